@@ -1,0 +1,3 @@
+"""crossread: read the same news story across many outlets."""
+
+__version__ = "0.1.0"

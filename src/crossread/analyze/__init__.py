@@ -1,0 +1,56 @@
+"""Cross-source analysis: derivation, independence of sources, corroboration."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from crossread.analyze.derivation import detect_derivations
+from crossread.records import Analysis, Derivation
+
+
+def independent_source_count(article_ids: Iterable[str], outlet_of: dict[str, str | None], derivations: Sequence[Derivation]) -> int:
+    """Outlets whose articles are not derived from one another.
+
+    Articles linked by a derivation (directly or through a chain) form one
+    source; two outlets carrying the same wire copy therefore count once, and
+    two articles of one outlet count once too.
+    """
+    ids = sorted(set(article_ids))
+    parent = {i: i for i in ids}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(x: str, y: str) -> None:
+        rx, ry = find(x), find(y)
+        if rx != ry:
+            parent[max(rx, ry)] = min(rx, ry)
+
+    for d in derivations:
+        if d.source_article in parent and d.derived_article in parent:
+            union(d.source_article, d.derived_article)
+    by_outlet: dict[str, str] = {}
+    for i in ids:
+        outlet = (outlet_of.get(i) or f"unknown outlet {i}").casefold()
+        if outlet in by_outlet:
+            union(by_outlet[outlet], i)
+        else:
+            by_outlet[outlet] = i
+    return len({find(i) for i in ids})
+
+
+def analyze_corpus(analysis: Analysis) -> Analysis:
+    """Add derivations and recount each event's and claim's independent sources."""
+    analysis.derivations = detect_derivations(analysis.articles)
+    outlet_of = {a.id: a.outlet for a in analysis.articles}
+    for record in [*analysis.events, *analysis.claims]:
+        article_ids = {e.article_id for e in record.evidence}
+        record.outlets = sorted({outlet_of.get(i) or "unknown" for i in article_ids})
+        record.independent_sources = independent_source_count(article_ids, outlet_of, analysis.derivations)
+    for claim in analysis.claims:
+        if claim.status != "contradicted":
+            claim.status = "corroborated" if claim.independent_sources >= 2 else "single_source"
+    return analysis

@@ -1,0 +1,3 @@
+from crossread.cli import main
+
+main()

@@ -1,0 +1,161 @@
+"""Text reuse between articles: who copied whom.
+
+Method (after passim, Smith et al. 2014, "Detecting and modeling local text reuse"):
+1. candidate pairs from shared word n-grams (an inverted index of hashed 5-grams;
+   n-grams found in too many articles are boilerplate and ignored), so cost grows
+   with the number of shared n-grams, not with the square of the corpus;
+2. local alignment of each candidate pair: matching n-gram positions are chained
+   along alignment diagonals, allowing small gaps (edits), into passages;
+   Quoted speech is left out of the n-grams: independent reports share quotes.
+3. the share of each article covered by aligned passages decides the kind
+   (``copy`` when nearly all of both, ``partial`` when a real part of either);
+4. the direction comes from publication dates when known, else from coverage (the
+   article mostly contained in the other is the derived one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from crossread.records import Article, Derivation, Passage
+
+WORD = re.compile(r"\w+", re.UNICODE)
+QUOTED = re.compile(r"[\"“„«][^\"“”„«»\n]*[\"”»]")
+
+NGRAM = 5
+MAX_NGRAM_DOCS = 50  # an n-gram in more articles than this is boilerplate, not reuse
+MIN_SHARED_NGRAMS = 3
+MAX_GAP = 12  # tokens of edits allowed inside one passage
+MIN_PASSAGE_TOKENS = 10
+COPY_COVERAGE = 0.8
+MIN_PARTIAL_COVERAGE = 0.15
+MIN_PARTIAL_TOKENS = 40
+
+
+@dataclass
+class _Tokens:
+    words: list[str]
+    starts: list[int]
+    ends: list[int]
+    quoted: list[bool]
+
+
+def _tokenise(text: str) -> _Tokens:
+    quoted_spans = [(m.start(), m.end()) for m in QUOTED.finditer(text)]
+    words, starts, ends, quoted = [], [], [], []
+    q = 0
+    for m in WORD.finditer(text):
+        while q < len(quoted_spans) and quoted_spans[q][1] <= m.start():
+            q += 1
+        words.append(m.group().lower())
+        starts.append(m.start())
+        ends.append(m.end())
+        quoted.append(q < len(quoted_spans) and quoted_spans[q][0] <= m.start())
+    return _Tokens(words, starts, ends, quoted)
+
+
+def _ngrams(tokens: _Tokens) -> dict[int, list[int]]:
+    """Hashed n-grams -> positions, leaving out quoted speech: independent reports
+    carry the same quotes, and sharing a quote is not copying."""
+    grams: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(tokens.words) - NGRAM + 1):
+        if any(tokens.quoted[i : i + NGRAM]):
+            continue
+        grams[hash(tuple(tokens.words[i : i + NGRAM]))].append(i)
+    return grams
+
+
+def _align(a: _Tokens, grams_a: dict[int, list[int]], b: _Tokens, grams_b: dict[int, list[int]]) -> list[tuple[int, int, int, int]]:
+    """Passages as token ranges (a_start, a_end, b_start, b_end), chained along diagonals."""
+    matches = []
+    for gram, positions_a in grams_a.items():
+        positions_b = grams_b.get(gram)
+        if not positions_b or len(positions_a) * len(positions_b) > 25:
+            continue  # repeated phrases inside one article give no alignment signal
+        matches.extend((i, j) for i in positions_a for j in positions_b)
+    if not matches:
+        return []
+    matches.sort()
+    passages: list[list[int]] = []  # [a_start, a_end, b_start, b_end]
+    for i, j in matches:
+        for p in reversed(passages[-8:]):
+            # extend a passage when this match continues it (both sides move forward by a small gap)
+            if 0 <= i - p[1] + NGRAM <= MAX_GAP + NGRAM and 0 <= j - p[3] + NGRAM <= MAX_GAP + NGRAM and j >= p[2]:
+                p[1] = max(p[1], i + NGRAM)
+                p[3] = max(p[3], j + NGRAM)
+                break
+        else:
+            passages.append([i, i + NGRAM, j, j + NGRAM])
+    return [tuple(p) for p in passages if p[1] - p[0] >= MIN_PASSAGE_TOKENS]  # type: ignore[misc]
+
+
+def _coverage(ranges: list[tuple[int, int]], total: int) -> float:
+    if total == 0:
+        return 0.0
+    covered = 0
+    last_end = -1
+    for start, end in sorted(ranges):
+        start = max(start, last_end)
+        if end > start:
+            covered += end - start
+            last_end = end
+    return covered / total
+
+
+def detect_derivations(articles: Sequence[Article]) -> list[Derivation]:
+    """Pairs of articles where one reuses the other's text (only pairs judged derived)."""
+    tokens = {a.id: _tokenise(a.text) for a in articles}
+    grams = {a.id: _ngrams(tokens[a.id]) for a in articles}
+    index: dict[int, list[str]] = defaultdict(list)
+    for article_id, article_grams in grams.items():
+        for gram in article_grams:
+            index[gram].append(article_id)
+    shared: dict[tuple[str, str], int] = defaultdict(int)
+    for ids in index.values():
+        if 1 < len(ids) <= MAX_NGRAM_DOCS:
+            for x in range(len(ids)):
+                for y in range(x + 1, len(ids)):
+                    shared[tuple(sorted((ids[x], ids[y])))] += 1  # type: ignore[index]
+
+    by_id = {a.id: a for a in articles}
+    found = []
+    for (id_a, id_b), count in sorted(shared.items()):
+        if count < MIN_SHARED_NGRAMS:
+            continue
+        a, b = by_id[id_a], by_id[id_b]
+        spans = _align(tokens[id_a], grams[id_a], tokens[id_b], grams[id_b])
+        if not spans:
+            continue
+        cov_a = _coverage([(s[0], s[1]) for s in spans], len(tokens[id_a].words))
+        cov_b = _coverage([(s[2], s[3]) for s in spans], len(tokens[id_b].words))
+        source, derived, flipped = _direction(a, b, cov_a, cov_b)
+        cov_derived, cov_source = (cov_b, cov_a) if not flipped else (cov_a, cov_b)
+        aligned_tokens = sum(s[1] - s[0] for s in spans)
+        if cov_derived >= COPY_COVERAGE and cov_source >= COPY_COVERAGE:
+            kind = "copy"
+        elif cov_derived >= MIN_PARTIAL_COVERAGE or aligned_tokens >= MIN_PARTIAL_TOKENS:
+            kind = "partial"
+        else:
+            continue
+        passages = []
+        for sa, ea, sb, eb in spans:
+            ta, tb = tokens[id_a], tokens[id_b]
+            pa = (ta.starts[sa], ta.ends[ea - 1])
+            pb = (tb.starts[sb], tb.ends[eb - 1])
+            src, der = (pa, pb) if not flipped else (pb, pa)
+            passages.append(Passage(src[0], src[1], der[0], der[1], by_id[source].text[src[0] : src[1]]))
+        found.append(Derivation(source, derived, kind, round(cov_derived, 4), passages))
+    return found
+
+
+def _direction(a: Article, b: Article, cov_a: float, cov_b: float) -> tuple[str, str, bool]:
+    """(source id, derived id, flipped) where flipped means a is the derived article."""
+    if a.published and b.published and a.published != b.published:
+        return (a.id, b.id, False) if a.published < b.published else (b.id, a.id, True)
+    # Undated: the article more fully contained in the other is the derived one.
+    if cov_a > cov_b:
+        return b.id, a.id, True
+    return a.id, b.id, False

@@ -1,0 +1,36 @@
+"""What every ``crossread eval`` command shares: the table and the JSON result."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+
+def prf(true_positives: int, predicted: int, gold: int) -> tuple[float, float, float]:
+    """Precision, recall and F1 from counts (0 where undefined)."""
+    p = true_positives / predicted if predicted else 0.0
+    r = true_positives / gold if gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def emit_metrics(task: str, data: str | Path, metrics: Mapping[str, float], json_path: Path | None = None,
+                 title: str | None = None, notes: list[str] | None = None) -> dict:
+    """Print a readable table and, when asked, write ``{"task", "data", "metrics"}``."""
+    table = Table(title=title or f"crossread eval {task}  ({data})")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for name, value in metrics.items():
+        table.add_row(name, f"{value:.4f}" if isinstance(value, float) else str(value))
+    console = Console(width=max(100, Console().width))
+    console.print(table)
+    for note in notes or []:
+        console.print(note, markup=False, highlight=False)
+    result = {"task": task, "data": str(data), "metrics": dict(metrics)}
+    if json_path:
+        json_path.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return result

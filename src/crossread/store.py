@@ -1,0 +1,196 @@
+"""The record store: SQLite by default, any SQLAlchemy URL otherwise.
+
+Only the orchestration layer (``crossread.pipeline``) writes here. Each article is
+stored together with its within-article records in one transaction, so a run
+killed at any point leaves either the whole article or none of it; corpus-level
+records (stories, merged actors/events, derivations, framing) are recomputed from
+the stored articles and replaced in one transaction. Together these make reruns
+idempotent and a killed run recoverable by simply running it again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    insert,
+    select,
+)
+from sqlalchemy.engine import Engine
+
+from crossread.records import Article, from_dict, to_dict
+
+ARTICLE_RECORD_KINDS = ("actors", "events", "quotes", "claims")
+CORPUS_RECORD_KINDS = ("actors", "events", "quotes", "claims", "stories", "derivations", "framing")
+
+metadata = MetaData()
+
+articles_table = Table(
+    "articles",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("seq", Integer, nullable=False, index=True),  # insertion order, for stable output order
+    Column("source", Text, nullable=False),
+    Column("outlet", Text),
+    Column("title", Text),
+    Column("published", String(40)),
+    Column("language", String(16)),
+    Column("payload", Text, nullable=False),  # the whole Article as JSON
+)
+
+article_records_table = Table(
+    "article_records",
+    metadata,
+    Column("article_id", String(64), primary_key=True),
+    Column("kind", String(32), primary_key=True),
+    Column("payload", Text, nullable=False),  # JSON list of record dicts
+)
+
+corpus_records_table = Table(
+    "corpus_records",
+    metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("payload", Text, nullable=False),
+)
+
+embeddings_table = Table(
+    "embeddings",
+    metadata,
+    Column("key", String(80), primary_key=True),  # model name + sentence hash
+    Column("vector", Text, nullable=False),
+)
+
+
+def default_db_url(outdir: Path) -> str:
+    return f"sqlite:///{(outdir / 'crossread.db').resolve()}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL + synchronous=FULL: a SIGKILL can only lose the transaction in flight.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+class Store:
+    """Articles and records, keyed by content hash so nothing is stored twice."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- articles -----------------------------------------------------------------
+    def has_article(self, article_id: str) -> bool:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(articles_table.c.id).where(articles_table.c.id == article_id)).first()
+        return row is not None
+
+    def article_ids(self) -> set[str]:
+        with self.engine.connect() as conn:
+            return {row[0] for row in conn.execute(select(articles_table.c.id))}
+
+    def add_article(self, article: Article, records: dict[str, list[Any]]) -> bool:
+        """Store one article and its records atomically; False if it was already stored."""
+        with self.engine.begin() as conn:
+            exists = conn.execute(select(articles_table.c.id).where(articles_table.c.id == article.id)).first()
+            if exists:
+                return False
+            seq = conn.execute(select(articles_table.c.seq).order_by(articles_table.c.seq.desc())).first()
+            conn.execute(
+                insert(articles_table).values(
+                    id=article.id,
+                    seq=(seq[0] + 1) if seq else 1,
+                    source=article.source,
+                    outlet=article.outlet,
+                    title=article.title,
+                    published=article.published,
+                    language=article.language,
+                    payload=json.dumps(to_dict(article), ensure_ascii=False),
+                )
+            )
+            for kind in ARTICLE_RECORD_KINDS:
+                rows = [to_dict(r) for r in records.get(kind, [])]
+                conn.execute(
+                    insert(article_records_table).values(
+                        article_id=article.id, kind=kind, payload=json.dumps(rows, ensure_ascii=False)
+                    )
+                )
+        return True
+
+    def iter_articles(self) -> Iterator[Article]:
+        with self.engine.connect() as conn:
+            for row in conn.execute(select(articles_table.c.payload).order_by(articles_table.c.seq)):
+                yield from_dict(Article, json.loads(row[0]))
+
+    def article_records(self) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        """article id -> kind -> list of record dicts."""
+        out: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        with self.engine.connect() as conn:
+            for article_id, kind, payload in conn.execute(
+                select(article_records_table.c.article_id, article_records_table.c.kind, article_records_table.c.payload)
+            ):
+                out.setdefault(article_id, {})[kind] = json.loads(payload)
+        return out
+
+    # --- corpus-level records ---------------------------------------------------------
+    def replace_corpus_records(self, records: dict[str, list[Any]]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(corpus_records_table))
+            for kind in CORPUS_RECORD_KINDS:
+                rows = [to_dict(r) for r in records.get(kind, [])]
+                conn.execute(
+                    insert(corpus_records_table).values(kind=kind, payload=json.dumps(rows, ensure_ascii=False))
+                )
+
+    def corpus_records(self) -> dict[str, list[dict[str, Any]]]:
+        with self.engine.connect() as conn:
+            return {
+                kind: json.loads(payload)
+                for kind, payload in conn.execute(select(corpus_records_table.c.kind, corpus_records_table.c.payload))
+            }
+
+    # --- embedding cache ----------------------------------------------------------------
+    def get_embeddings(self, keys: Iterable[str]) -> dict[str, list[float]]:
+        keys = list(keys)
+        out: dict[str, list[float]] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                for key, vector in conn.execute(
+                    select(embeddings_table.c.key, embeddings_table.c.vector).where(embeddings_table.c.key.in_(chunk))
+                ):
+                    out[key] = json.loads(vector)
+        return out
+
+    def put_embeddings(self, vectors: dict[str, list[float]]) -> None:
+        if not vectors:
+            return
+        existing = set(self.get_embeddings(vectors))
+        rows = [{"key": k, "vector": json.dumps(v)} for k, v in vectors.items() if k not in existing]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(insert(embeddings_table), rows)
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            n_articles = len(conn.execute(select(articles_table.c.id)).all())
+        return {"articles": n_articles}

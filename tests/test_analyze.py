@@ -1,0 +1,192 @@
+"""End-to-end `crossread analyze`: outputs, store, reruns, exit codes, a killed run."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crossread.cli import main
+from crossread.export import validate_analysis
+from tests.conftest import SEEDS
+
+ICARO_TITLE = "Israeli Officials Express Concerns Over UN Vote as Hamas Meets with Iranian Leaders"
+ALL_ISRAEL_TITLE = "Iranian regime and Hamas celebrate UN resolution demanding Gaza ceasefire"
+
+
+def run_cli(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output  # click >= 8.2 interleaves stderr into output
+
+
+def store_snapshot(db: Path) -> dict[str, list[tuple]]:
+    """Everything the store holds, as comparable rows."""
+    conn = sqlite3.connect(db)
+    try:
+        return {
+            "articles": sorted(conn.execute("select id, source, payload from articles").fetchall()),
+            "article_records": sorted(conn.execute("select article_id, kind, payload from article_records").fetchall()),
+            "corpus_records": sorted(conn.execute("select kind, payload from corpus_records").fetchall()),
+        }
+    finally:
+        conn.close()
+
+
+def test_demo_corpus_end_to_end(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, output = run_cli("analyze", str(SEEDS), "-o", str(out))
+    assert code == 0, output
+    data = json.loads((out / "analysis.json").read_text(encoding="utf-8"))
+    validate_analysis(data)
+    by_title = {a["title"]: a for a in data["articles"]}
+    assert set(by_title) == {ICARO_TITLE, ALL_ISRAEL_TITLE}
+    assert by_title[ICARO_TITLE]["outlet"] == "ICARO Media Group"
+    assert by_title[ALL_ISRAEL_TITLE]["outlet"].startswith("All Israel")
+    icaro = by_title[ICARO_TITLE]
+    disclaimers = [s for s in icaro["signals"] if "Disclaimer" in s["text"]]
+    assert disclaimers, icaro["signals"]
+    for s in icaro["signals"]:
+        assert icaro["text"][s["start"] : s["end"]] == s["text"]
+    all_israel = by_title[ALL_ISRAEL_TITLE]
+    removed = " ".join(r["text"] for r in all_israel["removed"])
+    assert "Donate to ALL ISRAEL NEWS" in removed and "Popular Articles" in removed
+    assert "Donate" not in all_israel["text"]
+    assert all(r["reason"] for r in all_israel["removed"])
+    # both articles tell one story
+    assert len(data["stories"]) == 1 and len(data["stories"][0]["article_ids"]) == 2
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert ALL_ISRAEL_TITLE in html and "ICARO Media Group" in html
+    assert (out / "crossread.db").exists()
+
+
+def test_rerun_is_idempotent_and_new_article_joins(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(next(SEEDS.glob("000_*.txt")), corpus)
+    out = tmp_path / "out"
+    assert run_cli("analyze", str(corpus), "-o", str(out))[0] == 0
+    first = store_snapshot(out / "crossread.db")
+    assert run_cli("analyze", str(corpus), "-o", str(out))[0] == 0
+    assert store_snapshot(out / "crossread.db") == first
+    assert len(first["articles"]) == 1
+
+    shutil.copy(next(SEEDS.glob("002_*.txt")), corpus)
+    code, output = run_cli("analyze", str(corpus), "-o", str(out))
+    assert code == 0
+    assert "1 article(s) added, 1 already stored" in output
+    data = json.loads((out / "analysis.json").read_text(encoding="utf-8"))
+    assert len(data["articles"]) == 2
+    assert [len(s["article_ids"]) for s in data["stories"]] == [2]
+
+
+def test_bad_inputs_are_skipped_with_exit_1_and_good_ones_kept(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(next(SEEDS.glob("000_*.txt")), corpus)
+    (corpus / "empty.txt").write_text("")
+    (corpus / "blob.bin").write_bytes(bytes(range(256)) * 20)
+    out = tmp_path / "out"
+    code, output = run_cli("analyze", str(corpus), "-o", str(out))
+    assert code == 1
+    assert "empty.txt" in output and "empty" in output
+    assert "blob.bin" in output and "binary" in output
+    assert "2 input(s) skipped" in output
+    data = json.loads((out / "analysis.json").read_text(encoding="utf-8"))
+    assert [a["title"] for a in data["articles"]] == [ICARO_TITLE]
+
+
+def test_strict_stops_at_first_bad_input(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a_empty.txt").write_text("")
+    shutil.copy(next(SEEDS.glob("000_*.txt")), corpus / "b.txt")
+    out = tmp_path / "out"
+    code, output = run_cli("analyze", str(corpus), "-o", str(out), "--strict")
+    assert code == 1
+    assert "a_empty.txt" in output and "--strict" in output
+    assert not (out / "analysis.json").exists()
+
+
+def test_usage_error_exits_2(tmp_path: Path) -> None:
+    assert run_cli("analyze", str(SEEDS))[0] == 2  # no -o
+    assert run_cli("analyze", "-o", str(tmp_path))[0] == 2  # no input
+
+
+def test_db_url_option(tmp_path: Path) -> None:
+    db = tmp_path / "elsewhere.db"
+    out = tmp_path / "out"
+    code, _ = run_cli("analyze", str(SEEDS), "-o", str(out), "--db", f"sqlite:///{db}")
+    assert code == 0
+    assert db.exists() and not (out / "crossread.db").exists()
+    assert len(store_snapshot(db)["articles"]) == 2
+
+
+def _make_corpus(folder: Path, n: int) -> None:
+    """Distinct articles built from the seeds' sentences, so every one gets its own hash."""
+    sentences = []
+    for seed in sorted(SEEDS.glob("*.txt")):
+        sentences += [s for s in seed.read_text(encoding="utf-8").replace("\n", " ").split(". ") if len(s) > 40]
+    folder.mkdir(parents=True)
+    for i in range(n):
+        body = ". ".join(sentences[(i + k) % len(sentences)] for k in range(12))
+        (folder / f"article_{i:03d}.txt").write_text(
+            f"Story number {i} about the UN vote\nTest Wire\n\n{body} (item {i}).\n", encoding="utf-8"
+        )
+
+
+def test_sigkill_then_rerun_equals_uninterrupted_run(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    n = 150
+    _make_corpus(corpus, n)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "crossread", "analyze", str(corpus)]
+
+    killed_out = tmp_path / "killed"
+    proc = subprocess.Popen([*command, "-o", str(killed_out)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db = killed_out / "crossread.db"
+    stored = 0
+    deadline = time.time() + 300
+    while time.time() < deadline and proc.poll() is None:
+        if db.exists():
+            try:
+                conn = sqlite3.connect(db, timeout=0.1)
+                stored = conn.execute("select count(*) from articles").fetchone()[0]
+                conn.close()
+            except sqlite3.Error:
+                stored = 0
+            if stored:
+                break
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run ended before it could be killed; make the corpus larger"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 0 < stored < n
+
+    assert subprocess.run([*command, "-o", str(killed_out)], env=env, capture_output=True).returncode == 0
+    clean_out = tmp_path / "clean"
+    assert subprocess.run([*command, "-o", str(clean_out)], env=env, capture_output=True).returncode == 0
+
+    killed, clean = store_snapshot(db), store_snapshot(clean_out / "crossread.db")
+    assert len(clean["articles"]) == n
+    # Same articles and records; sources differ only by the output folder, which is not part of them.
+    assert [row[0] for row in killed["articles"]] == [row[0] for row in clean["articles"]]
+    assert killed["article_records"] == clean["article_records"]
+    assert killed["corpus_records"] == clean["corpus_records"]
+    killed_json = json.loads((killed_out / "analysis.json").read_text(encoding="utf-8"))
+    clean_json = json.loads((clean_out / "analysis.json").read_text(encoding="utf-8"))
+    assert killed_json == clean_json
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_cli_help(flag: str) -> None:
+    code, output = run_cli(flag)
+    assert code == 0 and output

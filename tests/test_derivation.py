@@ -1,0 +1,109 @@
+"""Text reuse detection and source independence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crossread.analyze import independent_source_count
+from crossread.analyze.derivation import detect_derivations
+from crossread.records import Article, Derivation
+from tests.conftest import SEEDS
+
+ICARO = next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8")
+ALL_ISRAEL = next(SEEDS.glob("002_*.txt")).read_text(encoding="utf-8")
+
+
+def art(article_id: str, text: str, published: str | None = None, outlet: str | None = None) -> Article:
+    return Article(id=article_id, source=article_id, outlet=outlet or article_id, title=None,
+                   published=published, language="en", text=text)
+
+
+def pairs(derivations: list[Derivation]) -> dict[tuple[str, str], Derivation]:
+    return {(d.source_article, d.derived_article): d for d in derivations}
+
+
+def test_independent_reports_are_not_derived() -> None:
+    assert detect_derivations([art("icaro", ICARO), art("allisrael", ALL_ISRAEL)]) == []
+
+
+def test_verbatim_copy_with_direction_from_dates() -> None:
+    found = pairs(detect_derivations([art("late", ICARO, "2024-03-27"), art("early", ICARO, "2024-03-26")]))
+    assert set(found) == {("early", "late")}
+    d = found[("early", "late")]
+    assert d.kind == "copy" and d.score > 0.95
+    for p in d.passages:
+        assert ICARO[p.source_start : p.source_end] == p.text
+        assert ICARO[p.derived_start : p.derived_end] == p.text
+
+
+def test_partial_copy_is_partial_and_passages_point_at_reused_text() -> None:
+    paragraphs = ICARO.split("\n")
+    own = " ".join(f"Original reporting sentence number {i} describes local reaction in different words." for i in range(30))
+    derived_text = own + "\n" + "\n".join(paragraphs[3:5])
+    found = pairs(detect_derivations([art("src", ICARO, "2024-03-26"), art("der", derived_text, "2024-03-27")]))
+    d = found[("src", "der")]
+    assert d.kind == "partial"
+    for p in d.passages:
+        assert derived_text[p.derived_start : p.derived_end] in ICARO
+
+
+def test_reordered_and_lightly_edited_copies_are_found() -> None:
+    paragraphs = ICARO.split("\n")
+    reordered = "\n".join(reversed(paragraphs))
+    edited = ICARO.replace("Hamas", "the group").replace("officials", "leaders")
+    found = pairs(detect_derivations([
+        art("src", ICARO, "2024-03-26"), art("reordered", reordered, "2024-03-27"), art("edited", edited, "2024-03-28"),
+    ]))
+    assert found[("src", "reordered")].kind == "copy"
+    assert len(found[("src", "reordered")].passages) >= 3
+    assert found[("src", "edited")].kind == "copy"
+
+
+def test_undated_direction_uses_containment() -> None:
+    excerpt = "\n".join(ICARO.split("\n")[2:5])
+    found = pairs(detect_derivations([art("whole", ICARO), art("excerpt", excerpt)]))
+    assert ("whole", "excerpt") in found
+
+
+def test_independent_sources_count_wire_copies_once() -> None:
+    outlets = {"a": "Wire", "b": "Paper One", "c": "Paper Two", "d": "Paper Two"}
+    derivation = Derivation("a", "b", "copy", 1.0, [])
+    assert independent_source_count(["a", "b", "c"], outlets, [derivation]) == 2
+    assert independent_source_count(["a", "b", "c"], outlets, []) == 3
+    assert independent_source_count(["c", "d"], outlets, []) == 1  # same outlet twice
+
+
+def _basil_fixture(root: Path, triplets: int = 12) -> Path:
+    """A BASIL-shaped folder: articles/<year>/<triplet>_<n>.json with varied real-looking text."""
+    import json
+
+    words = (ICARO + " " + ALL_ISRAEL).split()
+    folder = root / "basil" / "articles" / "2020"
+    folder.mkdir(parents=True)
+    for t in range(triplets):
+        for n, outlet in enumerate(["fox", "nyt", "hpo"], start=1):
+            offset = (t * 37 + n * 101) % (len(words) - 200)
+            paragraphs = [[" ".join(f"{w}{t}{n}{k}" for w in words[offset + 25 * k : offset + 25 * (k + 1)]) + "."]
+                          for k in range(6)]
+            (folder / f"trip{t:02d}_{n}.json").write_text(json.dumps({
+                "title": f"Story {t}", "date": f"2020-01-{t + 1:02d}", "source": outlet,
+                "triplet-uuid": f"trip{t:02d}", "body-paragraphs": paragraphs,
+            }))
+    return root
+
+
+def test_eval_derivation_command_writes_metrics(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from crossread.cli import main
+
+    data = _basil_fixture(tmp_path / "data")
+    out = tmp_path / "metrics.json"
+    result = CliRunner().invoke(main, ["eval", "derivation", "--data", str(data), "--per-kind", "4", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(out.read_text())["metrics"]
+    assert {"derived_p", "derived_r", "derived_f1", "direction_acc"} <= set(metrics)
+    assert metrics["derived_r"] > 0.9 and metrics["direction_acc"] == 1.0
+    assert "SYNTHETIC" in result.output
