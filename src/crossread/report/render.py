@@ -1,0 +1,384 @@
+"""Build the view model for the HTML report and render it with Jinja2.
+
+All article-derived strings reach the template as plain ``str`` and are
+escaped by Jinja's autoescape; nothing here builds HTML by hand, so an
+escaping bug cannot come from string concatenation. Highlights inside the
+article text are emitted as a flat token stream (open/close/text) whose
+open and close tokens are always balanced (see :func:`_paragraph_tokens`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from crossread.records import SCHEMA_VERSION, Analysis, Article, Evidence, Mention
+
+# How many evidence links a row shows before folding the rest into <details>.
+LINKS_SHOWN = 3
+
+_UNSAFE_ID_CHARS = re.compile(r"[^A-Za-z0-9_.:-]")
+_LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+
+def safe_id(value: str) -> str:
+    """An id fragment that is valid in HTML ids and URL fragments, injective over inputs."""
+    return _UNSAFE_ID_CHARS.sub(lambda m: f"_{ord(m.group()):x}_", value)
+
+
+def anchor_id(article_id: str, start: int, end: int) -> str:
+    """``ev-<article_id>-<start>-<end>``: the id of an evidence span in the article text."""
+    return f"ev-{safe_id(article_id)}-{start}-{end}"
+
+
+def article_anchor(article_id: str) -> str:
+    return f"art-{safe_id(article_id)}"
+
+
+def safe_href(url: str | None) -> str | None:
+    """The URL if it may be a link (absolute http/https with a host), else None (rendered as text)."""
+    if not url or _CONTROL.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+# --------------------------------------------------------------------------- highlights
+
+
+@dataclass
+class _Span:
+    key: str  # identifies every piece of one highlight (data-span)
+    start: int
+    end: int
+    tag: str  # "mark" for signals, "span" for evidence
+    css: str
+    title: str
+    anchor: str | None = None  # id emitted on the first piece only
+    order: int = 0
+
+
+@dataclass
+class _EvidenceSpan:
+    article_id: str
+    start: int
+    end: int
+    kinds: set[str] = field(default_factory=set)
+    labels: list[str] = field(default_factory=list)
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into paragraphs that partition it: each ends after its run of newlines.
+
+    Partitioning (rather than dropping the newlines) means every offset lands
+    in exactly one paragraph, so no highlight can fall between two of them.
+    """
+    starts = [0] + [m.end() for m in re.finditer(r"\n+", text) if m.end() < len(text)]
+    ends = starts[1:] + [len(text)]
+    return list(zip(starts, ends))
+
+
+def _paragraph_tokens(text: str, ps: int, pe: int, spans: list[_Span], opened: set[str]) -> list[dict[str, Any]]:
+    """Balanced open/close/text tokens for ``text[ps:pe]`` with ``spans`` (already clipped to it).
+
+    Overlapping spans that cross each other cannot nest, so when an inner
+    element must stay open past an outer one's end we close the inner, close
+    the outer and reopen the inner as a continuation piece (same data-span,
+    no id). Closing strictly in stack order keeps the HTML well formed.
+    """
+    tokens: list[dict[str, Any]] = []
+
+    def open_tok(sp: _Span) -> dict[str, Any]:
+        first = sp.anchor is not None and sp.key not in opened
+        opened.add(sp.key)
+        return {"t": "open", "tag": sp.tag, "css": sp.css, "title": sp.title, "key": sp.key,
+                "id": sp.anchor if first else None}
+
+    bounds = sorted({ps, pe} | {s.start for s in spans} | {s.end for s in spans})
+    by_start: dict[int, list[_Span]] = {}
+    for sp in spans:
+        by_start.setdefault(sp.start, []).append(sp)
+    stack: list[_Span] = []
+    for i, pos in enumerate(bounds):
+        ending = [k for k, sp in enumerate(stack) if sp.end == pos]
+        if ending:
+            cut = min(ending)
+            popped = stack[cut:]
+            del stack[cut:]
+            for sp in reversed(popped):
+                tokens.append({"t": "close", "tag": sp.tag})
+            for sp in popped:
+                if sp.end != pos:
+                    tokens.append(open_tok(sp))
+                    stack.append(sp)
+        starting = sorted(by_start.get(pos, []), key=lambda sp: (-(sp.end - sp.start), sp.order))
+        for sp in starting:
+            tokens.append(open_tok(sp))
+            if sp.end == sp.start:  # zero-width anchor: open and close at once
+                tokens.append({"t": "close", "tag": sp.tag})
+            else:
+                stack.append(sp)
+        if i + 1 < len(bounds):
+            tokens.append({"t": "text", "text": text[pos:bounds[i + 1]]})
+    for sp in reversed(stack):  # defensive: spans are clipped to pe, so the stack is empty here
+        tokens.append({"t": "close", "tag": sp.tag})
+    return tokens
+
+
+def _article_paragraphs(text: str, spans: list[_Span]) -> list[list[dict[str, Any]]]:
+    opened: set[str] = set()
+    out: list[list[dict[str, Any]]] = []
+    paragraphs = _paragraphs(text)
+    for idx, (ps, pe) in enumerate(paragraphs):
+        last = idx == len(paragraphs) - 1
+        local: list[_Span] = []
+        for sp in spans:
+            if sp.start == sp.end:
+                inside = ps <= sp.start < pe or (last and sp.start == pe)
+            else:
+                inside = sp.start < pe and sp.end > ps
+            if inside:
+                local.append(_Span(sp.key, max(sp.start, ps), min(sp.end, pe), sp.tag, sp.css, sp.title,
+                                   sp.anchor, sp.order))
+        if not local and not text[ps:pe].strip():
+            continue  # blank paragraph with nothing anchored in it
+        out.append(_paragraph_tokens(text, ps, pe, local, opened))
+    return out
+
+
+# --------------------------------------------------------------------------- view model
+
+
+class _Context:
+    """Collects evidence spans while rows are built, then renders articles with them."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        self.analysis = analysis
+        self.articles: dict[str, Article] = {}
+        for art in analysis.articles:
+            self.articles.setdefault(art.id, art)
+        self.actor_names = {a.id: a.name for a in analysis.actors}
+        self.spans: dict[str, _EvidenceSpan] = {}
+        self._grouped: dict[str, list[tuple[str, _EvidenceSpan]]] | None = None
+
+    def _valid(self, article_id: str, start: int, end: int) -> bool:
+        art = self.articles.get(article_id)
+        return art is not None and 0 <= start <= end <= len(art.text)
+
+    def outlet_of(self, article_id: str) -> str:
+        art = self.articles.get(article_id)
+        if art is None:
+            return article_id
+        return art.outlet or art.title or art.id
+
+    def actor(self, actor_id: str | None) -> str | None:
+        if actor_id is None:
+            return None
+        return self.actor_names.get(actor_id, actor_id)
+
+    def link(self, article_id: str, start: int, end: int, sentence: str | None, kind: str, label: str) -> dict[str, Any]:
+        """Register an evidence span and return the row's link to it."""
+        anchor = None
+        span_text = None
+        if self._valid(article_id, start, end):
+            anchor = anchor_id(article_id, start, end)
+            ev = self.spans.setdefault(anchor, _EvidenceSpan(article_id, start, end))
+            ev.kinds.add(kind)
+            if label not in ev.labels:
+                ev.labels.append(label)
+            span_text = self.articles[article_id].text[start:end]
+        return {"href": f"#{anchor}" if anchor else None, "sentence": sentence if sentence is not None else span_text,
+                "span": span_text, "outlet": self.outlet_of(article_id), "article_id": article_id}
+
+    def ev_links(self, evidence: Iterable[Evidence | Mention], kind: str, label: str) -> dict[str, Any]:
+        links = [self.link(e.article_id, e.start, e.end, e.sentence, kind, label) for e in evidence]
+        return {"shown": links[:LINKS_SHOWN], "more": links[LINKS_SHOWN:], "count": len(links)}
+
+    # ------------------------------------------------------------------ rows
+
+    def actor_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"name": a.name, "type": a.type, "aliases": a.aliases, "mentions": len(a.mentions),
+             "role": a.role, "country": a.country,
+             "links": self.ev_links(a.mentions, "mention", f"actor: {a.name}")}
+            for a in self.analysis.actors
+        ]
+
+    def event_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"plover": e.plover, "mode": e.mode, "cameo": e.cameo,
+             "source": [self.actor(x) for x in e.source], "target": [self.actor(x) for x in e.target],
+             "trigger": e.trigger, "negated": e.negated, "modality": e.modality, "date": e.date,
+             "location": e.location, "outlets": e.outlets, "independent_sources": e.independent_sources,
+             "links": self.ev_links(e.evidence, "event", f"event: {e.plover} ({e.trigger})")}
+            for e in self.analysis.events
+        ]
+
+    def quote_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"speaker": self.actor(q.speaker), "speaker_text": q.speaker_text, "cue": q.cue,
+             "content": q.content, "kind": q.kind,
+             "links": self.ev_links([q.evidence], "quote", f"quote ({q.kind})")}
+            for q in self.analysis.quotes
+        ]
+
+    def claim_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"text": c.text, "attributed_to": self.actor(c.attributed_to), "status": c.status,
+             "outlets": c.outlets, "independent_sources": c.independent_sources,
+             "links": self.ev_links(c.evidence, "claim", f"claim ({c.status})")}
+            for c in self.analysis.claims
+        ]
+
+    def derivation_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for d in self.analysis.derivations:
+            passages = []
+            for p in d.passages:
+                passages.append({
+                    "text": p.text,
+                    "source": self.link(d.source_article, p.source_start, p.source_end, None, "passage",
+                                        f"{d.kind} passage (source)"),
+                    "derived": self.link(d.derived_article, p.derived_start, p.derived_end, None, "passage",
+                                         f"{d.kind} passage (derived)"),
+                })
+            rows.append({
+                "source": self.article_ref(d.source_article), "derived": self.article_ref(d.derived_article),
+                "kind": d.kind, "score": d.score, "passages": passages,
+            })
+        return rows
+
+    def framing_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for f in self.analysis.framing:
+            actor = self.actor(f.actor)
+            rows.append({
+                "outlet": f.outlet, "actor": actor,
+                "labels": [{"text": lb.text, "count": lb.count,
+                            "links": self.ev_links(lb.evidence, "framing", f"label for {actor}: {lb.text}")}
+                           for lb in f.labels],
+                "loaded_terms": [{"text": lt.text,
+                                  "links": self.ev_links(lt.evidence, "framing", f"loaded term: {lt.text}")}
+                                 for lt in f.loaded_terms],
+            })
+        return rows
+
+    def article_ref(self, article_id: str) -> dict[str, Any]:
+        art = self.articles.get(article_id)
+        return {"id": article_id, "href": f"#{article_anchor(article_id)}" if art else None,
+                "outlet": art.outlet if art else None, "title": art.title if art else None}
+
+    # ------------------------------------------------------------------ articles
+
+    def _spans_by_article(self) -> dict[str, list[tuple[str, _EvidenceSpan]]]:
+        # Grouped once (after all rows registered their spans): avoids articles x spans scans.
+        if self._grouped is None:
+            self._grouped = {}
+            for anchor, ev in sorted(self.spans.items(), key=lambda kv: (kv[1].start, -kv[1].end, kv[0])):
+                self._grouped.setdefault(ev.article_id, []).append((anchor, ev))
+        return self._grouped
+
+    def article_view(self, art: Article) -> dict[str, Any]:
+        spans: list[_Span] = []
+        order = 0
+        for i, sig in enumerate(art.signals):
+            s, e = max(0, sig.start), min(len(art.text), sig.end)
+            if s <= e:
+                spans.append(_Span(f"sig-{safe_id(art.id)}-{i}", s, e, "mark", "signal", sig.kind, None, order))
+                order += 1
+        for anchor, ev in self._spans_by_article().get(art.id, []):
+            css = "ev " + " ".join(f"ev-{k}" for k in sorted(ev.kinds))
+            spans.append(_Span(anchor, ev.start, ev.end, "span", css, "; ".join(ev.labels), anchor, order))
+            order += 1
+        source_href = safe_href(art.source)
+        return {
+            "anchor": article_anchor(art.id), "id": art.id, "outlet": art.outlet, "title": art.title,
+            "published": art.published, "source": art.source, "source_href": source_href,
+            "url": art.url if art.url != art.source else None, "url_href": safe_href(art.url),
+            "language": art.language,
+            "lang_attr": art.language if art.language and _LANG_TAG.match(art.language) else None,
+            "format": art.format, "word_count": art.word_count,
+            "removed": art.removed, "signals": art.signals,
+            "paragraphs": _article_paragraphs(art.text, spans),
+        }
+
+    def story_views(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Stories with their articles side by side, then the unclustered articles.
+
+        An article listed in several stories is rendered once (its anchors must
+        be unique); later stories point back to it.
+        """
+        rendered: set[str] = set()
+        stories = []
+        for story in self.analysis.stories:
+            columns = []
+            for aid in story.article_ids:
+                art = self.articles.get(aid)
+                if art is None:
+                    columns.append({"missing": aid})
+                elif aid in rendered:
+                    columns.append({"seen": self.article_ref(aid)})
+                else:
+                    rendered.add(aid)
+                    columns.append({"article": self.article_view(art)})
+            stories.append({"title": story.title, "id": story.id, "columns": columns})
+        unclustered = []
+        for art in self.articles.values():
+            if art.id not in rendered:
+                rendered.add(art.id)
+                unclustered.append({"article": self.article_view(art)})
+        return stories, unclustered
+
+
+def build_context(analysis: Analysis, title: str) -> dict[str, Any]:
+    """Everything the template needs, as plain data (strings stay unescaped until Jinja)."""
+    ctx = _Context(analysis)
+    # Rows first: they register the evidence spans the article views highlight.
+    sections = {
+        "actors": ctx.actor_rows(),
+        "events": ctx.event_rows(),
+        "quotes": ctx.quote_rows(),
+        "claims": ctx.claim_rows(),
+        "derivations": ctx.derivation_rows(),
+        "framing": ctx.framing_rows(),
+    }
+    stories, unclustered = ctx.story_views()
+    counts = [
+        ("articles", len(analysis.articles)), ("stories", len(analysis.stories)),
+        ("actors", len(analysis.actors)), ("events", len(analysis.events)),
+        ("quotes", len(analysis.quotes)), ("claims", len(analysis.claims)),
+        ("derivations", len(analysis.derivations)), ("framing", len(analysis.framing)),
+        ("signals", sum(len(a.signals) for a in analysis.articles)),
+        ("removed chrome", sum(len(a.removed) for a in analysis.articles)),
+    ]
+    return {"title": title, "schema_version": SCHEMA_VERSION, "counts": counts, "stories": stories,
+            "unclustered": unclustered, **sections}
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    # Autoescape on for everything: every article-derived value is untrusted.
+    return Environment(
+        loader=PackageLoader("crossread.report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render(analysis: Analysis, title: str) -> str:
+    return _environment().get_template("report.html.j2").render(**build_context(analysis, title))
