@@ -1,0 +1,179 @@
+"""Ingestion: files, directories and globs -> :class:`~crossread.records.Article` records.
+
+Formats: plain text, HTML (and gzip of anything), JSONL/JSON, RSS/Atom, WARC. Every article
+comes out cleaned (with an audit trail of removed chrome) and with machine-generation signals.
+Bad input never raises: each bad item becomes an :class:`IngestError` and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from collections.abc import Iterator, Sequence
+
+from crossread.ingest.article import make_article
+from crossread.ingest.decode import DecodeError, decode_bytes, human_size, is_binary
+from crossread.ingest.discover import discover
+from crossread.ingest.errors import IngestError
+from crossread.records import Article
+
+__all__ = ["IngestError", "ingest", "DEFAULT_MAX_BYTES"]
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+_HTML_EXT = (".html", ".htm", ".xhtml", ".shtml")
+_JSONL_EXT = (".jsonl", ".ndjson", ".jsonlines")
+_FEED_EXT = (".rss", ".atom", ".xml")
+_TEXT_EXT = (".txt", ".text", ".md")
+_WARC_EXT = (".warc", ".warc.gz", ".arc", ".arc.gz")
+
+
+def ingest(paths: Sequence[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article | IngestError]:
+    """Expand paths (files, directories recursively, glob patterns), read each, yield one
+    Article per article found, or an IngestError per bad item; never raise for bad input
+    (the rest of the batch goes on)."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [os.fspath(paths)]  # a lone path is a common slip; don't iterate its characters
+    for path, problem in discover(paths):
+        if problem:
+            yield IngestError(path, problem)
+            continue
+        try:
+            yield from _ingest_file(path, max_bytes)
+        except Exception as exc:  # noqa: BLE001 - last line of defence: one file never stops the batch
+            yield IngestError(path, f"unexpected error: {type(exc).__name__}: {exc}")
+
+
+def _ingest_file(path: str, max_bytes: int) -> Iterator[Article | IngestError]:
+    lower = path.lower()
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        yield IngestError(path, f"cannot read file: {exc.strerror or exc}")
+        return
+    if size == 0:
+        yield IngestError(path, "empty file")
+        return
+    is_gzip = head.startswith(b"\x1f\x8b")
+
+    # WARC first: the size limit applies per record there (see warc.py).
+    if lower.endswith(_WARC_EXT) or head.startswith(b"WARC/") or (is_gzip and _gzip_head(path).startswith(b"WARC/")):
+        from crossread.ingest.warc import parse_warc
+
+        yield from parse_warc(path, max_bytes=max_bytes)
+        return
+
+    if size > max_bytes:
+        yield IngestError(path, f"file too large ({human_size(size)} > {human_size(max_bytes)} limit)")
+        return
+
+    name = lower
+    if is_gzip:
+        try:
+            with gzip.open(path, "rb") as gz:
+                data = gz.read(max_bytes + 1)  # bounded: a small .gz can inflate enormously
+        except (OSError, EOFError, zlib.error) as exc:
+            yield IngestError(path, f"corrupt gzip file: {exc}")
+            return
+        if len(data) > max_bytes:
+            yield IngestError(path, f"file too large (decompressed > {human_size(max_bytes)} limit)")
+            return
+        if not data.strip():
+            yield IngestError(path, "empty file")
+            return
+        name = lower[:-3] if lower.endswith(".gz") else lower
+    else:
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    yield from _ingest_bytes(data, path, name)
+
+
+def _gzip_head(path: str) -> bytes:
+    try:
+        with gzip.open(path, "rb") as gz:
+            return gz.read(8)
+    except (OSError, EOFError, zlib.error):
+        return b""
+
+
+def _ingest_bytes(data: bytes, path: str, name: str) -> Iterator[Article | IngestError]:
+    """Dispatch decoded content by extension, sniffing content when the extension says nothing."""
+    from crossread.ingest.feeds import looks_like_feed, parse_feed
+    from crossread.ingest.html import looks_like_html
+
+    if name.endswith(_FEED_EXT) and not is_binary(data):
+        # feedparser reads the XML encoding declaration itself, so hand it the bytes.
+        yield from parse_feed(data, path)
+        return
+    try:
+        text = decode_bytes(data)
+    except DecodeError as exc:
+        yield IngestError(path, str(exc))
+        return
+
+    if name.endswith(_HTML_EXT):
+        kind = "html"
+    elif name.endswith(_JSONL_EXT):
+        kind = "jsonl"
+    elif name.endswith(".json"):
+        kind = "json"
+    elif name.endswith(_TEXT_EXT):
+        kind = "text"
+    elif looks_like_feed(text):
+        kind = "feed"
+    elif looks_like_html(text):
+        kind = "html"
+    elif text.lstrip().startswith("{"):
+        kind = "jsonl"
+    else:
+        kind = "text"
+
+    if kind == "feed":
+        yield from parse_feed(text, path)
+    elif kind in ("jsonl", "json"):
+        from crossread.ingest.jsonl import parse_json, parse_jsonl
+
+        yield from (parse_jsonl(text, path) if kind == "jsonl" else parse_json(text, path))
+    elif kind == "html":
+        yield _from_html(text, path)
+    else:
+        yield _from_text(text, path)
+
+
+def _from_html(html: str, path: str) -> Article | IngestError:
+    from crossread.ingest.html import extract_html
+
+    parts = extract_html(html)
+    if parts is None:
+        return IngestError(path, "no article text found in HTML")
+    article = make_article(
+        parts.text,
+        source=path,
+        fmt="html",
+        title=parts.title,
+        outlet=parts.outlet,
+        published=parts.published,
+        language=parts.language,
+        url=parts.url,
+    )
+    return article if article is not None else IngestError(path, "no article text found in HTML")
+
+
+def _from_text(text: str, path: str) -> Article | IngestError:
+    from crossread.ingest.text import parse_text
+
+    parts = parse_text(text)
+    article = make_article(
+        parts.body,
+        source=path,
+        fmt="text",
+        title=parts.title,
+        outlet=parts.outlet,
+        published=parts.published,
+        language=parts.language,
+        url=parts.url,
+    )
+    return article if article is not None else IngestError(path, "no article text found")

@@ -1,0 +1,62 @@
+"""Build a fully populated :class:`Article` from extracted text and raw metadata."""
+
+from __future__ import annotations
+
+import re
+
+from crossread.ingest.clean import clean_text
+from crossread.ingest.meta import detect_language, normalise_date, normalise_language
+from crossread.ingest.signals import find_signals
+from crossread.records import Article, content_id
+
+__all__ = ["make_article"]
+
+
+def _clean_meta(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = " ".join(value.split())
+    return value or None
+
+
+def make_article(
+    extracted: str,
+    *,
+    source: str,
+    fmt: str,
+    title: object = None,
+    outlet: object = None,
+    published: object = None,
+    language: object = None,
+    url: object = None,
+) -> Article | None:
+    """Article for ``extracted`` text, or None when nothing is left after cleaning.
+
+    The id hashes the extracted text *before* cleaning, so changing cleaning rules never
+    changes ids (reruns and stored links stay valid).
+    """
+    extracted = extracted.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    if not extracted.strip():
+        return None
+    title_s, outlet_s = _clean_meta(title), _clean_meta(outlet)
+    text, removed = clean_text(extracted, outlet=outlet_s, title=title_s)
+    if not text.strip():
+        return None
+    url_s = _clean_meta(url)
+    if url_s and not re.match(r"^[a-z][a-z0-9+.-]*://", url_s, re.I):
+        url_s = None  # "url" fields sometimes hold a bare slug or junk
+    # A declared language wins (the publisher knows); detection fills the gap.
+    lang = normalise_language(language) or detect_language(text)
+    return Article(
+        id=content_id(extracted),
+        source=source,
+        outlet=outlet_s,
+        title=title_s,
+        published=normalise_date(published),
+        language=lang,
+        text=text,
+        url=url_s,
+        format=fmt,
+        removed=removed,
+        signals=find_signals(text),
+    )

@@ -1,0 +1,56 @@
+"""Expand input paths (files, directories, glob patterns) into a sorted list of files."""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterator, Sequence
+
+__all__ = ["discover"]
+
+
+def _walk(directory: str) -> list[str]:
+    """All non-hidden files under ``directory`` (hidden dirs are not entered), sorted."""
+    found: list[str] = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(os.path.join(root, f) for f in files if not f.startswith("."))
+    return sorted(found)
+
+
+def discover(paths: Sequence[str]) -> Iterator[tuple[str, str | None]]:
+    """Yield ``(path, None)`` per file to read, or ``(path, reason)`` for a bad input path.
+
+    Order: inputs in the order given, each expanded and sorted; duplicates are dropped.
+    """
+    seen: set[str] = set()
+
+    def emit(files: list[str]) -> Iterator[tuple[str, str | None]]:
+        for f in files:
+            key = os.path.normpath(os.path.abspath(f))
+            if key not in seen:
+                seen.add(key)
+                yield f, None
+
+    for path in paths:
+        path = os.fspath(path)
+        if os.path.isdir(path):
+            yield from emit(_walk(path))
+        elif os.path.isfile(path):
+            yield from emit([path])
+        elif os.path.exists(path):
+            yield path, "not a regular file"
+        elif glob.has_magic(path):
+            matches = sorted(glob.glob(path, recursive=True))
+            files: list[str] = []
+            for m in matches:
+                if os.path.isdir(m):
+                    files.extend(_walk(m))
+                elif os.path.isfile(m):
+                    files.append(m)
+            if files:
+                yield from emit(sorted(files))
+            else:
+                yield path, "no such file or glob"
+        else:
+            yield path, "no such file or glob"

@@ -1,0 +1,100 @@
+"""HTML pages -> main text + metadata (trafilatura), and small HTML fragments -> text (lxml)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["HtmlParts", "extract_html", "fragment_to_text", "looks_like_html"]
+
+
+@dataclass
+class HtmlParts:
+    text: str
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+    url: str | None = None
+    language: str | None = None
+
+
+_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)?)", re.IGNORECASE)
+_HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html|head|body|article|p|div|meta|title)\b", re.IGNORECASE)
+
+
+def looks_like_html(text: str) -> bool:
+    """Content sniffing for files without a telling extension."""
+    head = text[:4096].lstrip()
+    return head.startswith("<") and bool(_HTML_SNIFF.search(head))
+
+
+def extract_html(html: str, *, url: str | None = None) -> HtmlParts | None:
+    """Main article text and metadata of a page, or None when no article text is found."""
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,  # reader comments are not the article
+            include_tables=True,
+            include_images=False,
+            include_links=False,
+        )
+    except Exception:  # noqa: BLE001 - garbage markup can break the parser in many ways
+        doc = None
+    if doc is None:
+        return None
+    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    text = (data.get("text") or "").strip()
+    if not text:
+        return None
+    title = (data.get("title") or "").strip() or None
+    lines = text.split("\n")
+    # trafilatura repeats the <h1> as the first line; the headline is metadata, not body.
+    if title and lines and " ".join(lines[0].split()).casefold() == " ".join(title.split()).casefold():
+        text = "\n".join(lines[1:]).strip()
+        if not text:
+            return None
+    lang_match = _HTML_LANG.search(html[:8192])
+    return HtmlParts(
+        text=text,
+        title=title,
+        outlet=(data.get("sitename") or "").strip() or None,
+        published=data.get("date"),
+        url=data.get("url") or url,
+        language=data.get("language") or (lang_match.group(1) if lang_match else None),
+    )
+
+
+_BLOCK_TAGS = {
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "table",
+    "section", "article", "header", "footer", "pre", "figure", "figcaption", "dd", "dt",
+}
+
+
+def fragment_to_text(fragment: str) -> str:
+    """Text of an HTML fragment (feed entry content), one line per block element.
+
+    Why not trafilatura here: feed summaries are often a sentence or two, below its
+    main-content thresholds, and have no boilerplate to strip.
+    """
+    if "<" not in fragment:
+        return fragment.strip()
+    import lxml.html
+
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except Exception:  # noqa: BLE001 - unparsable fragment: strip tags crudely
+        return re.sub(r"<[^>]+>", " ", fragment).strip()
+    for bad in root.xpath(".//script|.//style|.//noscript|.//iframe"):
+        bad.drop_tree()
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.lower() in _BLOCK_TAGS:
+            el.tail = "\n" + (el.tail or "")
+            if el.tag.lower() != "br":
+                el.text = "\n" + (el.text or "")
+    text = root.text_content()
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
