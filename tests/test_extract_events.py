@@ -1,0 +1,224 @@
+"""PLOVER crosswalk, classifier and event extraction on hand-built parsed Docs."""
+
+from __future__ import annotations
+
+import spacy
+from spacy.tokens import Doc
+
+from crossread.extract.actors import resolve_actors
+from crossread.extract.events import extract_events, resolve_date
+from crossread.extract.plover import (
+    Crosswalk,
+    PloverTypeModel,
+    cameo_for,
+    coarse_type,
+    default_model,
+    mark_sentence,
+    normalize_type,
+    parse_crosswalk,
+    read_plv,
+)
+from crossread.records import Article
+
+VOCAB = spacy.blank("en").vocab
+
+
+def parsed(rows: list[tuple[str, int, str, str, str, str]]) -> Doc:
+    """rows: (word, head index, UD dep, POS, lemma, IOB entity)."""
+    words = [r[0] for r in rows]
+    spaces = [not (i + 1 < len(rows) and rows[i + 1][0] in (".", ",", "'s")) for i in range(len(rows))]
+    spaces[-1] = False
+    return Doc(VOCAB, words=words, spaces=spaces, heads=[r[1] for r in rows], deps=[r[2] for r in rows],
+               pos=[r[3] for r in rows], lemmas=[r[4] for r in rows], ents=[r[5] for r in rows])
+
+
+def run(doc: Doc, published: str | None = "2024-03-27"):
+    art = Article(id="a1", source="t", outlet="Outlet", title=None, published=published, language="en",
+                  text=doc.text)
+    actors = resolve_actors(art, doc)
+    events = extract_events(art, doc, actors)
+    names = {a.id: a.name for a in actors}
+    for ev in events:
+        for e in ev.evidence:
+            assert art.text[e.start:e.end] == e.sentence
+            assert e.article_id == "a1"
+        for a in actors:
+            for m in a.mentions:
+                assert art.text[m.start:m.end] == m.text
+    return events, names
+
+
+MET = [("Haniyeh", 1, "nsubj", "PROPN", "Haniyeh", "B-PERSON"), ("met", 1, "ROOT", "VERB", "meet", "O"),
+       ("with", 3, "case", "ADP", "with", "O"), ("Khamenei", 1, "obl", "PROPN", "Khamenei", "B-PERSON"),
+       ("in", 5, "case", "ADP", "in", "O"), ("Tehran", 1, "obl", "PROPN", "Tehran", "B-GPE"),
+       ("on", 7, "case", "ADP", "on", "O"), ("Tuesday", 1, "obl", "PROPN", "Tuesday", "B-DATE"),
+       (".", 1, "punct", "PUNCT", ".", "O")]
+
+
+def test_meeting_event_with_date_location_and_evidence():
+    events, names = run(parsed(MET))
+    assert len(events) == 1
+    ev = events[0]
+    assert [names[i] for i in ev.source] == ["Haniyeh"]
+    assert [names[i] for i in ev.target] == ["Khamenei"]
+    assert ev.plover == "CONSULT" and ev.cameo == "04"
+    assert ev.trigger == "met"
+    assert ev.date == "2024-03-26"  # the Tuesday before Wednesday 27 March
+    assert ev.location == "Tehran"
+    assert ev.modality == "asserted" and not ev.negated
+    assert ev.evidence[0].sentence == "Haniyeh met with Khamenei in Tehran on Tuesday."
+
+
+def test_negation_and_hypothetical():
+    neg = [("Israel", 3, "nsubj", "PROPN", "Israel", "B-GPE"), ("did", 3, "aux", "AUX", "do", "O"),
+           ("not", 3, "advmod", "PART", "not", "O"), ("attack", 3, "ROOT", "VERB", "attack", "O"),
+           ("Iran", 3, "obj", "PROPN", "Iran", "B-GPE"), (".", 3, "punct", "PUNCT", ".", "O")]
+    events, names = run(parsed(neg))
+    assert len(events) == 1 and events[0].negated and events[0].plover == "ASSAULT"
+    assert [names[i] for i in events[0].source] == ["Israel"]
+    hyp = [("Israel", 2, "nsubj", "PROPN", "Israel", "B-GPE"), ("could", 2, "aux", "AUX", "could", "O"),
+           ("attack", 2, "ROOT", "VERB", "attack", "O"), ("Iran", 2, "obj", "PROPN", "Iran", "B-GPE"),
+           (".", 2, "punct", "PUNCT", ".", "O")]
+    events, _ = run(parsed(hyp))
+    assert events[0].modality == "hypothetical" and not events[0].negated
+
+
+def test_planned_refused_and_reported():
+    sched = [("Israel", 2, "nsubj:pass", "PROPN", "Israel", "B-GPE"), ("was", 2, "aux:pass", "AUX", "be", "O"),
+             ("scheduled", 2, "ROOT", "VERB", "schedule", "O"), ("to", 4, "mark", "PART", "to", "O"),
+             ("meet", 2, "xcomp", "VERB", "meet", "O"), ("Egypt", 4, "obj", "PROPN", "Egypt", "B-GPE"),
+             (".", 2, "punct", "PUNCT", ".", "O")]
+    events, names = run(parsed(sched))
+    assert len(events) == 1 and events[0].modality == "planned" and events[0].trigger == "meet"
+    assert [names[i] for i in events[0].target] == ["Egypt"]
+    refused = [("Iran", 1, "nsubj", "PROPN", "Iran", "B-GPE"), ("refused", 1, "ROOT", "VERB", "refuse", "O"),
+               ("to", 3, "mark", "PART", "to", "O"), ("meet", 1, "xcomp", "VERB", "meet", "O"),
+               ("Israel", 3, "obj", "PROPN", "Israel", "B-GPE"), (".", 1, "punct", "PUNCT", ".", "O")]
+    events, names = run(parsed(refused))
+    refuse = [e for e in events if e.trigger.startswith("refused")]
+    assert refuse and not refuse[0].negated  # "refused to" is not negation
+    assert [names[i] for i in refuse[0].target] == ["Israel"]
+    said = [("Officials", 1, "nsubj", "NOUN", "official", "O"), ("said", 1, "ROOT", "VERB", "say", "O"),
+            ("Israel", 3, "nsubj", "PROPN", "Israel", "B-GPE"), ("attacked", 1, "ccomp", "VERB", "attack", "O"),
+            ("Gaza", 3, "obj", "PROPN", "Gaza", "B-GPE"), (".", 1, "punct", "PUNCT", ".", "O")]
+    events, _ = run(parsed(said))
+    assert len(events) == 1 and events[0].modality == "reported"
+    will = [("Hamas", 2, "nsubj", "PROPN", "Hamas", "B-ORG"), ("will", 2, "aux", "AUX", "will", "O"),
+            ("meet", 2, "ROOT", "VERB", "meet", "O"), ("Egypt", 2, "obj", "PROPN", "Egypt", "B-GPE"),
+            ("tomorrow", 2, "obl:tmod", "NOUN", "tomorrow", "B-DATE"), (".", 2, "punct", "PUNCT", ".", "O")]
+    events, _ = run(parsed(will))
+    assert events[0].modality == "planned" and events[0].date == "2024-03-28"
+
+
+def test_passive_and_compound_source():
+    passive = [("Gaza", 2, "nsubj:pass", "PROPN", "Gaza", "B-GPE"), ("was", 2, "aux:pass", "AUX", "be", "O"),
+               ("attacked", 2, "ROOT", "VERB", "attack", "O"), ("by", 4, "case", "ADP", "by", "O"),
+               ("Israel", 2, "obl:agent", "PROPN", "Israel", "B-GPE"), (".", 2, "punct", "PUNCT", ".", "O")]
+    events, names = run(parsed(passive))
+    assert [names[i] for i in events[0].source] == ["Israel"]
+    assert [names[i] for i in events[0].target] == ["Gaza"]
+    compound = [("Hamas", 4, "nsubj", "PROPN", "Hamas", "B-ORG"), ("and", 3, "cc", "CCONJ", "and", "O"),
+                ("Iranian", 3, "amod", "ADJ", "iranian", "B-NORP"), ("leaders", 0, "conj", "NOUN", "leader", "O"),
+                ("met", 4, "ROOT", "VERB", "meet", "O"), ("Egyptian", 6, "amod", "ADJ", "egyptian", "B-NORP"),
+                ("officials", 4, "obj", "NOUN", "official", "O"), (".", 4, "punct", "PUNCT", ".", "O")]
+    events, names = run(parsed(compound))
+    assert len(events) == 1
+    assert sorted(names[i] for i in events[0].source) == ["Hamas", "Iran"]
+    assert [names[i] for i in events[0].target] == ["Egypt"]
+
+
+def test_resolve_date_forms():
+    import datetime as dt
+
+    pub = dt.date(2024, 3, 27)
+    assert resolve_date("yesterday", pub) == "2024-03-26"
+    assert resolve_date("on March 3", pub) == "2024-03-03"
+    assert resolve_date("25 December 2023", pub) == "2023-12-25"
+    assert resolve_date("2024-01-02", None) == "2024-01-02"
+    assert resolve_date("on Friday", pub, future=True) == "2024-03-29"
+    assert resolve_date("on Friday", None) is None
+
+
+CROSSWALK = """# test crosswalk in the official layout
+04: CONSULT
+040: CONSULT, ,  # Consult
+042: CONSULT, visit,   # Make a visit
+08: CONCEDE
+080: CONCEDE,   ,  # Yield
+08: RETREAT
+084: RETREAT,   ,  # Return, release
+0841: RETREAT, release,   legal # Return, release person(s)
+11: ACCUSE
+110: ACCUSE, disapprove,    # Disapprove
+111: ACCUSE, disapprove,    # Criticize
+09: ACCUSE
+090: ACCUSE, investigate,  # Investigate
+"""
+
+
+def test_crosswalk_lookup(tmp_path):
+    path = tmp_path / "CAMEO2PLOVER.txt"
+    path.write_text(CROSSWALK, encoding="utf-8")
+    cw = Crosswalk(parse_crosswalk(path))
+    assert cw.cameo_for("CONSULT") == "04"
+    assert cw.cameo_for("CONSULT", "visit") == "042"
+    assert cw.cameo_for("RETREAT") == "084"  # 08 is shared with CONCEDE
+    assert cw.cameo_for("RETREAT", "release") == "0841"
+    assert cw.cameo_for("ACCUSE") == "11"  # the heading with most rows wins; ties → lower code
+    assert cw.plover_for("0421").plover == "CONSULT"
+    assert cw.modes("ACCUSE") == ["disapprove", "investigate"]
+    assert cameo_for("ASSAULT") == "18" and cameo_for("YIELD") == "080"
+    assert normalize_type("FIGHT") == "ASSAULT" and coarse_type("RETREAT") == "YIELD"
+
+
+PLV_HEADER = "\tsentence_id\tsentence\tmarked_sentence\tsource\ttarget\tgold_root\n"
+
+
+def write_plv(path, rows):
+    lines = [PLV_HEADER]
+    for i, (marked, label) in enumerate(rows):
+        plain = marked.replace("<s>", "").replace("</s>", "").replace("<t>", "").replace("</t>", "")
+        src = marked.split("<s>")[1].split("</s>")[0]
+        tgt = marked.split("<t>")[1].split("</t>")[0]
+        lines.append(f"{i}\t{i}\t{plain}\t{marked}\t{src}\t{tgt}\t{label}\n")
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+TINY = [("<s>Russia</s> shelled <t>Kharkiv</t> overnight.", "ASSAULT"),
+        ("<s>The army</s> bombed <t>rebel positions</t>.", "ASSAULT"),
+        ("<s>Troops</s> attacked <t>the village</t>.", "ASSAULT"),
+        ("<s>The minister</s> met <t>his counterpart</t> in Paris.", "CONSULT"),
+        ("<s>Macron</s> held talks with <t>Scholz</t>.", "CONSULT"),
+        ("<s>The envoy</s> visited <t>Kyiv</t>.", "CONSULT"),
+        ("<s>Police</s> arrested <t>protest leaders</t>.", "COERCE"),
+        ("<s>Authorities</s> detained <t>two journalists</t>.", "COERCE"),
+        ("<s>The court</s> jailed <t>the activist</t>.", "COERCE")]
+
+
+def test_classifier_on_tiny_tsv(tmp_path):
+    path = tmp_path / "tiny.tsv"
+    write_plv(path, TINY)
+    rows = read_plv(path)
+    assert len(rows) == 9
+    model = PloverTypeModel.train([r["marked_sentence"] for r in rows], [r["gold_root"] for r in rows])
+    preds = model.predict(["<s>Israel</s> bombed <t>Gaza</t>.", "<s>Police</s> detained <t>the mayor</t>.",
+                           "<s>Blinken</s> visited <t>Netanyahu</t>."])
+    assert preds == ["ASSAULT", "COERCE", "CONSULT"]
+    # JSON round trip keeps predictions
+    out = tmp_path / "model.json"
+    model.save(out)
+    again = PloverTypeModel.load(out)
+    assert again.predict(["<s>Israel</s> bombed <t>Gaza</t>."]) == ["ASSAULT"]
+
+
+def test_shipped_model_generalises_from_lexicon():
+    model = default_model()
+    preds = model.predict(["<s>Hamas leaders</s> met with <t>Iranian counterparts</t>.",
+                           "<s>The army</s> shelled <t>the town</t>.",
+                           "<s>Police</s> arrested <t>opposition leaders</t>."])
+    assert preds == ["CONSULT", "ASSAULT", "COERCE"]
+
+
+def test_mark_sentence():
+    s = "Israel struck Gaza."
+    assert mark_sentence(s, (0, 6), (14, 18)) == "<s>Israel</s> struck <t>Gaza</t>."
