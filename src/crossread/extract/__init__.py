@@ -1,7 +1,13 @@
-"""Within-article extraction: actors, events, quotes, claims (issue 4 fills these)."""
+"""Within-article extraction: actors, events, quotes, claims.
+
+Each extractor is a pure function over one article and its parsed ``doc``;
+``extract_records`` runs them in dependency order (actors first: events, quote
+speakers and claim attributions resolve to them).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +16,7 @@ from crossread.records import Actor, Article, Claim, Event, Quote
 
 @dataclass
 class ArticleRecords:
-    """What extraction yields for one article; actors are article-local until linking."""
+    """What extraction yields for one article; actor ids are article-local until linking."""
 
     actors: list[Actor] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
@@ -18,9 +24,46 @@ class ArticleRecords:
     claims: list[Claim] = field(default_factory=list)
 
 
-def extract_records(article: Article, doc: Any) -> ArticleRecords:
-    """Run every extractor over one article's parsed ``doc``.
+def actor_at(actors: Sequence[Actor], start: int | None, end: int | None) -> str | None:
+    """The actor whose mention best covers the character span [start, end)."""
+    if start is None or end is None or start >= end:
+        return None
+    best: tuple[int, int, str] | None = None  # (overlap, -mention length, actor id)
+    for actor in actors:
+        for m in actor.mentions:
+            overlap = min(end, m.end) - max(start, m.start)
+            if overlap <= 0:
+                continue
+            candidate = (overlap, -(m.end - m.start), actor.id)
+            if best is None or candidate[:2] > best[:2]:
+                best = candidate
+    return best[2] if best else None
 
-    No extractor exists yet: return nothing rather than invent content.
-    """
-    return ArticleRecords()
+
+def extract_records(article: Article, doc: Any) -> ArticleRecords:
+    """Run every extractor over one article's parsed ``doc``."""
+    from crossread.extract.actors import resolve_actors
+    from crossread.extract.claims import extract_claim_spans
+    from crossread.extract.events import extract_events
+    from crossread.extract.quotes import extract_quote_spans
+
+    actors = resolve_actors(article, doc)
+    events = extract_events(article, doc, actors)
+
+    quote_spans = extract_quote_spans(article, doc)
+    quotes: list[Quote] = []
+    seen: set[str] = set()
+    for span in quote_spans:
+        quote = span.to_record(article)
+        if quote.id in seen:
+            continue
+        seen.add(quote.id)
+        quote.speaker = actor_at(actors, span.source_start, span.source_end)
+        quotes.append(quote)
+
+    claims: list[Claim] = []
+    for claim_span in extract_claim_spans(article, doc, quote_spans, signal_spans=article.signals):
+        claim = claim_span.claim
+        claim.attributed_to = actor_at(actors, claim_span.source_start, claim_span.source_end)
+        claims.append(claim)
+    return ArticleRecords(actors=actors, events=events, quotes=quotes, claims=claims)

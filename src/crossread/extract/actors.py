@@ -130,8 +130,10 @@ class _Resolver:
     # -- candidate collection ----------------------------------------------
     def _trim(self, i: int, j: int) -> tuple[int, int]:
         doc = self.doc
-        while i < j and doc[i].lower_ in ("the", "a", "an"):
+        while i < j and (doc[i].lower_ in ("the", "a", "an") or doc[i].is_space):
             i += 1
+        while j > i and doc[j - 1].is_space:
+            j -= 1
         while j > i and doc[j - 1].text in ("'s", "'", "\u2019s", "\u2019", ",", "."):
             if doc[j - 1].text == "." and len(doc[j - 1 - 0].text) == 1 and j - 1 > i and doc[j - 2].text.isupper():
                 break

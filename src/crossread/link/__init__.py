@@ -1,4 +1,4 @@
-"""Cross-article linking: stories, and (later) merged actors and events."""
+"""Cross-article linking: one actor per real-world actor, stories, merged events."""
 
 from __future__ import annotations
 
@@ -9,34 +9,59 @@ from crossread.link.stories import cluster_stories
 from crossread.records import Actor, Analysis, Article, Claim, Event, Quote, from_dict
 
 
+def _remap(ids: list[str], id_map: Mapping[str, str]) -> list[str]:
+    out: list[str] = []
+    for actor_id in ids:
+        mapped = id_map.get(actor_id, actor_id)
+        if mapped not in out:
+            out.append(mapped)
+    return out
+
+
 def link_corpus(
     articles: Sequence[Article],
     article_records: Mapping[str, Mapping[str, list[dict[str, Any]]]],
 ) -> Analysis:
     """Build the corpus-level analysis from stored articles and their records.
 
-    Pure function of its inputs, so reruns over the same store give the same output.
+    A pure function of its inputs, so reruns over the same store give the same output.
     """
-    actors: list[Actor] = []
+    from crossread.extract.actors import merge_actors
+
+    actors_by_article: dict[str, list[Actor]] = {}
     events: list[Event] = []
     quotes: list[Quote] = []
     claims: list[Claim] = []
-    actor_names: dict[str, set[str]] = {}
     for article in articles:
         records = article_records.get(article.id, {})
-        article_actors = [from_dict(Actor, r) for r in records.get("actors", [])]
-        actors.extend(article_actors)
-        actor_names[article.id] = {a.name.lower() for a in article_actors}
+        actors_by_article[article.id] = [from_dict(Actor, r) for r in records.get("actors", [])]
         events.extend(from_dict(Event, r) for r in records.get("events", []))
         quotes.extend(from_dict(Quote, r) for r in records.get("quotes", []))
         claims.extend(from_dict(Claim, r) for r in records.get("claims", []))
 
+    actors, id_map = merge_actors(actors_by_article)
+    for event in events:
+        event.source = _remap(event.source, id_map)
+        event.target = _remap(event.target, id_map)
+    for quote in quotes:
+        quote.speaker = id_map.get(quote.speaker, quote.speaker) if quote.speaker else None
+    for claim in claims:
+        claim.attributed_to = id_map.get(claim.attributed_to, claim.attributed_to) if claim.attributed_to else None
+
+    # Stories use the merged actors, so "Haniyeh" in one article and "Ismail Haniyeh" in another count as shared.
+    actor_names: dict[str, set[str]] = {a.id: set() for a in articles}
+    for actor in actors:
+        for mention in actor.mentions:
+            actor_names.setdefault(mention.article_id, set()).add(actor.id)
     stories = cluster_stories(articles, actor_names)
-    return Analysis(
-        articles=list(articles),
-        actors=actors,
-        events=events,
-        quotes=quotes,
-        claims=claims,
-        stories=stories,
-    )
+    events = _merge_events(events, articles)
+    return Analysis(articles=list(articles), actors=actors, events=events, quotes=quotes, claims=claims, stories=stories)
+
+
+def _merge_events(events: list[Event], articles: Sequence[Article]) -> list[Event]:
+    """Cross-document event coreference where the linker is available."""
+    try:
+        from crossread.link.event_coref import merge_events
+    except ImportError:  # the coreference model is optional at this stage
+        return events
+    return merge_events(events, articles)
