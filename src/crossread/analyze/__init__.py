@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from crossread.analyze.claims import align_claims
 from crossread.analyze.derivation import detect_derivations
 from crossread.records import Analysis, Derivation
 
@@ -43,8 +44,9 @@ def independent_source_count(article_ids: Iterable[str], outlet_of: dict[str, st
 
 
 def analyze_corpus(analysis: Analysis) -> Analysis:
-    """Add derivations and recount each event's and claim's independent sources."""
+    """Add derivations, align claims across articles and recount independent sources."""
     analysis.derivations = detect_derivations(analysis.articles)
+    analysis.claims = align_claims(analysis.claims, analysis.stories)
     outlet_of = {a.id: a.outlet for a in analysis.articles}
     for record in [*analysis.events, *analysis.claims]:
         article_ids = {e.article_id for e in record.evidence}
