@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from crossread.records import SCHEMA_VERSION, Analysis, Article, Evidence, Mention
+from crossread.records import SCHEMA_VERSION, Analysis, Article, Event, Evidence, Mention, Quote
 
 # How many evidence links a row shows before folding the rest into <details>.
 LINKS_SHOWN = 3
@@ -36,6 +36,11 @@ def safe_id(value: str) -> str:
 def anchor_id(article_id: str, start: int, end: int) -> str:
     """``ev-<article_id>-<start>-<end>``: the id of an evidence span in the article text."""
     return f"ev-{safe_id(article_id)}-{start}-{end}"
+
+
+def signal_id(article_id: str, index: int) -> str:
+    """``sig-<article_id>-<index>``: the id of an article's ``index``-th signal highlight."""
+    return f"sig-{safe_id(article_id)}-{index}"
 
 
 def article_anchor(article_id: str) -> str:
@@ -216,23 +221,24 @@ class _Context:
             for a in self.analysis.actors
         ]
 
+    def event_row(self, e: Event, evidence: list[Evidence] | None = None) -> dict[str, Any]:
+        return {"plover": e.plover, "mode": e.mode, "cameo": e.cameo,
+                "source": [self.actor(x) for x in e.source], "target": [self.actor(x) for x in e.target],
+                "trigger": e.trigger, "negated": e.negated, "modality": e.modality, "date": e.date,
+                "location": e.location, "outlets": e.outlets, "independent_sources": e.independent_sources,
+                "links": self.ev_links(e.evidence if evidence is None else evidence, "event",
+                                       f"event: {e.plover} ({e.trigger})")}
+
     def event_rows(self) -> list[dict[str, Any]]:
-        return [
-            {"plover": e.plover, "mode": e.mode, "cameo": e.cameo,
-             "source": [self.actor(x) for x in e.source], "target": [self.actor(x) for x in e.target],
-             "trigger": e.trigger, "negated": e.negated, "modality": e.modality, "date": e.date,
-             "location": e.location, "outlets": e.outlets, "independent_sources": e.independent_sources,
-             "links": self.ev_links(e.evidence, "event", f"event: {e.plover} ({e.trigger})")}
-            for e in self.analysis.events
-        ]
+        return [self.event_row(e) for e in self.analysis.events]
+
+    def quote_row(self, q: Quote) -> dict[str, Any]:
+        return {"speaker": self.actor(q.speaker), "speaker_text": q.speaker_text, "cue": q.cue,
+                "content": q.content, "kind": q.kind,
+                "links": self.ev_links([q.evidence], "quote", f"quote ({q.kind})")}
 
     def quote_rows(self) -> list[dict[str, Any]]:
-        return [
-            {"speaker": self.actor(q.speaker), "speaker_text": q.speaker_text, "cue": q.cue,
-             "content": q.content, "kind": q.kind,
-             "links": self.ev_links([q.evidence], "quote", f"quote ({q.kind})")}
-            for q in self.analysis.quotes
-        ]
+        return [self.quote_row(q) for q in self.analysis.quotes]
 
     def claim_rows(self) -> list[dict[str, Any]]:
         return [
@@ -280,6 +286,16 @@ class _Context:
         return {"id": article_id, "href": f"#{article_anchor(article_id)}" if art else None,
                 "outlet": art.outlet if art else None, "title": art.title if art else None}
 
+    def signal_refs(self, article_id: str) -> dict[str, Any]:
+        """An article's machine-generation signals, each linked to its highlight."""
+        art = self.articles.get(article_id)
+        signals = []
+        for i, sig in enumerate(art.signals if art else []):
+            valid = max(0, sig.start) <= min(len(art.text), sig.end)  # as article_view highlights them
+            signals.append({"kind": sig.kind, "text": sig.text,
+                            "href": f"#{signal_id(art.id, i)}" if valid else None})
+        return {"article": self.article_ref(article_id), "signals": signals}
+
     # ------------------------------------------------------------------ articles
 
     def _spans_by_article(self) -> dict[str, list[tuple[str, _EvidenceSpan]]]:
@@ -296,7 +312,8 @@ class _Context:
         for i, sig in enumerate(art.signals):
             s, e = max(0, sig.start), min(len(art.text), sig.end)
             if s <= e:
-                spans.append(_Span(f"sig-{safe_id(art.id)}-{i}", s, e, "mark", "signal", sig.kind, None, order))
+                key = signal_id(art.id, i)
+                spans.append(_Span(key, s, e, "mark", "signal", sig.kind, key, order))
                 order += 1
         for anchor, ev in self._spans_by_article().get(art.id, []):
             css = "ev " + " ".join(f"ev-{k}" for k in sorted(ev.kinds))
@@ -320,9 +337,13 @@ class _Context:
         An article listed in several stories is rendered once (its anchors must
         be unique); later stories point back to it.
         """
+        from crossread.report.story import story_sections
+
+        # Story rows first: they register evidence spans, and the article views below group them once.
+        sections = [story_sections(self, story, i) for i, story in enumerate(self.analysis.stories, 1)]
         rendered: set[str] = set()
         stories = []
-        for story in self.analysis.stories:
+        for story, section in zip(self.analysis.stories, sections):
             columns = []
             for aid in story.article_ids:
                 art = self.articles.get(aid)
@@ -333,7 +354,7 @@ class _Context:
                 else:
                     rendered.add(aid)
                     columns.append({"article": self.article_view(art)})
-            stories.append({"title": story.title, "id": story.id, "columns": columns})
+            stories.append({"title": story.title, "id": story.id, "columns": columns, **section})
         unclustered = []
         for art in self.articles.values():
             if art.id not in rendered:
