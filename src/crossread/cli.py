@@ -18,6 +18,14 @@ from crossread import __version__
 # (group, "module:attribute", command name). Each attribute is a click.Command.
 PLUGIN_COMMANDS: list[tuple[str, str, str]] = [
     ("eval", "crossread.analyze.eval_derivation:eval_derivation_command", "derivation"),
+    ("eval", "crossread.extract.eval_quotes:eval_quotes_command", "quotes"),
+    ("models", "crossread.nlp.commands:train_command", "train"),
+    ("eval", "crossread.nlp.commands:eval_nlp_command", "nlp"),
+    ("eval", "crossread.extract.eval_events:eval_events_command", "events"),
+    ("eval", "crossread.analyze.eval_framing:eval_framing_command", "framing"),
+    ("eval", "crossread.link.eval_event_coref:eval_event_coref_command", "event-coref"),
+    ("eval", "crossread.link.eval_stories:eval_stories_command", "stories"),
+    ("eval", "crossread.analyze.eval_stance:eval_stance_command", "stance"),
 ]
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2

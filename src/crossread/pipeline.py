@@ -179,7 +179,8 @@ def write_outputs(analysis: Analysis, outdir: Path) -> list[Path]:
 
 
 def _records_by_kind(records: ArticleRecords) -> dict[str, list[Any]]:
-    return {"actors": records.actors, "events": records.events, "quotes": records.quotes, "claims": records.claims}
+    return {"actors": records.actors, "events": records.events, "quotes": records.quotes, "claims": records.claims,
+            "framing": records.framing}
 
 
 def _corpus_records(analysis: Analysis) -> dict[str, list[Any]]:

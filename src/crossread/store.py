@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 
 from crossread.records import Article, from_dict, to_dict
 
-ARTICLE_RECORD_KINDS = ("actors", "events", "quotes", "claims")
+ARTICLE_RECORD_KINDS = ("actors", "events", "quotes", "claims", "framing")
 CORPUS_RECORD_KINDS = ("actors", "events", "quotes", "claims", "stories", "derivations", "framing")
 
 metadata = MetaData()

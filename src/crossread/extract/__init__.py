@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from crossread.records import Actor, Article, Claim, Event, Quote
+from crossread.records import Actor, Article, Claim, Event, Framing, Quote
 
 
 @dataclass
@@ -22,6 +22,7 @@ class ArticleRecords:
     events: list[Event] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
+    framing: list[Framing] = field(default_factory=list)  # per outlet and article-local actor
 
 
 def actor_at(actors: Sequence[Actor], start: int | None, end: int | None) -> str | None:
@@ -42,6 +43,7 @@ def actor_at(actors: Sequence[Actor], start: int | None, end: int | None) -> str
 
 def extract_records(article: Article, doc: Any) -> ArticleRecords:
     """Run every extractor over one article's parsed ``doc``."""
+    from crossread.analyze.framing import framing_for_article
     from crossread.extract.actors import resolve_actors
     from crossread.extract.claims import extract_claim_spans
     from crossread.extract.events import extract_events
@@ -66,4 +68,5 @@ def extract_records(article: Article, doc: Any) -> ArticleRecords:
         claim = claim_span.claim
         claim.attributed_to = actor_at(actors, claim_span.source_start, claim_span.source_end)
         claims.append(claim)
-    return ArticleRecords(actors=actors, events=events, quotes=quotes, claims=claims)
+    framing = framing_for_article(article, doc, actors)
+    return ArticleRecords(actors=actors, events=events, quotes=quotes, claims=claims, framing=framing)

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from crossread.link.stories import cluster_stories
-from crossread.records import Actor, Analysis, Article, Claim, Event, Quote, from_dict
+from crossread.records import Actor, Analysis, Article, Claim, Event, Framing, Quote, from_dict
 
 
 def _remap(ids: list[str], id_map: Mapping[str, str]) -> list[str]:
@@ -26,18 +26,21 @@ def link_corpus(
 
     A pure function of its inputs, so reruns over the same store give the same output.
     """
+    from crossread.analyze.framing import aggregate_framing
     from crossread.extract.actors import merge_actors
 
     actors_by_article: dict[str, list[Actor]] = {}
     events: list[Event] = []
     quotes: list[Quote] = []
     claims: list[Claim] = []
+    framing: list[Framing] = []
     for article in articles:
         records = article_records.get(article.id, {})
         actors_by_article[article.id] = [from_dict(Actor, r) for r in records.get("actors", [])]
         events.extend(from_dict(Event, r) for r in records.get("events", []))
         quotes.extend(from_dict(Quote, r) for r in records.get("quotes", []))
         claims.extend(from_dict(Claim, r) for r in records.get("claims", []))
+        framing.extend(from_dict(Framing, r) for r in records.get("framing", []))
 
     actors, id_map = merge_actors(actors_by_article)
     for event in events:
@@ -55,7 +58,8 @@ def link_corpus(
             actor_names.setdefault(mention.article_id, set()).add(actor.id)
     stories = cluster_stories(articles, actor_names)
     events = _merge_events(events, articles)
-    return Analysis(articles=list(articles), actors=actors, events=events, quotes=quotes, claims=claims, stories=stories)
+    return Analysis(articles=list(articles), actors=actors, events=events, quotes=quotes, claims=claims,
+                    stories=stories, framing=aggregate_framing(framing, id_map))
 
 
 def _merge_events(events: list[Event], articles: Sequence[Article]) -> list[Event]:

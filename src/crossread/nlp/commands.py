@@ -1,0 +1,64 @@
+"""Click commands plugged into the crossread CLI: ``models train`` and ``eval nlp``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+EXIT_USAGE = 2
+
+
+def _data_ok(data: Path, need: list[str]) -> bool:
+    return data.exists() and any((data / n).exists() for n in need)
+
+
+@click.command(name="train")
+@click.option("--data", "data", type=click.Path(path_type=Path), default=Path("../shared/data"), show_default=True,
+              help="Folder holding ud/ (EWT, GUM, UNER) and ner-extra/ (re3d, wikigold, BTC).")
+@click.option("--output", "output", type=click.Path(path_type=Path), default=Path("training/en_crossread"),
+              show_default=True, help="Training work folder; the final pipeline is OUTPUT/model-final.")
+@click.option("--max-epochs", type=int, default=None, help="Stop after N epochs (default: config / time budget).")
+@click.option("--time-budget", "time_budget", type=float, default=2580, show_default=True,
+              help="Wall-clock budget in seconds for the training loop (0: none).")
+@click.option("--seed", type=int, default=42, show_default=True)
+@click.option("--tiny", is_flag=True, help="A few sentences, one epoch (CI smoke test).")
+def train_command(data: Path, output: Path, max_epochs: int | None, time_budget: float, seed: int, tiny: bool) -> None:
+    """Train the default English pipeline (tagger, morphologizer, parser, NER, lemmatizer, gazetteer)."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if not _data_ok(data, ["ud/ewt", "ud/gum", "ner-extra"]):
+        click.echo(f"training data not found under {data} (expected ud/ewt, ud/gum, ud/uner, ner-extra/)", err=True)
+        sys.exit(EXIT_USAGE)
+    from crossread.nlp.train import train
+
+    final = train(data, output, max_epochs=max_epochs, tiny=tiny, seed=seed, time_budget_s=0 if tiny else time_budget)
+    click.echo(f"pipeline written to {final}")
+
+
+@click.command(name="nlp")
+@click.option("--data", "data", type=click.Path(path_type=Path), default=Path("../shared/data"), show_default=True,
+              help="Data folder (ud/ewt, ud/uner, ud/gum, ner-extra/re3d laid out as in shared/data).")
+@click.option("--model", default=None, help="spaCy pipeline name or path (default: the shipped crossread pipeline).")
+@click.option("--split", default="test", show_default=True, help="Which split's files to read (test, dev).")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), default=None, help="Write metrics JSON here.")
+@click.option("--no-speed", is_flag=True, help="Skip the throughput measurement.")
+def eval_nlp_command(data: Path, model: str | None, split: str, json_path: Path | None, no_speed: bool) -> None:
+    """Tagging, parsing, sentence and NER scores of an NLP pipeline on gold data, plus words/s."""
+    if not _data_ok(data, ["ud/ewt", "ud/gum", "ud/uner", "ner-extra/re3d"]):
+        click.echo(f"no NLP gold data under {data} (expected ud/ewt, ud/uner, ud/gum or ner-extra/re3d)", err=True)
+        sys.exit(EXIT_USAGE)
+    from crossread.nlp.evaluate import evaluate, format_table
+
+    metrics = evaluate(data, model=model, split=split, speed=not no_speed)
+    if not metrics:
+        click.echo(f"no {split} files found under {data}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"NLP evaluation: model={model or 'shipped en_crossread'} data={data} split={split}")
+    click.echo(format_table(metrics))
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps({"task": "nlp", "data": str(data), "metrics": metrics}, indent=2) + "\n")
+        click.echo(f"wrote {json_path}")

@@ -1,0 +1,99 @@
+"""``crossread_gazetteer``: rule layer after the statistical NER.
+
+1. Relabel: an entity whose exact text is a known country/capital (GPE), demonym (NORP) or
+   international organisation (ORG) gets that label (fixes LOC/GPE/MISC confusions).
+2. Add: gazetteer matches (phrase matcher over ORTH) that overlap no existing entity are added.
+Patterns are stored with the pipeline (to_disk/from_disk) so loading needs no pycountry at run time.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+
+@Language.factory("crossread_gazetteer", default_config={"relabel": True, "add": True})
+def make_gazetteer(nlp: Language, name: str, relabel: bool, add: bool) -> "Gazetteer":
+    return Gazetteer(nlp, name, relabel=relabel, add=add)
+
+
+class Gazetteer:
+    def __init__(self, nlp: Language, name: str, *, relabel: bool = True, add: bool = True) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.relabel = relabel
+        self.add = add
+        self.table: dict[str, str] = {}
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+
+    def set_table(self, table: dict[str, str]) -> None:
+        self.table = dict(table)
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        by_label: dict[str, list] = {}
+        for text, label in self.table.items():
+            by_label.setdefault(label, []).append(self.nlp.make_doc(text))
+        for label, docs in by_label.items():
+            self.matcher.add(label, docs)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not self.table:
+            return doc
+        ents = list(doc.ents)
+        changed = False
+        if self.relabel:
+            new = []
+            for ent in ents:
+                text = ent.text[4:] if ent.text.startswith(("the ", "The ")) else ent.text
+                lab = self.table.get(text)
+                if lab and lab != ent.label_:
+                    ent = Span(doc, ent.start, ent.end, label=lab)
+                    changed = True
+                new.append(ent)
+            ents = new
+        if self.add:
+            taken = set()
+            for ent in ents:
+                taken.update(range(ent.start, ent.end))
+            cands = []
+            for match_id, start, end in self.matcher(doc):
+                if any(i in taken for i in range(start, end)):
+                    continue
+                cands.append(Span(doc, start, end, label=match_id))
+            if cands:
+                ents += filter_spans(cands)
+                changed = True
+        if changed:
+            doc.ents = sorted(filter_spans(ents), key=lambda s: s.start)
+        return doc
+
+    def to_disk(self, path, exclude=tuple()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "table.json").write_text(json.dumps(self.table, ensure_ascii=False, sort_keys=True), encoding="utf8")
+
+    def from_disk(self, path, exclude=tuple()) -> "Gazetteer":
+        p = Path(path) / "table.json"
+        if p.exists():
+            self.set_table(json.loads(p.read_text(encoding="utf8")))
+        return self
+
+    def initialize(self, get_examples=None, nlp=None) -> None:
+        from crossread.nlp.gazetteer import relabel_table
+
+        self.set_table(relabel_table())
+
+
+def add_gazetteer(nlp: Language) -> Language:
+    from crossread.nlp.gazetteer import relabel_table
+
+    if "crossread_gazetteer" in nlp.pipe_names:
+        nlp.remove_pipe("crossread_gazetteer")
+    after = "ner" if "ner" in nlp.pipe_names else None
+    comp = nlp.add_pipe("crossread_gazetteer", after=after) if after else nlp.add_pipe("crossread_gazetteer")
+    comp.set_table(relabel_table())
+    return nlp

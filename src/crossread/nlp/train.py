@@ -1,0 +1,141 @@
+"""Reproducible training of the default crossread English pipeline (issue 3).
+
+    crossread models train --data ../shared/data --output training/en_crossread [--max-epochs N] [--tiny]
+
+Steps: convert the open corpora to DocBin (``convert.build_corpora``), train with
+``configs/nlp/en_crossread.cfg`` (fixed seeds, wall-clock budget), then add the gazetteer component
+to the best checkpoint and write it to ``OUTPUT/model-final``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+import spacy
+
+log = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_CONFIG = REPO_ROOT / "configs" / "nlp" / "en_crossread.cfg"
+
+
+class TrainingDeadline(Exception):
+    """Raised by the before_update callback when the wall-clock budget is spent."""
+
+
+@spacy.registry.callbacks("crossread.train_deadline.v1")
+def make_deadline_callback(seconds: float = 0):
+    """Stop training once ``seconds`` of wall-clock time have passed (0: never). The budget can be changed
+    while training runs by writing a number of seconds (from the start) into $CROSSREAD_DEADLINE_FILE."""
+    import os
+
+    start = time.time()
+    state = {"budget": float(seconds or 0), "checked": 0.0}
+    override = os.environ.get("CROSSREAD_DEADLINE_FILE")
+
+    def before_update(nlp, args):
+        now = time.time()
+        if override and now - state["checked"] > 30:
+            state["checked"] = now
+            try:
+                state["budget"] = float(Path(override).read_text().strip())
+            except (OSError, ValueError):
+                pass
+        if state["budget"] > 0 and now - start > state["budget"]:
+            raise TrainingDeadline(f"time budget of {state['budget']:.0f}s spent at step {args.get('step')}")
+
+    return before_update
+
+
+def find_config() -> Path:
+    if DEFAULT_CONFIG.exists():
+        return DEFAULT_CONFIG
+    raise FileNotFoundError(f"training config not found: {DEFAULT_CONFIG}")
+
+
+def train(data: Path, output: Path, *, max_epochs: int | None = None, tiny: bool = False, seed: int = 42,
+          time_budget_s: float = 0, config: Path | None = None, btc_fraction: float = 0.5) -> Path:
+    """Train and return the path of the final pipeline (OUTPUT/model-final)."""
+    from spacy.cli.train import train as spacy_train
+
+    from crossread.nlp.convert import build_corpora
+
+    data, output = Path(data), Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    corpus = output / "corpus"
+    counts = build_corpora(data, corpus, tiny=tiny, seed=seed, btc_fraction=btc_fraction)
+    log.info("corpora: %s", counts)
+    (output / "corpus_counts.json").write_text(json.dumps(counts, indent=2))
+    overrides = {
+        "paths.train": str(corpus / "train.spacy"),
+        "paths.dev": str(corpus / "dev.spacy"),
+        "system.seed": seed,
+        "vars.time_budget_s": float(time_budget_s),
+    }
+    if max_epochs is not None:
+        overrides["training.max_epochs"] = int(max_epochs)
+    if tiny:
+        overrides.update({"training.max_epochs": 1, "training.max_steps": 0, "training.eval_frequency": 5,
+                          "components.parser.min_action_freq": 1, "components.trainable_lemmatizer.min_tree_freq": 1,
+                          "training.patience": 0})
+    try:
+        spacy_train(config or find_config(), output, overrides=overrides)
+    except TrainingDeadline as exc:
+        log.warning("training stopped: %s", exc)
+    best = output / "model-best"
+    if not best.exists():
+        best = output / "model-last"
+    return finalize(best, output / "model-final")
+
+
+def finalize(model_dir: Path, dest: Path) -> Path:
+    """Load a trained checkpoint, add the gazetteer component, write to ``dest``."""
+    from crossread.nlp.gazetteer_component import add_gazetteer
+
+    nlp = spacy.load(model_dir)
+    add_gazetteer(nlp)
+    nlp.meta["name"] = "crossread"
+    nlp.meta["license"] = "CC BY-SA 4.0"
+    nlp.meta["description"] = ("crossread default English pipeline: tagger, morphologizer, parser, NER "
+                               "(PERSON/ORG/GPE/LOC/NORP/MISC), lemmatizer, gazetteer. Trained on UD EWT, "
+                               "GUM (open genres), UNER, re3d, wikigold, BTC.")
+    nlp.to_disk(dest)
+    return dest
+
+
+def use_rule_lemmatizer(nlp) -> None:
+    """Swap the trainable (edit-tree) lemmatizer for spaCy's rule lemmatizer (tables from
+    spacy-lookups-data, stored inside the pipeline so loading needs no extra package)."""
+    if "trainable_lemmatizer" in nlp.pipe_names:
+        nlp.remove_pipe("trainable_lemmatizer")
+    if "lemmatizer" not in nlp.pipe_names:
+        after = "morphologizer" if "morphologizer" in nlp.pipe_names else None
+        lem = nlp.add_pipe("lemmatizer", config={"mode": "rule"}, after=after)
+        lem.initialize()
+
+
+def package(model_dir: Path, dest: Path | None = None, *, rule_lemmatizer: bool = False) -> Path:
+    """Copy a trained pipeline into the package (src/crossread/models/en_crossread), keeping MODEL_CARD.md."""
+    import shutil
+
+    from crossread.nlp.loader import SHIPPED_MODEL_DIR
+
+    dest = Path(dest or SHIPPED_MODEL_DIR)
+    nlp = spacy.load(model_dir)
+    if "crossread_gazetteer" not in nlp.pipe_names:
+        from crossread.nlp.gazetteer_component import add_gazetteer
+
+        add_gazetteer(nlp)
+    if rule_lemmatizer:
+        use_rule_lemmatizer(nlp)
+    card = dest / "MODEL_CARD.md"
+    card_text = card.read_text(encoding="utf8") if card.exists() else None
+    if dest.exists():
+        shutil.rmtree(dest)
+    nlp.to_disk(dest)
+    if card_text is not None:
+        card.write_text(card_text, encoding="utf8")
+    return dest

@@ -1,0 +1,64 @@
+"""Loading pipelines: the shipped crossread model (offline), by path, and the fallback."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import spacy
+
+from crossread import nlp as crossread_nlp
+from crossread.nlp import loader
+from crossread.nlp.adapter import CTYPES
+
+NEWS = ("Russian President Vladimir Putin met Chinese officials in Beijing on Tuesday, the Kremlin said. "
+        "The United Nations did not comment on the talks with France.")
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    if not loader.shipped_model_available():
+        pytest.fail(f"shipped pipeline missing at {loader.SHIPPED_MODEL_DIR}")
+    return crossread_nlp.load_pipeline()
+
+
+def test_shipped_pipeline_parses_news(shipped):
+    doc = shipped(NEWS)
+    assert len(list(doc.sents)) == 2
+    assert all(t.pos_ for t in doc) and all(t.tag_ for t in doc)
+    assert {t._.udep for t in doc} & {"nsubj", "obj", "obl"}
+    assert any(t._.udep == "root" for t in doc)
+    assert doc.ents, "no entities found"
+    assert all(e._.ctype in CTYPES for e in doc.ents)
+    by_text = {e.text: e._.ctype for e in doc.ents}
+    assert by_text.get("Beijing") == "GPE"
+    assert by_text.get("France") == "GPE"
+    assert by_text.get("Chinese") == "NORP"
+    assert "Putin" in " ".join(t for t, c in by_text.items() if c == "PERSON")
+    assert any(t._.is_negation for t in doc if t.lower_ == "not")
+    assert shipped.pipe_names[-1] == "crossread_adapter"
+    assert "crossread_gazetteer" in shipped.pipe_names
+
+
+def test_load_pipeline_is_cached(shipped):
+    assert crossread_nlp.load_pipeline() is shipped
+
+
+def test_load_pipeline_by_path(tmp_path):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.to_disk(tmp_path / "mini")
+    loaded = crossread_nlp.load_pipeline(str(tmp_path / "mini"))
+    assert loaded.pipe_names == ["sentencizer", "crossread_adapter"]
+    doc = loaded("One sentence. Another one.")
+    assert len(list(doc.sents)) == 2
+    assert all(t._.udep is not None for t in doc)
+
+
+def test_fallback_when_shipped_model_missing(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(loader, "SHIPPED_MODEL_DIR", tmp_path / "nope")
+    monkeypatch.setattr(loader, "_CACHE", {})
+    with caplog.at_level(logging.WARNING):
+        nlp = loader.load_pipeline()
+    assert "falling back" in caplog.text
+    assert nlp.pipe_names == ["sentencizer", "crossread_adapter"]

@@ -1,0 +1,72 @@
+"""Training and evaluation commands on tiny fixtures (no shared data, no network)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from nlp_fixtures import write_fixture
+
+
+def test_tiny_training_run(tmp_path):
+    import spacy
+
+    from crossread.nlp.train import train
+
+    data = write_fixture(tmp_path / "data")
+    final = train(data, tmp_path / "out", tiny=True)
+    assert (final / "config.cfg").exists()
+    nlp = spacy.load(final)
+    assert {"tagger", "parser", "ner", "crossread_gazetteer"} <= set(nlp.pipe_names)
+    doc = nlp("Germany and France signed the deal.")
+    assert [e.label_ for e in doc.ents if e.text == "Germany"] == ["GPE"]
+
+
+def test_train_command_without_data(tmp_path):
+    from crossread.nlp.commands import train_command
+
+    result = CliRunner().invoke(train_command, ["--data", str(tmp_path / "missing"), "--output", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "not found" in result.output
+
+
+def test_eval_command_json(tmp_path):
+    from crossread.nlp.commands import eval_nlp_command
+
+    data = write_fixture(tmp_path / "data", splits=("test",))
+    out = tmp_path / "nlp.json"
+    result = CliRunner().invoke(eval_nlp_command, ["--data", str(data), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(out.read_text())
+    assert payload["task"] == "nlp" and payload["data"] == str(data)
+    m = payload["metrics"]
+    for name in ("ner_f", "las", "uas", "tag_acc", "sent_f", "words_per_s", "re3d_ner_f"):
+        assert name in m, name
+    assert any(k.startswith("ner_f_") for k in m)
+    assert 0.0 <= m["las"] <= 1.0 and m["words_per_s"] > 0
+    assert "las" in result.output
+
+
+def test_eval_command_without_data(tmp_path):
+    from crossread.nlp.commands import eval_nlp_command
+
+    result = CliRunner().invoke(eval_nlp_command, ["--data", str(tmp_path / "missing")])
+    assert result.exit_code == 2
+
+
+def test_converters_on_shared_data(shared_data):
+    from crossread.nlp import convert
+
+    if not (shared_data / "ud" / "gum").exists():
+        pytest.skip("GUM not in shared data")
+    gum = convert.gum_sents(shared_data, "dev")
+    genres = {convert.gum_genre(s.doc_id) for s in gum}
+    assert genres <= convert.GUM_OPEN_GENRES and "news" in genres
+    assert not genres & {"whow", "fiction", "academic", "court", "essay", "letter", "podcast", "reddit"}
+    ewt = convert.ewt_sents(shared_data, "dev")
+    aligned = sum(s.ents is not None for s in ewt)
+    assert aligned / len(ewt) > 0.95
+    labels = {lab for s in ewt if s.ents for _, _, lab in convert.iob_spans(s.ents)}
+    assert {"PERSON", "ORG", "GPE"} <= labels
