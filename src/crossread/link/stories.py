@@ -14,7 +14,9 @@ from collections.abc import Mapping, Sequence
 
 from crossread.records import Article, Story, record_id
 
-DEFAULT_THRESHOLD = 0.18
+# Tuned on the ECB+ train topics (``crossread eval stories``): 0.14 beats the former 0.18 on the
+# ECB+ dev topics (B3 F1 0.845 vs 0.820) and on BASIL triplets (0.881 vs 0.789).
+DEFAULT_THRESHOLD = 0.14
 
 
 def _sort_key(article: Article) -> tuple[str, str]:
