@@ -5,7 +5,10 @@
 Sets (each skipped when absent under --data):
 - UD EWT ``ud/ewt/en_ewt-ud-<split>.conllu``: tag_acc (PTB XPOS), pos_acc (UPOS), uas, las, lemma_acc, sent_f.
 - UNER ``ud/uner/en_ewt-ud-<split>.iob2``: ner_f, ner_p, ner_r, ner_f_<PER|ORG|LOC>  (primary NER metric).
-- re3d ``ner-extra/re3d/CONLL-format/data/<split>/re3d-<split>.conll``: re3d_ner_f, re3d_ner_f_<TYPE>.
+- re3d ``ner-extra/re3d/CONLL-format/data/<split>/re3d-<split>.conll``: re3d_ner_f, re3d_ner_f_<TYPE> (strict,
+  re3d's own spans, which include pronouns, common-noun mentions and determiners); re3d_named_ner_f: the
+  same after keeping only spans with a capitalised non-pronoun token and dropping a leading determiner,
+  on both gold and predicted spans (named-entity convention, secondary).
 - GUM ``ud/gum/en_gum-ud-<split>.conllu`` (open genres): gum_tag_acc, gum_las, gum_uas; GUM news docs:
   gumnews_ner_f (our converted GUM named-entity labels, coarse PER/ORG/LOC).
 - words_per_s: raw-text throughput of the whole pipeline over the EWT split (n_process = min(2, CPUs));
@@ -156,14 +159,38 @@ def eval_ud(nlp, sents: list[convert.Sent], prefix: str = "", ner: bool = False)
     return out
 
 
-def eval_ner(nlp, sents: list[tuple[list[str], list[str]]], prefix: str) -> dict[str, float]:
+_DETS = frozenset({"the", "The", "a", "A", "an", "An"})
+_PRONOUNS = frozenset({"I", "It", "He", "She", "We", "They", "You", "Me", "Us", "Him", "Her", "Them", "Its", "His",
+                       "Their", "Our", "My", "Your", "This", "These", "Those", "That", "Who", "Which"})
+
+
+def _named_only(words: list[str], spans: set) -> set:
+    """Secondary re3d convention: re3d also marks pronouns and common-noun mentions ("the local forces",
+    "we") and includes determiners. Keep spans with a capitalised non-pronoun token, minus a leading
+    determiner (applied identically to gold and predictions)."""
+    out = set()
+    for s, e, t in spans:
+        while s < e - 1 and words[s] in _DETS:
+            s += 1
+        if any(w[:1].isupper() and w not in _PRONOUNS and w not in _DETS for w in words[s:e]):
+            out.add((s, e, t))
+    return out
+
+
+def eval_ner(nlp, sents: list[tuple[list[str], list[str]]], prefix: str, named_prefix: str | None = None) -> dict[str, float]:
     from spacy.tokens import Doc
 
     docs = [Doc(nlp.vocab, words=w) for w, _ in sents]
-    ner_c = NerCounter()
+    ner_c, named_c = NerCounter(), NerCounter()
     for (words, tags), doc in zip(sents, nlp.pipe(docs, batch_size=64)):
-        ner_c.add(_gold_ents(tags), _pred_ents(doc, 0, len(words)))
-    return ner_c.metrics(prefix)
+        gold, pred = _gold_ents(tags), _pred_ents(doc, 0, len(words))
+        ner_c.add(gold, pred)
+        if named_prefix:
+            named_c.add(_named_only(words, gold), _named_only(words, pred))
+    out = ner_c.metrics(prefix)
+    if named_prefix:
+        out.update(named_c.metrics(named_prefix))
+    return out
 
 
 def measure_speed(nlp, texts: list[str], n_process: int = 1, batch_size: int = 256,
@@ -214,7 +241,7 @@ def evaluate(data: Path, model: str | None = None, split: str = "test", speed: b
     re3d = data / "ner-extra" / "re3d" / "CONLL-format" / "data" / split / f"re3d-{split}.conll"
     if re3d.exists():
         pairs = [(w, t) for w, t in convert.read_iob_columns(re3d, sep="\t") if w]
-        metrics.update(eval_ner(nlp, pairs, "re3d_"))
+        metrics.update(eval_ner(nlp, pairs, "re3d_", named_prefix="re3d_named_"))
     if speed and texts:
         metrics["words_per_s_1proc"], metrics["words_per_cpu_s"] = measure_speed(nlp, texts, n_process=1, cpu=True)
         nproc = min(2, os.cpu_count() or 1)
