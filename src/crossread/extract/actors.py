@@ -156,7 +156,13 @@ class _Resolver:
             label = _label(ent)
             if label not in ENTITY_TYPES:
                 continue
-            cand = self._cand(ent.start, ent.end, label, "ent")
+            start = self._person_after_titles(ent.start, ent.end)
+            if start is not None:
+                # "Iranian Supreme Leader Ali Khamenei" tagged as one ORG: the person is the name after the titles
+                label, ent_start = "PERSON", start
+            else:
+                ent_start = ent.start
+            cand = self._cand(ent_start, ent.end, label, "ent")
             if cand:
                 cands.append(cand)
                 for k in range(ent.start, ent.end):
@@ -188,6 +194,27 @@ class _Resolver:
                 i += 1
         cands.sort(key=lambda c: c.start)
         return cands
+
+    def _person_after_titles(self, i: int, j: int) -> int | None:
+        """Token index where a personal name starts after leading titles, if the span is
+        titles (optionally after a demonym or country) followed by a capitalised name."""
+        doc = self.doc
+        k = i
+        if k < j and self.registry.lookup(doc[k].text) is not None:
+            k += 1  # "Iranian", "Israeli", "US"
+        first_title = k
+        while k < j and _is_title_token(doc[k]):
+            k += 1
+        if k == first_title or k >= j:
+            return None
+        name = doc[k:j]
+        if not all(t.text[:1].isupper() and (t.is_alpha or "-" in t.text) for t in name):
+            return None
+        if self.registry.lookup(name.text) is not None or not any(
+            _lower(t) in ROLE_NOUNS or _lower(t) in HEAD_ROLES for t in doc[first_title:k]
+        ):
+            return None
+        return k
 
     # -- helpers -------------------------------------------------------------
     def _add(self, key: str, name: str, type_: str, span: tuple[int, int] | None = None,
@@ -333,6 +360,11 @@ class _Resolver:
                     c.key = self.acronyms[stripped]
                 elif stripped in org_initials and org_initials[stripped] != c.key:
                     c.key = org_initials[stripped]
+        # a bare surname the tagger called something else ("Amir-Abdollahian" as ORG) is that person
+        surnames = {c.text.split()[-1] for c in cands if c.label == "PERSON" and len(c.text.split()) >= 2}
+        for c in cands:
+            if c.label != "PERSON" and c.entry is None and c.text in surnames:
+                c.label, c.key = "PERSON", None
         # persons
         persons = [c for c in cands if c.label == "PERSON"]
         for c in persons:
