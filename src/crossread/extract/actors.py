@@ -35,6 +35,7 @@ TITLE_WORDS = {
     "colonel", "major", "admiral", "field", "marshal", "president-elect", "diplomat",
     "negotiator", "official", "health", "trade", "justice", "intelligence", "staff", "of",
 }
+PRONOUNS = {"he", "she", "him", "her", "his"}
 HEAD_ROLES = {"leader", "head", "chief", "chairman", "chairwoman", "chair", "boss"}
 ROLE_NOUNS = HEAD_ROLES | {
     "president", "minister", "chancellor", "king", "queen", "emir", "spokesman", "spokeswoman",
@@ -442,7 +443,49 @@ class _Resolver:
                     actor.spans[actor.spans.index((s, e))] = new
         # nominal role mentions: "the head of Hamas", "the Hamas leader", "Iran's foreign minister"
         self._role_mentions(cands)
+        self._repeated_names()
+        self._pronoun_mentions()
         return self._finish()
+
+    def _repeated_names(self) -> None:
+        """Later occurrences of a resolved name the tagger missed ("Haniyeh" after "Ismail
+        Haniyeh"): string-match propagation, the first sieve of Lee et al. (2013)."""
+        text = self.doc.text
+        taken = sorted(span for b in self.actors.values() for span in b.spans)
+
+        def free(start: int, end: int) -> bool:
+            return all(end <= s or start >= e for (s, e) in taken)
+
+        for build in list(self.actors.values()):
+            forms = {build.name, *(a for a in build.aliases if a[:1].isupper())}
+            if build.type == "PERSON" and len(build.name.split()) >= 2:
+                forms.add(build.name.split()[-1])
+            for form in sorted(forms, key=len, reverse=True):
+                if len(form) < 3 or form.lower() in PRONOUNS:
+                    continue
+                for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", text):
+                    if free(m.start(), m.end()):
+                        build.spans.append((m.start(), m.end()))
+                        taken.append((m.start(), m.end()))
+
+    def _pronoun_mentions(self) -> None:
+        """He/she → the most recent person mentioned in this or the previous sentence,
+        when exactly one person is that recent (the antecedent is then clear)."""
+        doc = self.doc
+        person_spans = sorted((s, e, key) for key, b in self.actors.items() if b.type == "PERSON" for (s, e) in b.spans)
+        if not person_spans:
+            return
+        sents = list(doc.sents) if doc.has_annotation("SENT_START") else []
+        for tok in doc:
+            if tok.lower_ not in PRONOUNS or not sents:
+                continue
+            sent_index = next((n for n, sent in enumerate(sents) if sent.start <= tok.i < sent.end), None)
+            if sent_index is None:
+                continue
+            window_start = sents[max(0, sent_index - 1)].start_char
+            recent = {key for (s, e, key) in person_spans if window_start <= s and e <= tok.idx}
+            if len(recent) == 1:
+                self.actors[recent.pop()].spans.append((tok.idx, tok.idx + len(tok.text)))
 
     def _role_mentions(self, cands: Sequence[_Cand]) -> None:
         if not self.role_index:
@@ -512,7 +555,7 @@ class _Resolver:
                                         text=text[start:end]))
             aliases = []
             for m in mentions:
-                if m.text != build.name and m.text not in aliases:
+                if m.text != build.name and m.text not in aliases and m.text.lower() not in PRONOUNS:
                     aliases.append(m.text)
             for a in build.aliases:
                 if a != build.name and a not in aliases:
