@@ -49,7 +49,7 @@ def test_load_pipeline_by_path(tmp_path):
     nlp.add_pipe("sentencizer")
     nlp.to_disk(tmp_path / "mini")
     loaded = crossread_nlp.load_pipeline(str(tmp_path / "mini"))
-    assert loaded.pipe_names == ["sentencizer", "crossread_adapter"]
+    assert loaded.pipe_names == ["sentencizer", "crossread_paragraphs", "crossread_adapter"]
     doc = loaded("One sentence. Another one.")
     assert len(list(doc.sents)) == 2
     assert all(t._.udep is not None for t in doc)
@@ -61,4 +61,4 @@ def test_fallback_when_shipped_model_missing(tmp_path, monkeypatch, caplog):
     with caplog.at_level(logging.WARNING):
         nlp = loader.load_pipeline()
     assert "falling back" in caplog.text
-    assert nlp.pipe_names == ["sentencizer", "crossread_adapter"]
+    assert nlp.pipe_names == ["sentencizer", "crossread_paragraphs", "crossread_adapter"]

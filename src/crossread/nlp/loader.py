@@ -8,6 +8,7 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from crossread.nlp import adapter as _adapter  # noqa: F401  (registers crossread_adapter)
 from crossread.nlp import gazetteer_component as _gaz  # noqa: F401  (registers crossread_gazetteer)
@@ -17,6 +18,17 @@ log = logging.getLogger(__name__)
 SHIPPED_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "en_crossread"
 _CACHE: dict[str, Language] = {}
 _LOCK = threading.Lock()
+
+
+@Language.component("crossread_paragraphs")
+def paragraph_breaks(doc: Doc) -> Doc:
+    """A line break ends a sentence: headlines, captions and paragraphs without final
+    punctuation must not run into the next paragraph. Set before the parser, which
+    respects preset boundaries."""
+    for token in doc[1:]:
+        if doc[token.i - 1].is_space and "\n" in doc[token.i - 1].text:
+            token.is_sent_start = True
+    return doc
 
 
 def shipped_model_available() -> bool:
@@ -50,6 +62,14 @@ def load_pipeline(name: str | None = None) -> Language:
         nlp = _CACHE.get(key)
         if nlp is None:
             nlp = _load(name)
+            if "crossread_paragraphs" not in nlp.pipe_names:
+                # the parser respects preset boundaries; senter/sentencizer overwrite them, so go after those
+                if "parser" in nlp.pipe_names:
+                    nlp.add_pipe("crossread_paragraphs", before="parser")
+                elif segmenter := next((p for p in ("senter", "sentencizer") if p in nlp.pipe_names), None):
+                    nlp.add_pipe("crossread_paragraphs", after=segmenter)
+                else:
+                    nlp.add_pipe("crossread_paragraphs")
             if "crossread_adapter" not in nlp.pipe_names:
                 nlp.add_pipe("crossread_adapter", last=True)
             _CACHE[key] = nlp
