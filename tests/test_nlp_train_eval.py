@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from nlp_fixtures import write_fixture
+from test_nlp_fixtures import write_fixture
 
 
 def test_tiny_training_run(tmp_path):

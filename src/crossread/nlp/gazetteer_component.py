@@ -2,7 +2,10 @@
 
 1. Relabel: an entity whose exact text is a known country/capital (GPE), demonym (NORP) or
    international organisation (ORG) gets that label (fixes LOC/GPE/MISC confusions).
-2. Add: gazetteer matches (phrase matcher over ORTH) that overlap no existing entity are added.
+2. Add: gazetteer matches (phrase matcher over ORTH) that overlap no existing entity are added; a match
+   that strictly contains predicted entities ("States" in "United States") replaces them (expand).
+3. Drop: predicted entities without any capital letter ("e-mail", "us") are removed (drop_lowercase).
+Always: punctuation at the edges of an entity is trimmed ("Idlib ," -> "Idlib").
 Patterns are stored with the pipeline (to_disk/from_disk) so loading needs no pycountry at run time.
 """
 
@@ -17,17 +20,22 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 
-@Language.factory("crossread_gazetteer", default_config={"relabel": True, "add": True})
-def make_gazetteer(nlp: Language, name: str, relabel: bool, add: bool) -> "Gazetteer":
-    return Gazetteer(nlp, name, relabel=relabel, add=add)
+@Language.factory("crossread_gazetteer",
+                  default_config={"relabel": True, "add": True, "expand": True, "drop_lowercase": True})
+def make_gazetteer(nlp: Language, name: str, relabel: bool, add: bool, expand: bool = True,
+                   drop_lowercase: bool = True) -> "Gazetteer":
+    return Gazetteer(nlp, name, relabel=relabel, add=add, expand=expand, drop_lowercase=drop_lowercase)
 
 
 class Gazetteer:
-    def __init__(self, nlp: Language, name: str, *, relabel: bool = True, add: bool = True) -> None:
+    def __init__(self, nlp: Language, name: str, *, relabel: bool = True, add: bool = True, expand: bool = True,
+                 drop_lowercase: bool = True) -> None:
         self.nlp = nlp
         self.name = name
         self.relabel = relabel
         self.add = add
+        self.expand = expand
+        self.drop_lowercase = drop_lowercase
         self.table: dict[str, str] = {}
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
 
@@ -41,10 +49,30 @@ class Gazetteer:
             self.matcher.add(label, docs)
 
     def __call__(self, doc: Doc) -> Doc:
-        if not self.table:
-            return doc
         ents = list(doc.ents)
         changed = False
+        trimmed = []
+        for e in ents:  # "Idlib ," -> "Idlib": punctuation never starts or ends a name
+            start, end = e.start, e.end
+            while start < end and doc[start].is_punct and doc[start].text not in ("(", '"'):
+                start += 1
+            while end > start and doc[end - 1].is_punct and doc[end - 1].text not in (")", '"'):
+                end -= 1
+            if (start, end) != (e.start, e.end):
+                changed = True
+                if start < end:
+                    trimmed.append(Span(doc, start, end, label=e.label_))
+            else:
+                trimmed.append(e)
+        ents = trimmed
+        if self.drop_lowercase:  # "e-mail", "us", "@": names in edited text carry a capital letter
+            kept = [e for e in ents if any(ch.isupper() for ch in e.text)]
+            changed = changed or len(kept) != len(ents)
+            ents = kept
+        if not self.table:
+            if changed:
+                doc.ents = ents
+            return doc
         if self.relabel:
             new = []
             for ent in ents:
@@ -62,6 +90,12 @@ class Gazetteer:
             cands = []
             for match_id, start, end in self.matcher(doc):
                 if any(i in taken for i in range(start, end)):
+                    inside = [e for e in ents if e.start < end and e.end > start]
+                    # expand: "States" inside the gazetteer phrase "United States" -> the whole phrase
+                    if self.expand and all(start <= e.start and e.end <= end for e in inside) and \
+                            sum(e.end - e.start for e in inside) < end - start:
+                        ents = [e for e in ents if e not in inside]
+                        cands.append(Span(doc, start, end, label=match_id))
                     continue
                 cands.append(Span(doc, start, end, label=match_id))
             if cands:

@@ -1,4 +1,4 @@
-"""Tiny hand-made UD / UNER / CoNLL fixtures for the NLP tests (written into tmp_path)."""
+"""Tiny hand-made UD / UNER / CoNLL fixtures for the NLP tests (written into tmp_path; no tests here)."""
 
 from __future__ import annotations
 
