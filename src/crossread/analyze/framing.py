@@ -145,6 +145,8 @@ def normalize_label(text: str) -> str:
 def _doc_base(article: Article, doc: Any) -> int:
     if doc is None:
         return 0
+    if len(doc) and doc[-1].idx + len(doc[-1].text_with_ws) == len(article.text):
+        return 0  # the doc covers the whole article (the pipeline's case): skip building doc.text
     text = getattr(doc, "text", "")
     if text == article.text or not text:
         return 0

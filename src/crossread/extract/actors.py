@@ -12,6 +12,7 @@ Israel), capitals as metonyms ("Tehran" → Iran), possessive institutions
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
@@ -123,7 +124,8 @@ class _Resolver:
         self.doc = doc
         self.registry = registry
         text = article.text
-        self.base = 0 if text.startswith(doc.text) or doc.text == text else max(text.find(doc.text), 0)
+        self.doc_text = doc.text  # Doc.text joins every token: compute it once
+        self.base = 0 if text.startswith(self.doc_text) else max(text.find(self.doc_text), 0)
         self.actors: dict[str, _ActorBuild] = {}
         self.role_index: dict[tuple[str, str], str] = {}
         self.acronyms: dict[str, str] = {}
@@ -147,7 +149,7 @@ class _Resolver:
             return None
         doc = self.doc
         start, end = doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text)
-        return _Cand(start, end, i, j, label, doc.text[start:end], kind=kind)
+        return _Cand(start, end, i, j, label, self.doc_text[start:end], kind=kind)
 
     def collect(self) -> list[_Cand]:
         doc = self.doc
@@ -265,7 +267,7 @@ class _Resolver:
         if inner_titles:
             cand.tok_start = i
             cand.start = doc[i].idx
-            cand.text = doc.text[cand.start:cand.end]
+            cand.text = self.doc_text[cand.start:cand.end]
         if titles and any(_lower(t) in ROLE_NOUNS or _lower(t) in ("leader",) for t in titles):
             while titles and _lower(titles[0]) in ("of", "state"):
                 titles.pop(0)
@@ -435,9 +437,11 @@ class _Resolver:
                 if entry is not None and entry.capital and c.text == entry.capital:
                     pass
         # possessive institutions: "Netanyahu's office"
+        token_starts = [t.idx for t in doc]
         for key, actor in list(self.actors.items()):
             for (s, e) in list(actor.spans):
-                toks = [t for t in doc if t.idx >= e][:2]
+                first = bisect.bisect_left(token_starts, e)
+                toks = [doc[k] for k in range(first, min(first + 2, len(doc)))]
                 if len(toks) == 2 and toks[0].text in ("'s", "\u2019s") and toks[1].lower_ in INSTITUTION_NOUNS:
                     new = (s, toks[1].idx + len(toks[1].text))
                     actor.spans[actor.spans.index((s, e))] = new
@@ -450,7 +454,7 @@ class _Resolver:
     def _repeated_names(self) -> None:
         """Later occurrences of a resolved name the tagger missed ("Haniyeh" after "Ismail
         Haniyeh"): string-match propagation, the first sieve of Lee et al. (2013)."""
-        text = self.doc.text
+        text = self.doc_text
         taken = sorted(span for b in self.actors.values() for span in b.spans)
 
         def free(start: int, end: int) -> bool:
@@ -534,7 +538,7 @@ class _Resolver:
             start = doc[start_tok].idx
             end = doc[end_tok - 1].idx + len(doc[end_tok - 1].text)
             actor = self.actors[key]
-            span_text = doc.text[start:end]
+            span_text = self.doc_text[start:end]
             if (start, end) not in actor.spans:
                 actor.spans.append((start, end))
             if span_text not in actor.aliases:
@@ -580,11 +584,13 @@ def actor_token_map(doc: Any, actors: Iterable[Actor], base: int = 0) -> dict[in
         for m in actor.mentions:
             spans.append((m.start - base, m.end - base, actor.id))
     spans.sort(key=lambda s: s[1] - s[0], reverse=True)
+    starts = [tok.idx for tok in doc]
     out: dict[int, str] = {}
     for start, end, actor_id in spans:  # longest first, shorter overwrite
-        for tok in doc:
-            if tok.idx >= start and tok.idx + len(tok.text) <= end:
-                out[tok.i] = actor_id
+        k = bisect.bisect_left(starts, start)
+        while k < len(doc) and doc[k].idx + len(doc[k].text) <= end:
+            out[k] = actor_id
+            k += 1
     return out
 
 
