@@ -136,8 +136,11 @@ def _country_entries() -> list[RegistryEntry]:
                 value = getattr(country, attr, None)
                 if value and value not in names:
                     names.append(value)
-        name = names[0] if names else (extra[0] if extra else iso3)
-        aliases = names[1:] + extra + [iso3]
+        # ISO's inverted forms ("Palestine, State of") are not how news names a country
+        spelled = [a for a in extra if not a.isupper()]
+        plain = [n for n in names if ", " not in n and not n.lower().startswith("the ")]
+        name = (plain or spelled or extra or names or [iso3])[0]
+        aliases = [n for n in names + extra if n != name] + [iso3]
         entries.append(RegistryEntry(key=iso3, name=name, type="GPE", country=iso3,
                                      aliases=aliases, demonyms=dems, capital=capital or None))
     return entries
