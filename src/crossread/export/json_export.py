@@ -9,8 +9,6 @@ must contain the span it points at.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
@@ -20,6 +18,7 @@ from typing import Any
 import jsonschema
 from jsonschema import Draft202012Validator, ValidationError
 
+from crossread.fileio import write_text_atomic
 from crossread.records import Analysis, analysis_to_dict
 
 SCHEMA_RESOURCE = "analysis.schema.json"
@@ -152,20 +151,4 @@ def write_analysis_json(analysis: Analysis, path: Path) -> None:
     """Validate, then write analysis.json atomically (a reader never sees a half-written file)."""
     data = analysis_json(analysis)
     validate_analysis(data)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Temp file in the same directory so os.replace is an atomic rename on one filesystem.
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            json.dump(data, fh, indent=2, ensure_ascii=False)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
-        raise
+    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")

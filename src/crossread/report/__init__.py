@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from crossread.fileio import write_text_atomic
 from crossread.records import Analysis
 from crossread.report.render import render
 
@@ -20,16 +19,4 @@ def render_report(analysis: Analysis, *, title: str = "crossread report") -> str
 def write_report(analysis: Analysis, path: Path, *, title: str = "crossread report") -> None:
     """Render and write the report (UTF-8), atomically so a viewer never sees half a file."""
     html = render_report(analysis, title=title)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(html)
-        os.replace(tmp_name, path)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
-        raise
+    write_text_atomic(path, html)
