@@ -13,7 +13,6 @@ temporary folder on the fly (the data is never copied into the repository).
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import os
 import resource
@@ -27,21 +26,17 @@ from pathlib import Path
 
 def basil_to_jsonl(basil_dir: Path, target: Path) -> Path:
     """BASIL articles → one JSONL corpus (text, title, outlet, published, url)."""
-    outlets = {"fox": "Fox News", "nyt": "The New York Times", "hpo": "HuffPost"}
+    from crossread.evaluation import BASIL_OUTLETS, read_basil
+
     path = target / "basil.jsonl"
     with path.open("w", encoding="utf-8") as out:
-        for article_file in sorted((basil_dir / "articles").rglob("*.json")):
-            record = json.loads(article_file.read_text(encoding="utf-8"))
-            paragraphs = record.get("body-paragraphs")
-            if isinstance(paragraphs, str):
-                paragraphs = ast.literal_eval(paragraphs)
-            text = "\n\n".join(" ".join(p) if isinstance(p, list) else str(p) for p in paragraphs or [])
+        for article, _ in read_basil(basil_dir):
             out.write(json.dumps({
-                "text": text,
-                "title": record.get("title"),
-                "outlet": outlets.get(record.get("source", ""), record.get("source")),
-                "published": record.get("date"),
-                "url": record.get("url"),
+                "text": article.text,
+                "title": article.title,
+                "outlet": BASIL_OUTLETS.get(article.outlet or "", article.outlet),
+                "published": article.published,
+                "url": article.url,
             }) + "\n")
     return path
 

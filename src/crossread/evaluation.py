@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from crossread.records import Article
 
 
 def prf(true_positives: int, predicted: int, gold: int) -> tuple[float, float, float]:
@@ -34,3 +38,30 @@ def emit_metrics(task: str, data: str | Path, metrics: Mapping[str, float], json
     if json_path:
         json_path.write_text(json.dumps(result, indent=2), encoding="utf-8")
     return result
+
+
+def basil_paragraphs(record: dict) -> list[list[str]]:
+    """A BASIL record's body as paragraphs of sentences (the field is sometimes a Python-literal string)."""
+    import ast
+
+    paragraphs = record.get("body-paragraphs") or []
+    if isinstance(paragraphs, str):
+        paragraphs = ast.literal_eval(paragraphs)
+    return [[str(s) for s in p] if isinstance(p, list) else [str(p)] for p in paragraphs]
+
+
+BASIL_OUTLETS = {"fox": "Fox News", "nyt": "The New York Times", "hpo": "HuffPost"}
+
+
+def read_basil(folder: Path) -> list[tuple[Article, str]]:
+    """BASIL articles (``folder/articles/<year>/*.json``) with their triplet id, in file order."""
+    from crossread.records import Article
+
+    out = []
+    for path in sorted((folder / "articles").rglob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        text = "\n\n".join(" ".join(p) for p in basil_paragraphs(record))
+        article = Article(id=path.stem, source=str(path), outlet=record.get("source"), title=record.get("title"),
+                          published=record.get("date"), language="en", text=text, url=record.get("url"))
+        out.append((article, record.get("triplet-uuid") or path.stem.rsplit("_", 1)[0]))
+    return out

@@ -12,8 +12,6 @@ of the corpus, so it creates no hidden reuse. Seeded, so numbers are reproducibl
 
 from __future__ import annotations
 
-import ast
-import json
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -22,7 +20,7 @@ from pathlib import Path
 import click
 
 from crossread.analyze.derivation import detect_derivations
-from crossread.evaluation import emit_metrics, prf
+from crossread.evaluation import emit_metrics, prf, read_basil
 from crossread.records import Article
 
 KINDS = ("verbatim", "partial", "reordered", "edited", "merge")
@@ -35,19 +33,11 @@ class SyntheticCorpus:
 
 
 def load_basil(folder: Path) -> list[list[Article]]:
-    """BASIL triplets as lists of Articles (paragraph-separated text)."""
+    """BASIL triplets as lists of Articles (paragraph-separated text), skipping very short ones."""
     triplets: dict[str, list[Article]] = {}
-    for path in sorted((folder / "articles").rglob("*.json")):
-        record = json.loads(path.read_text(encoding="utf-8"))
-        paragraphs = record.get("body-paragraphs") or []
-        if isinstance(paragraphs, str):
-            paragraphs = ast.literal_eval(paragraphs)
-        text = "\n\n".join(" ".join(p) if isinstance(p, list) else str(p) for p in paragraphs)
-        if len(text.split()) < 80:
-            continue
-        article = Article(id=path.stem, source=str(path), outlet=record.get("source"), title=record.get("title"),
-                          published=record.get("date"), language="en", text=text)
-        triplets.setdefault(record.get("triplet-uuid", path.stem), []).append(article)
+    for article, triplet in read_basil(folder):
+        if len(article.text.split()) >= 80:
+            triplets.setdefault(triplet, []).append(article)
     return [v for _, v in sorted(triplets.items())]
 
 

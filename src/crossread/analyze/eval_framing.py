@@ -25,7 +25,7 @@ from pathlib import Path
 import click
 
 from crossread.analyze.framing import load_lexicon, match_loaded_terms
-from crossread.evaluation import emit_metrics, prf
+from crossread.evaluation import basil_paragraphs, emit_metrics, prf
 
 PUBLISHED_BABE_MACRO_F1 = 0.804
 
@@ -35,16 +35,7 @@ PUBLISHED_BABE_MACRO_F1 = 0.804
 
 
 def _sentences(record: dict) -> list[str]:
-    paragraphs = record.get("body-paragraphs") or []
-    if isinstance(paragraphs, str):
-        paragraphs = ast.literal_eval(paragraphs)
-    out: list[str] = []
-    for p in paragraphs:
-        if isinstance(p, list):
-            out.extend(str(s) for s in p)
-        else:
-            out.append(str(p))
-    return out
+    return [sentence for paragraph in basil_paragraphs(record) for sentence in paragraph]
 
 
 def _locate(sentences: list[str], start: int, end: int, txt: str) -> tuple[int, int, int] | None:

@@ -15,15 +15,13 @@ Scores: B-cubed F1 (singletons included) and the adjusted Rand index.
 
 from __future__ import annotations
 
-import ast
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
 import numpy as np
 
-from crossread.evaluation import emit_metrics
+from crossread.evaluation import emit_metrics, read_basil
 from crossread.link.coref_metrics import b_cubed
 from crossread.link.ecbplus import DEV_TOPICS, TRAIN_TOPICS, available_topics, find_corpus_root, read_topic
 from crossread.link.stories import DEFAULT_THRESHOLD, cluster_stories
@@ -43,18 +41,8 @@ def ecb_articles(root: Path, topics: Sequence[int]) -> tuple[list[Article], dict
 
 
 def basil_articles(folder: Path) -> tuple[list[Article], dict[str, str]]:
-    articles, gold = [], {}
-    for path in sorted((folder / "articles").rglob("*.json")):
-        record = json.loads(path.read_text(encoding="utf-8"))
-        paragraphs = record.get("body-paragraphs") or []
-        if isinstance(paragraphs, str):
-            paragraphs = ast.literal_eval(paragraphs)
-        text = "\n\n".join(" ".join(p) if isinstance(p, list) else str(p) for p in paragraphs)
-        uuid = record.get("triplet-uuid") or path.stem.rsplit("_", 1)[0]
-        articles.append(Article(id=path.stem, source=str(path), outlet=record.get("source"), title=record.get("title"),
-                                published=record.get("date"), language="en", text=text))
-        gold[path.stem] = uuid
-    return articles, gold
+    pairs = read_basil(folder)
+    return [a for a, _ in pairs], {a.id: uuid for a, uuid in pairs}
 
 
 def score(articles: Sequence[Article], gold: dict[str, str], threshold: float) -> dict[str, float]:
