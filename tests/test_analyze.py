@@ -36,6 +36,7 @@ def store_snapshot(db: Path) -> dict[str, list[tuple]]:
             "articles": sorted(conn.execute("select id, source, payload from articles").fetchall()),
             "article_records": sorted(conn.execute("select article_id, kind, payload from article_records").fetchall()),
             "corpus_records": sorted(conn.execute("select kind, payload from corpus_records").fetchall()),
+            "article_stories": sorted(conn.execute("select article_id, story_id from article_stories").fetchall()),
         }
     finally:
         conn.close()
@@ -181,6 +182,7 @@ def test_sigkill_then_rerun_equals_uninterrupted_run(tmp_path: Path) -> None:
     assert [row[0] for row in killed["articles"]] == [row[0] for row in clean["articles"]]
     assert killed["article_records"] == clean["article_records"]
     assert killed["corpus_records"] == clean["corpus_records"]
+    assert killed["article_stories"] == clean["article_stories"] and len(clean["article_stories"]) == n
     killed_json = json.loads((killed_out / "analysis.json").read_text(encoding="utf-8"))
     clean_json = json.loads((clean_out / "analysis.json").read_text(encoding="utf-8"))
     assert killed_json == clean_json

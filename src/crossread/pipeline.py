@@ -32,6 +32,7 @@ class AnalyzeOptions:
     strict: bool = False
     batch_size: int = DEFAULT_BATCH_SIZE
     write_outputs: bool = True
+    embeddings: bool = True  # MiniLM features for stories, claims and paraphrase (lexical only when False)
 
 
 @dataclass
@@ -114,7 +115,7 @@ def load_analysis(store: Store) -> Analysis:
     from crossread.link import link_corpus
 
     articles = list(store.iter_articles())
-    return analyze_corpus(link_corpus(articles, store.article_records()))
+    return analyze_corpus(link_corpus(articles, store.article_records(), story_of=store.story_assignments()))
 
 
 def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
@@ -126,6 +127,9 @@ def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
     store = Store(options.db_url or default_db_url(options.outdir))
     summary = RunSummary()
     nlp = load_pipeline(options.nlp)
+    from crossread.link.story_assign import StoryAssigner
+
+    stories = StoryAssigner(store, use_embeddings=options.embeddings)
     seen_in_run: set[str] = set()
 
     def new_articles(progress: _Progress) -> Iterator[Article]:
@@ -149,10 +153,13 @@ def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
         with _Progress() as progress:
             for batch in _batches(new_articles(progress), options.batch_size):
                 for article, records in process_batch(batch, nlp):
-                    if store.add_article(article, _records_by_kind(records)):
+                    by_kind = _records_by_kind(records)
+                    story_id = stories.assign(article, by_kind)
+                    if store.add_article(article, by_kind, story_id=story_id):
                         summary.added += 1
-                        log.info("stored %s from %s", article.id, article.source)
+                        log.info("stored %s from %s (story %s)", article.id, article.source, story_id)
                     progress.advance()
+                stories.save()
         analysis = load_analysis(store)
         store.replace_corpus_records(_corpus_records(analysis))
         summary.total_articles = len(analysis.articles)

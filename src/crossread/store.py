@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import (
     Column,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -73,6 +74,25 @@ embeddings_table = Table(
 )
 
 
+# The story each article joined when it was added (incremental clustering): written in the
+# article's own transaction, so the assignment is never lost or duplicated.
+article_stories_table = Table(
+    "article_stories",
+    metadata,
+    Column("article_id", String(64), primary_key=True),
+    Column("story_id", String(64), nullable=False, index=True),
+)
+
+# Snapshots of persistent indexes (the story index), one row per name; a stale snapshot is
+# caught up from ``article_stories`` on load, so it may lag behind the articles.
+index_state_table = Table(
+    "index_state",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("state", LargeBinary, nullable=False),
+)
+
+
 def default_db_url(outdir: Path) -> str:
     return f"sqlite:///{(outdir / 'crossread.db').resolve()}"
 
@@ -108,8 +128,8 @@ class Store:
         with self.engine.connect() as conn:
             return {row[0] for row in conn.execute(select(articles_table.c.id))}
 
-    def add_article(self, article: Article, records: dict[str, list[Any]]) -> bool:
-        """Store one article and its records atomically; False if it was already stored."""
+    def add_article(self, article: Article, records: dict[str, list[Any]], story_id: str | None = None) -> bool:
+        """Store one article, its records and its story atomically; False if it was already stored."""
         with self.engine.begin() as conn:
             exists = conn.execute(select(articles_table.c.id).where(articles_table.c.id == article.id)).first()
             if exists:
@@ -134,7 +154,33 @@ class Store:
                         article_id=article.id, kind=kind, payload=json.dumps(rows, ensure_ascii=False)
                     )
                 )
+            if story_id is not None:
+                conn.execute(insert(article_stories_table).values(article_id=article.id, story_id=story_id))
         return True
+
+    def story_assignments(self) -> dict[str, str]:
+        """article id -> story id, for the articles added with incremental story assignment."""
+        with self.engine.connect() as conn:
+            return dict(conn.execute(select(article_stories_table.c.article_id, article_stories_table.c.story_id)).all())
+
+    def set_story_assignments(self, assignments: dict[str, str]) -> None:
+        """Record stories for stored articles that have none (articles stored before assignment existed)."""
+        known = self.story_assignments()
+        rows = [{"article_id": a, "story_id": s} for a, s in assignments.items() if a not in known]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(insert(article_stories_table), rows)
+
+    # --- index snapshots ----------------------------------------------------------------
+    def get_index_state(self, name: str) -> bytes | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(index_state_table.c.state).where(index_state_table.c.name == name)).first()
+        return None if row is None else bytes(row[0])
+
+    def put_index_state(self, name: str, state: bytes) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(index_state_table).where(index_state_table.c.name == name))
+            conn.execute(insert(index_state_table).values(name=name, state=state))
 
     def iter_articles(self) -> Iterator[Article]:
         with self.engine.connect() as conn:

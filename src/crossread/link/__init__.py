@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from crossread.link.stories import cluster_stories
+from crossread.link.stories import cluster_stories, stories_from_assignments
 from crossread.records import Actor, Analysis, Article, Claim, Event, Framing, Quote, from_dict
 
 
@@ -21,9 +21,12 @@ def _remap(ids: list[str], id_map: Mapping[str, str]) -> list[str]:
 def link_corpus(
     articles: Sequence[Article],
     article_records: Mapping[str, Mapping[str, list[dict[str, Any]]]],
+    story_of: Mapping[str, str] | None = None,
 ) -> Analysis:
     """Build the corpus-level analysis from stored articles and their records.
 
+    ``story_of`` (article id -> story id) holds the incremental assignments the
+    pipeline made as articles arrived; articles without one are clustered in batch.
     A pure function of its inputs, so reruns over the same store give the same output.
     """
     from crossread.analyze.framing import aggregate_framing
@@ -56,7 +59,9 @@ def link_corpus(
     for actor in actors:
         for mention in actor.mentions:
             actor_names.setdefault(mention.article_id, set()).add(actor.id)
-    stories = cluster_stories(articles, actor_names)
+    assigned = [a for a in articles if story_of and a.id in story_of]
+    rest = [a for a in articles if not (story_of and a.id in story_of)]
+    stories = stories_from_assignments(assigned, story_of or {}) + (cluster_stories(rest, actor_names) if rest else [])
     events = _merge_events(events, articles)
     return Analysis(articles=list(articles), actors=actors, events=events, quotes=quotes, claims=claims,
                     stories=stories, framing=aggregate_framing(framing, id_map))

@@ -25,7 +25,7 @@ from crossread.evaluation import emit_metrics, read_basil
 from crossread.link.coref_metrics import b_cubed
 from crossread.link.ecbplus import DEV_TOPICS, TRAIN_TOPICS, available_topics, find_corpus_root, read_topic
 from crossread.link.stories import DEFAULT_THRESHOLD, cluster_stories
-from crossread.records import Article
+from crossread.records import Article, Story
 
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.04, 0.61, 0.02))
 
@@ -45,10 +45,49 @@ def basil_articles(folder: Path) -> tuple[list[Article], dict[str, str]]:
     return [a for a, _ in pairs], {a.id: uuid for a, uuid in pairs}
 
 
-def score(articles: Sequence[Article], gold: dict[str, str], threshold: float) -> dict[str, float]:
+class Clusterer:
+    """The story method under evaluation: ``batch`` (cluster_stories) or ``incremental``
+    (the pipeline's StoryIndex, articles added in publication order, with MiniLM lead
+    embeddings unless ``embeddings`` is False). Actors are not extracted here (cost);
+    the pipeline adds shared actors and events on top."""
+
+    def __init__(self, method: str = "incremental", embeddings: bool = True,
+                 embedding_weight: float | None = None) -> None:
+        self.method = method
+        self.embedding_weight = embedding_weight
+        self._vectors: dict[str, np.ndarray] = {}
+        self._service = None
+        if method == "incremental" and embeddings:
+            from crossread.link.story_assign import _embedding_service
+
+            self._service = _embedding_service(None)
+
+    def _embed(self, articles: Sequence[Article]) -> None:
+        from crossread.link.story_assign import lead_text
+
+        todo = [a for a in articles if a.id not in self._vectors]
+        if self._service is not None and todo:
+            for a, v in zip(todo, self._service.embed([lead_text(a) for a in todo])):
+                self._vectors[a.id] = v
+
+    def __call__(self, articles: Sequence[Article], threshold: float) -> list[Story]:
+        if self.method == "batch":
+            return cluster_stories(articles, threshold=threshold)
+        from crossread.link.story_index import StoryIndex, _publication_order
+
+        self._embed(articles)
+        index = StoryIndex(threshold=threshold, **({} if self.embedding_weight is None
+                                                     else {"embedding_weight": self.embedding_weight}))
+        for a in sorted(articles, key=_publication_order):
+            index.add(a, embedding=self._vectors.get(a.id))
+        return index.stories()
+
+
+def score(articles: Sequence[Article], gold: dict[str, str], threshold: float,
+          clusterer: Clusterer | None = None) -> dict[str, float]:
     from sklearn.metrics import adjusted_rand_score
 
-    stories = cluster_stories(articles, threshold=threshold)
+    stories = (clusterer or Clusterer("batch"))(articles, threshold)
     pred = {aid: s.id for s in stories for aid in s.article_ids}
     ids = [a.id for a in articles]
     key: dict[str, list[str]] = {}
@@ -59,10 +98,10 @@ def score(articles: Sequence[Article], gold: dict[str, str], threshold: float) -
     return {"b3_f1": f, "ari": float(ari), "stories": len(stories), "gold_stories": len(key)}
 
 
-def tune(articles: Sequence[Article], gold: dict[str, str]) -> tuple[float, float]:
+def tune(articles: Sequence[Article], gold: dict[str, str], clusterer: Clusterer | None = None) -> tuple[float, float]:
     best, best_f = DEFAULT_THRESHOLD, -1.0
     for t in THRESHOLDS:
-        f = score(articles, gold, t)["b3_f1"]
+        f = score(articles, gold, t, clusterer)["b3_f1"]
         if f > best_f:
             best, best_f = t, f
     return best, best_f
@@ -73,10 +112,18 @@ def tune(articles: Sequence[Article], gold: dict[str, str]) -> tuple[float, floa
               help="The shared data root, or a folder with ecbplus/ and/or basil/.")
 @click.option("--threshold", type=float, default=None,
               help="Fixed threshold (default: tuned on ECB+ train topics when present, else the library default).")
+@click.option("--method", type=click.Choice(["incremental", "batch"]), default="incremental", show_default=True,
+              help="incremental: the pipeline's story index; batch: all-pairs TF-IDF single link.")
+@click.option("--embeddings/--no-embeddings", default=True, show_default=True,
+              help="Mix MiniLM lead embeddings into the incremental index's vectors.")
+@click.option("--embedding-weight", type=float, default=None,
+              help="Share of the embedding cosine in the index's similarity (default: the library's).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def eval_stories_command(data: Path, threshold: float | None, json_path: Path | None) -> None:
+def eval_stories_command(data: Path, threshold: float | None, method: str, embeddings: bool,
+                         embedding_weight: float | None, json_path: Path | None) -> None:
     """Story clustering on ECB+ subtopics (dev topics) and BASIL triplets: B3 F1 and ARI."""
-    notes: list[str] = []
+    clusterer = Clusterer(method, embeddings, embedding_weight)
+    notes: list[str] = [f"method {method}" + (" + MiniLM lead embeddings" if clusterer._service else "")]
     ecb = None
     try:
         root = find_corpus_root(data)
@@ -92,11 +139,16 @@ def eval_stories_command(data: Path, threshold: float | None, json_path: Path | 
         train_topics = [t for t in ecb[1] if t in TRAIN_TOPICS] if ecb else []
         if train_topics:
             arts, gold = ecb_articles(ecb[0], train_topics)
-            threshold, train_f = tune(arts, gold)
+            threshold, train_f = tune(arts, gold, clusterer)
             notes.append(f"threshold {threshold:.2f} tuned on {len(train_topics)} ECB+ train topics "
                          f"(train B3 F1 {train_f:.3f})")
         else:
-            threshold = DEFAULT_THRESHOLD
+            if method == "batch":
+                threshold = DEFAULT_THRESHOLD
+            else:
+                from crossread.link.story_index import EMBEDDING_THRESHOLD, TEXT_ONLY_THRESHOLD
+
+                threshold = EMBEDDING_THRESHOLD if clusterer._service else TEXT_ONLY_THRESHOLD
             notes.append(f"no ECB+ train topics: library default threshold {threshold:.2f}")
     else:
         notes.append(f"fixed threshold {threshold:.2f}")
@@ -107,7 +159,7 @@ def eval_stories_command(data: Path, threshold: float | None, json_path: Path | 
         eval_topics = [t for t in ecb[1] if t not in TRAIN_TOPICS]
         if eval_topics:
             arts, gold = ecb_articles(ecb[0], eval_topics)
-            s = score(arts, gold, threshold)
+            s = score(arts, gold, threshold, clusterer)
             metrics.update({"ecb_b3_f1": s["b3_f1"], "ecb_ari": s["ari"]})
             parts.append(s)
             label = "dev" if set(eval_topics) == set(DEV_TOPICS) else "non-train"
@@ -115,7 +167,7 @@ def eval_stories_command(data: Path, threshold: float | None, json_path: Path | 
                          f"{s['gold_stories']} gold subtopics, {s['stories']} predicted stories")
     if basil:
         arts, gold = basil_articles(basil)
-        s = score(arts, gold, threshold)
+        s = score(arts, gold, threshold, clusterer)
         metrics.update({"basil_b3_f1": s["b3_f1"], "basil_ari": s["ari"]})
         parts.append(s)
         notes.append(f"BASIL: {len(arts)} articles, {s['gold_stories']} triplets, {s['stories']} predicted stories")
