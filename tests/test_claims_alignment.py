@@ -7,9 +7,9 @@ from crossread.analyze.claims import align_claims
 from crossread.records import Analysis, Article, Claim, Evidence, Story
 
 
-def claim(claim_id: str, article_id: str, text: str, outlet: str) -> Claim:
+def claim(claim_id: str, article_id: str, text: str, outlet: str, start: int = 0) -> Claim:
     return Claim(id=claim_id, text=text, attributed_to=None,
-                 evidence=[Evidence(article_id, 0, len(text), text)], outlets=[outlet])
+                 evidence=[Evidence(article_id, start, start + len(text), text)], outlets=[outlet])
 
 
 def article(article_id: str, text: str, outlet: str) -> Article:
@@ -56,3 +56,53 @@ def test_wire_copy_counts_once() -> None:
     [merged] = analysis.claims
     assert merged.outlets == ["Paper", "Wire"]
     assert merged.independent_sources == 1 and merged.status == "single_source"
+
+
+def test_every_article_of_the_story_gets_a_stance() -> None:
+    arts = [article("a", SAME_A, "Outlet A"), article("b", SAME_B + " " + OTHER, "Outlet B"),
+            article("c", "Iran did not host Haniyeh; Khamenei did not meet him in Tehran this week.", "Outlet C")]
+    claims = [claim("c1", "a", SAME_A, "Outlet A"), claim("c3", "b", OTHER, "Outlet B", start=len(SAME_B) + 1)]
+    analysis = Analysis(articles=arts, claims=claims, stories=[Story("s", "t", ["a", "b", "c"])])
+    analyze_corpus(analysis)
+    for c in analysis.claims:
+        assert [r.article_id for r in c.relations] == ["a", "b", "c"]
+        for r in c.relations:
+            assert r.stance in ("supports", "contradicts", "discusses", "unrelated")
+            if r.evidence is not None:
+                text = next(x.text for x in arts if x.id == r.article_id)
+                assert text[r.evidence.start:r.evidence.end] == r.evidence.sentence
+    meeting = next(c for c in analysis.claims if c.text == SAME_A)
+    stances = {r.article_id: r.stance for r in meeting.relations}
+    assert stances["a"] == "supports" and stances["b"] == "supports"  # b states it without an extracted claim
+    assert meeting.status == "corroborated"
+    statistics = next(c for c in analysis.claims if c.text == OTHER)
+    assert {r.article_id: r.stance for r in statistics.relations}["a"] == "unrelated"
+
+
+def test_contradicting_article_is_named() -> None:
+    a = "Iran trained Hamas fighters for the October 7 attack, officials said."
+    b = "Iran did not train Hamas fighters for the October 7 attack, officials said."
+    arts = [article("a", a, "A"), article("b", b, "B")]
+    analysis = Analysis(articles=arts, claims=[claim("c1", "a", a, "A"), claim("c2", "b", b, "B")],
+                        stories=[Story("s", "t", ["a", "b"])])
+    analyze_corpus(analysis)
+    [merged] = analysis.claims
+    assert merged.status == "contradicted"
+    assert {r.outlet: r.stance for r in merged.relations} == {"A": "supports", "B": "contradicts"}
+
+
+def test_paraphrased_claims_align_with_embeddings() -> None:
+    from crossread.nlp.embeddings import get_embedding_service
+
+    embed = get_embedding_service().embed
+    a = ["The Security Council resolution passed after the United States abstained from the vote.",
+         "Rescue teams searched collapsed buildings in the capital overnight."]
+    b = ["Washington's decision to abstain allowed the UN Security Council to adopt the resolution.",
+         "Prices of grain rose sharply on commodity markets in Chicago."]
+    claims = [claim(f"a{i}", "a", t, "A") for i, t in enumerate(a)] + [claim(f"b{i}", "b", t, "B") for i, t in enumerate(b)]
+    stories = [Story("s", "t", ["a", "b"])]
+    assert len(align_claims(claims, stories)) == 4  # lexical overlap alone is too weak
+    merged = align_claims(claims, stories, embed=embed)
+    assert len(merged) == 3
+    [pair] = [c for c in merged if len(c.evidence) == 2]
+    assert {e.article_id for e in pair.evidence} == {"a", "b"} and "abstain" in pair.text

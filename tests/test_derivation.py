@@ -107,3 +107,30 @@ def test_eval_derivation_command_writes_metrics(tmp_path: Path) -> None:
     assert {"derived_p", "derived_r", "derived_f1", "direction_acc"} <= set(metrics)
     assert metrics["derived_r"] > 0.9 and metrics["direction_acc"] == 1.0
     assert "SYNTHETIC" in result.output
+
+
+def _embed():
+    from crossread.nlp.embeddings import get_embedding_service
+
+    return get_embedding_service().embed
+
+
+def test_paraphrase_found_by_sentence_embeddings_and_not_by_ngrams() -> None:
+    import random
+
+    from crossread.analyze.eval_derivation import _paraphrase
+
+    rewrite = _paraphrase(ALL_ISRAEL, random.Random(3))
+    articles = [art("original", ALL_ISRAEL, "2024-03-26"), art("rewrite", rewrite, "2024-03-27")]
+    assert detect_derivations(articles) == []  # no 5-gram survives the rewrite
+    found = pairs(detect_derivations(articles, embed=_embed()))
+    assert set(found) == {("original", "rewrite")}
+    d = found[("original", "rewrite")]
+    assert d.kind == "paraphrase" and d.score >= 0.5
+    for p in d.passages:
+        assert ALL_ISRAEL[p.source_start:p.source_end] == p.text
+        assert rewrite[p.derived_start:p.derived_end].strip()
+
+
+def test_independent_reports_are_not_paraphrases() -> None:
+    assert detect_derivations([art("icaro", ICARO), art("allisrael", ALL_ISRAEL)], embed=_embed()) == []

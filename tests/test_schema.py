@@ -260,6 +260,8 @@ def _json_types(hint: Any) -> set[str]:
 
 
 def _schema_types(schema: dict[str, Any], prop: dict[str, Any]) -> set[str]:
+    if "anyOf" in prop:
+        return set().union(*(_schema_types(schema, p) for p in prop["anyOf"]))
     if "$ref" in prop:
         return {_resolve(schema, prop["$ref"])["type"]}
     kind = prop["type"]

@@ -109,13 +109,17 @@ class _Progress:
             print(message, file=sys.stderr)
 
 
-def load_analysis(store: Store) -> Analysis:
-    """Recompute the corpus-level records from everything stored."""
+def load_analysis(store: Store, embeddings: bool = True) -> Analysis:
+    """Recompute the corpus-level records from everything stored (sentence vectors are
+    cached in the store, so a rerun embeds nothing twice)."""
     from crossread.analyze import analyze_corpus
     from crossread.link import link_corpus
+    from crossread.link.story_assign import _embedding_service
 
+    service = _embedding_service(store) if embeddings else None
     articles = list(store.iter_articles())
-    return analyze_corpus(link_corpus(articles, store.article_records(), story_of=store.story_assignments()))
+    linked = link_corpus(articles, store.article_records(), story_of=store.story_assignments())
+    return analyze_corpus(linked, embed=service.embed if service else None)
 
 
 def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
@@ -160,7 +164,7 @@ def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
                         log.info("stored %s from %s (story %s)", article.id, article.source, story_id)
                     progress.advance()
                 stories.save()
-        analysis = load_analysis(store)
+        analysis = load_analysis(store, embeddings=options.embeddings)
         store.replace_corpus_records(_corpus_records(analysis))
         summary.total_articles = len(analysis.articles)
         summary.analysis = analysis

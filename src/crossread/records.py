@@ -17,6 +17,7 @@ SCHEMA_VERSION = "1.0"
 
 QuoteKind = Literal["direct", "indirect", "mixed"]
 ClaimStatus = Literal["corroborated", "single_source", "contradicted"]
+ClaimStance = Literal["supports", "contradicts", "discusses", "unrelated"]
 DerivationKind = Literal["copy", "partial", "paraphrase"]
 
 T = TypeVar("T")
@@ -133,6 +134,17 @@ class Quote:
 
 
 @dataclass
+class ClaimRelation:
+    """How one article of the claim's story stands to the claim."""
+
+    article_id: str
+    outlet: str | None
+    stance: ClaimStance
+    score: float = 0.0
+    evidence: Evidence | None = None  # the article's sentence that supports/contradicts/discusses it
+
+
+@dataclass
 class Claim:
     id: str
     text: str
@@ -141,6 +153,7 @@ class Claim:
     outlets: list[str] = field(default_factory=list)
     status: ClaimStatus = "single_source"
     independent_sources: int = 0
+    relations: list[ClaimRelation] = field(default_factory=list)
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from crossread.analyze.claims import align_claims
+from crossread.analyze.claims import Embedder, add_relations, align_claims
 from crossread.analyze.derivation import detect_derivations
 from crossread.records import Analysis, Derivation
 
@@ -43,16 +43,24 @@ def independent_source_count(article_ids: Iterable[str], outlet_of: dict[str, st
     return len({find(i) for i in ids})
 
 
-def analyze_corpus(analysis: Analysis) -> Analysis:
-    """Add derivations, align claims across articles and recount independent sources."""
-    analysis.derivations = detect_derivations(analysis.articles)
-    analysis.claims = align_claims(analysis.claims, analysis.stories)
+def analyze_corpus(analysis: Analysis, embed: Embedder | None = None) -> Analysis:
+    """Add derivations, align claims across articles, relate every article of a story to
+    each claim and recount independent sources.
+
+    ``embed`` (sentence list -> L2-normalised vectors, e.g. the embedding service's
+    ``embed``) adds semantic matching to claim alignment and paraphrase detection.
+    """
+    analysis.derivations = detect_derivations(analysis.articles, embed=embed, stories=analysis.stories)
+    analysis.claims = align_claims(analysis.claims, analysis.stories, embed=embed)
+    add_relations(analysis.claims, analysis.stories, {a.id: a for a in analysis.articles})
     outlet_of = {a.id: a.outlet for a in analysis.articles}
     for record in [*analysis.events, *analysis.claims]:
         article_ids = {e.article_id for e in record.evidence}
         record.outlets = sorted({outlet_of.get(i) or "unknown" for i in article_ids})
         record.independent_sources = independent_source_count(article_ids, outlet_of, analysis.derivations)
     for claim in analysis.claims:
-        if claim.status != "contradicted":
+        if any(r.stance == "contradicts" for r in claim.relations) or claim.status == "contradicted":
+            claim.status = "contradicted"
+        else:
             claim.status = "corroborated" if claim.independent_sources >= 2 else "single_source"
     return analysis

@@ -11,16 +11,30 @@ Method (after passim, Smith et al. 2014, "Detecting and modeling local text reus
    (``copy`` when nearly all of both, ``partial`` when a real part of either);
 4. the direction comes from publication dates when known, else from coverage (the
    article mostly contained in the other is the derived one).
+
+Paraphrase-level reuse (rewrites that break every n-gram: machine rewrites, heavy
+copy-editing) is found by sentence alignment with embeddings, as in the sentence
+alignment of comparable corpora: within each story (or, without stories, among each
+article's nearest neighbours by mean sentence vector), each sentence of one article
+is matched to its most similar sentence of the other by MiniLM cosine; mutual best
+matches at or above ``PARAPHRASE_COSINE`` are aligned, quoted speech left out. When
+aligned sentences cover at least ``PARAPHRASE_COVERAGE`` of the shorter article's
+sentences (and at least ``PARAPHRASE_MIN_SENTENCES``) the pair is a ``paraphrase``.
+The thresholds keep independent reports of one event (BASIL triplets) apart.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from crossread.records import Article, Derivation, Passage
+import numpy as np
+
+from crossread.records import Article, Derivation, Passage, Story
+
+Embedder = Callable[[list[str]], np.ndarray]
 
 WORD = re.compile(r"\w+", re.UNICODE)
 QUOTED = re.compile(r"[\"“„«][^\"“”„«»\n]*[\"”»]")
@@ -33,6 +47,11 @@ MIN_PASSAGE_TOKENS = 10
 COPY_COVERAGE = 0.8
 MIN_PARTIAL_COVERAGE = 0.15
 MIN_PARTIAL_TOKENS = 40
+PARAPHRASE_COSINE = 0.85
+PARAPHRASE_COVERAGE = 0.5
+PARAPHRASE_MIN_SENTENCES = 3
+PARAPHRASE_MIN_WORDS = 6  # shorter sentences (datelines, captions) align by accident
+PARAPHRASE_NEIGHBOURS = 5  # candidates per article when no stories are given
 
 
 @dataclass
@@ -105,8 +124,20 @@ def _coverage(ranges: list[tuple[int, int]], total: int) -> float:
     return covered / total
 
 
-def detect_derivations(articles: Sequence[Article]) -> list[Derivation]:
-    """Pairs of articles where one reuses the other's text (only pairs judged derived)."""
+def detect_derivations(articles: Sequence[Article], embed: Embedder | None = None,
+                       stories: Sequence[Story] | None = None) -> list[Derivation]:
+    """Pairs of articles where one reuses the other's text (only pairs judged derived):
+    verbatim/near-verbatim reuse by n-gram alignment, then, with ``embed``, paraphrase."""
+    found = detect_text_reuse(articles)
+    if embed is not None:
+        done = {frozenset((d.source_article, d.derived_article)) for d in found}
+        found += [d for d in detect_paraphrases(articles, embed, stories)
+                  if frozenset((d.source_article, d.derived_article)) not in done]
+    return found
+
+
+def detect_text_reuse(articles: Sequence[Article]) -> list[Derivation]:
+    """Verbatim and near-verbatim reuse (passim-style n-gram candidates + local alignment)."""
     tokens = {a.id: _tokenise(a.text) for a in articles}
     grams = {a.id: _ngrams(tokens[a.id]) for a in articles}
     index: dict[int, list[str]] = defaultdict(list)
@@ -159,3 +190,73 @@ def _direction(a: Article, b: Article, cov_a: float, cov_b: float) -> tuple[str,
     if cov_a > cov_b:
         return b.id, a.id, True
     return a.id, b.id, False
+
+
+@dataclass
+class _Sentences:
+    spans: list[tuple[int, int]]
+    vectors: np.ndarray
+
+
+def _paraphrase_sentences(article: Article, embed: Embedder) -> _Sentences:
+    from crossread.analyze.claims import sentence_spans
+
+    spans = []
+    for start, end in sentence_spans(article.text):
+        text = article.text[start:end]
+        unquoted = QUOTED.sub(" ", text)
+        if len(WORD.findall(unquoted)) >= PARAPHRASE_MIN_WORDS and len(unquoted) >= 0.5 * len(text):
+            spans.append((start, end))
+    vectors = embed([article.text[s:e] for s, e in spans]) if spans else np.zeros((0, 1), dtype=np.float32)
+    return _Sentences(spans, np.asarray(vectors, dtype=np.float32))
+
+
+def _candidate_pairs(articles: Sequence[Article], sents: dict[str, _Sentences],
+                     stories: Sequence[Story] | None) -> list[tuple[str, str]]:
+    ids = [a.id for a in articles if len(sents[a.id].spans) >= PARAPHRASE_MIN_SENTENCES]
+    if stories is not None:
+        keep = set(ids)
+        pairs = set()
+        for story in stories:
+            members = [a for a in story.article_ids if a in keep]
+            pairs.update((min(x, y), max(x, y)) for i, x in enumerate(members) for y in members[i + 1:])
+        return sorted(pairs)
+    if len(ids) < 2:
+        return []
+    means = np.stack([sents[i].vectors.mean(axis=0) for i in ids])
+    means /= np.linalg.norm(means, axis=1, keepdims=True) + 1e-9
+    sims = means @ means.T
+    np.fill_diagonal(sims, -1.0)
+    k = min(PARAPHRASE_NEIGHBOURS, len(ids) - 1)
+    pairs = set()
+    for row, article_id in enumerate(ids):
+        for col in np.argpartition(-sims[row], k - 1)[:k]:
+            pairs.add((min(article_id, ids[col]), max(article_id, ids[col])))
+    return sorted(pairs)
+
+
+def detect_paraphrases(articles: Sequence[Article], embed: Embedder,
+                       stories: Sequence[Story] | None = None) -> list[Derivation]:
+    """Paraphrase-level reuse by embedding sentence alignment (see the module docstring)."""
+    by_id = {a.id: a for a in articles}
+    sents = {a.id: _paraphrase_sentences(a, embed) for a in articles}
+    found = []
+    for id_a, id_b in _candidate_pairs(articles, sents, stories):
+        sa, sb = sents[id_a], sents[id_b]
+        sims = sa.vectors @ sb.vectors.T
+        best_b, best_a = sims.argmax(axis=1), sims.argmax(axis=0)
+        aligned = [(i, int(j)) for i, j in enumerate(best_b)
+                   if sims[i, j] >= PARAPHRASE_COSINE and best_a[j] == i]
+        shorter = min(len(sa.spans), len(sb.spans))
+        if len(aligned) < PARAPHRASE_MIN_SENTENCES or len(aligned) < PARAPHRASE_COVERAGE * shorter:
+            continue
+        cov_a, cov_b = len(aligned) / len(sa.spans), len(aligned) / len(sb.spans)
+        source, derived, flipped = _direction(by_id[id_a], by_id[id_b], cov_a, cov_b)
+        passages = []
+        for i, j in aligned:
+            (a0, a1), (b0, b1) = sa.spans[i], sb.spans[j]
+            src, der = ((a0, a1), (b0, b1)) if not flipped else ((b0, b1), (a0, a1))
+            passages.append(Passage(src[0], src[1], der[0], der[1], by_id[source].text[src[0]:src[1]]))
+        score = len(aligned) / shorter
+        found.append(Derivation(source, derived, "paraphrase", round(score, 4), passages))
+    return found

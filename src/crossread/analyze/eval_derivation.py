@@ -3,8 +3,10 @@
 No public gold set of news text reuse with direction is available to us, so the
 command builds one from real news text (BASIL triplets, laid out as in
 ``../shared/data/basil``): for each chosen source article it makes derived
-articles of five kinds (verbatim copy, partial copy, reordered copy, lightly
-edited copy, two-source merge), dated after their sources, and mixes them with the
+articles of six kinds (verbatim copy, partial copy, reordered copy, lightly
+edited copy, two-source merge, and a "paraphrase": every sentence reworded with an
+edit at least every fourth word, so that no 5-gram survives, and sentences shuffled
+within paragraphs; a crude stand-in for machine rewriting), dated after their sources, and mixes them with the
 original triplets, whose different outlets' independent reports of one event are
 the hard negatives. Filler text for partial copies comes from articles held out
 of the corpus, so it creates no hidden reuse. Seeded, so numbers are reproducible.
@@ -23,7 +25,7 @@ from crossread.analyze.derivation import detect_derivations
 from crossread.evaluation import emit_metrics, prf, read_basil
 from crossread.records import Article
 
-KINDS = ("verbatim", "partial", "reordered", "edited", "merge")
+KINDS = ("verbatim", "partial", "reordered", "edited", "merge", "paraphrase")
 
 
 @dataclass
@@ -48,6 +50,47 @@ def _edit(text: str, rng: random.Random) -> str:
     sentences = [s for s in text.replace("\n\n", " \n\n ").split(". ") if rng.random() > 0.1]
     words = ". ".join(sentences).split(" ")
     return " ".join(synonyms.get(w, w) if rng.random() < 0.5 else w for w in words)
+
+
+_FUNCTION_WORDS = frozenset("the a an of to that which very really also just".split())
+_REWORD = {"said": "stated", "told": "informed", "says": "states", "but": "however", "big": "large",
+           "after": "following", "before": "prior to", "about": "regarding", "people": "individuals",
+           "government": "administration", "officials": "authorities", "attack": "assault", "killed": "slain",
+           "president": "leader", "announced": "declared", "called": "urged", "week": "seven days",
+           "country": "nation", "during": "throughout", "because": "since", "many": "numerous"}
+
+
+def _paraphrase(text: str, rng: random.Random) -> str:
+    """Reword every sentence (an edit at least every 4th word: a synonym, a dropped function
+    word or two words swapped) and shuffle the sentences of each paragraph."""
+    paragraphs = []
+    for paragraph in text.split("\n\n"):
+        sentences = [s for s in paragraph.split(". ") if s.strip()]
+        rewritten = []
+        for sentence in sentences:
+            words = sentence.split(" ")
+            out: list[str] = []
+            i = 0
+            while i < len(words):
+                word = words[i]
+                if i % 4 == 2:
+                    low = word.lower()
+                    if low in _REWORD:
+                        out.append(_REWORD[low])
+                    elif low in _FUNCTION_WORDS:
+                        pass
+                    elif i + 1 < len(words):
+                        out.extend([words[i + 1], word])
+                        i += 1
+                    else:
+                        out.append(word)
+                else:
+                    out.append(_REWORD.get(word, word) if rng.random() < 0.3 else word)
+                i += 1
+            rewritten.append(" ".join(out))
+        rng.shuffle(rewritten)
+        paragraphs.append(". ".join(rewritten))
+    return "\n\n".join(paragraphs)
 
 
 def build_corpus(triplets: list[list[Article]], seed: int = 13, per_kind: int = 20) -> SyntheticCorpus:
@@ -75,6 +118,7 @@ def build_corpus(triplets: list[list[Article]], seed: int = 13, per_kind: int = 
             "partial": "\n\n".join(filler[:4] + paragraphs[: max(2, len(paragraphs) // 3)] + filler[4:6]),
             "reordered": "\n\n".join(rng.sample(paragraphs, len(paragraphs))),
             "edited": _edit(src.text, rng),
+            "paraphrase": _paraphrase(src.text, rng),
         }
         for kind, text in texts.items():
             doc = derived(kind, n, src, text)
@@ -91,8 +135,8 @@ def build_corpus(triplets: list[list[Article]], seed: int = 13, per_kind: int = 
     return SyntheticCorpus(articles, gold)
 
 
-def evaluate(corpus: SyntheticCorpus) -> tuple[dict[str, float], list[str]]:
-    predicted = detect_derivations(corpus.articles)
+def evaluate(corpus: SyntheticCorpus, embed=None) -> tuple[dict[str, float], list[str]]:
+    predicted = detect_derivations(corpus.articles, embed=embed)
     synthetic_ids = {a.id for a in corpus.articles if a.source.startswith("synthetic:")}
     # Two synthetic copies of one source are derived from each other too; those pairs are right, not spurious.
     siblings = {}
@@ -125,12 +169,20 @@ def evaluate(corpus: SyntheticCorpus) -> tuple[dict[str, float], list[str]]:
               help="A folder laid out like ../shared/data/basil (articles/<year>/*.json), or the shared data root.")
 @click.option("--seed", default=13, show_default=True)
 @click.option("--per-kind", default=20, show_default=True, help="Synthetic derived articles of each kind.")
+@click.option("--embeddings/--no-embeddings", default=True, show_default=True,
+              help="Also detect paraphrase-level reuse by MiniLM sentence alignment.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def eval_derivation_command(data: Path, seed: int, per_kind: int, json_path: Path | None) -> None:
+def eval_derivation_command(data: Path, seed: int, per_kind: int, embeddings: bool, json_path: Path | None) -> None:
     """Text-reuse detection on a synthetic benchmark built from BASIL news text."""
     folder = data / "basil" if (data / "basil" / "articles").is_dir() else data
     if not (folder / "articles").is_dir():
         raise click.UsageError(f"{data}: no BASIL-style articles/ folder found")
     corpus = build_corpus(load_basil(folder), seed=seed, per_kind=per_kind)
-    metrics, notes = evaluate(corpus)
+    embed = None
+    if embeddings:
+        from crossread.nlp.embeddings import get_embedding_service
+
+        embed = get_embedding_service().embed
+    metrics, notes = evaluate(corpus, embed=embed)
+    notes.append("paraphrase detection by sentence embeddings: " + ("on" if embed else "off"))
     emit_metrics("derivation", folder, metrics, json_path, notes=notes)
