@@ -179,3 +179,16 @@ def test_actor_network_skips_self_loops_and_one_sided_events() -> None:
 def test_event_label_negated_and_unknown_actor() -> None:
     e = Event("e", "ASSAULT", None, None, ["ghost"], [], "attack", negated=True)
     assert event_label(e, {}) == "ghost not ASSAULT (attack)"
+
+
+def test_contradicted_cell_only_for_the_outlet_that_contradicts() -> None:
+    from crossread.records import ClaimRelation
+
+    analysis = two_outlet_analysis()
+    claim = next(c for c in analysis.claims if c.id == "c_ceasefire")
+    a, b = claim.evidence
+    claim.relations = [ClaimRelation("a", "Alpha News", "supports", 1.0, a),
+                       ClaimRelation("b", "Beta Wire", "contradicts", 1.0, b)]
+    m = coverage_matrix(analysis, "s1")
+    assert m.cell("c_ceasefire", "Alpha News") == "present"
+    assert m.cell("c_ceasefire", "Beta Wire") == "contradicted"

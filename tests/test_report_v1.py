@@ -208,3 +208,23 @@ def test_story_without_records_and_single_outlet() -> None:
     text = story_node(root).text()
     assert "No events or claims in this story." in text
     assert "Only in one outlet" not in text
+
+
+def test_claims_table_shows_each_outlets_stance_escaped() -> None:
+    from crossread.records import ClaimRelation
+
+    analysis = rich_analysis()
+    claim = next(c for c in analysis.claims if c.id == "c_ceasefire")
+    a, b = claim.evidence
+    claim.relations = [ClaimRelation("a", "Alpha <b>News</b>", "supports", 1.0, a),
+                       ClaimRelation("b", "Beta Wire", "contradicts", 1.0, b)]
+    html = render_report(analysis)
+    root = parse(html)
+    (section,) = [n for n in root.iter() if n.attrs.get("id") == "claims"]
+    text = section.text()
+    assert "Beta Wire: contradicts" in text and "Alpha <b>News</b>: supports" in text
+    assert "Alpha <b>News" not in html  # escaped
+    (contradicts,) = [n for n in section.iter() if n.has_class("stance") and n.has_class("contradicts")]
+    stance_links = [n for n in contradicts.parent.iter() if n.tag == "a"]
+    ids = {n.attrs["id"] for n in root.iter() if "id" in n.attrs}
+    assert stance_links and all(link.attrs["href"][1:] in ids for link in stance_links)

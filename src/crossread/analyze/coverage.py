@@ -13,12 +13,10 @@ outlet is its own column, named ``"unknown outlet <article id>"`` (the same
 convention as :func:`crossread.analyze.independent_source_count`). Two articles of
 one outlet share its column.
 
-*Contradictions.* The records do not say which outlet's evidence contradicts a
-claim (``Claim.status`` is one value for the whole merged claim). So a claim whose
-status is ``"contradicted"`` is marked ``"contradicted"`` in the cell of every
-outlet that carries it, and ``"absent"`` elsewhere: the row tells the reader that the
-outlets disagree, and the evidence links say where. When the records gain a
-per-outlet stance, :func:`_claim_cell` is the one place to refine.
+*Contradictions.* A claim's ``relations`` give each article's stance to it; an
+outlet whose article ``contradicts`` the claim gets ``"contradicted"`` in its cell,
+so the row shows who disagrees. (Records written before relations existed fall
+back to marking every carrier of a ``"contradicted"`` claim.)
 """
 
 from __future__ import annotations
@@ -139,8 +137,11 @@ def event_label(event: Event, actor_names: dict[str, str]) -> str:
     return f"{label} ({event.trigger})" if event.trigger else label
 
 
-def _claim_cell(claim: Claim, outlet: str, carried: bool) -> Cell:
-    # See the module docstring: without per-outlet stance, every carrier of a contradicted claim is marked.
+def _claim_cell(claim: Claim, outlet: str, carried: bool, outlet_of: dict[str, str]) -> Cell:
+    if claim.relations:
+        if any(r.stance == "contradicts" and outlet_of.get(r.article_id) == outlet for r in claim.relations):
+            return "contradicted"
+        return "present" if carried else "absent"
     if not carried:
         return "absent"
     return "contradicted" if claim.status == "contradicted" else "present"
@@ -170,7 +171,7 @@ def coverage_matrix(analysis: Analysis, story_id: str | None = None) -> Coverage
         for outlet in outlets:
             carried = outlet in by_outlet
             if isinstance(record, Claim):
-                cells[outlet] = _claim_cell(record, outlet, carried)
+                cells[outlet] = _claim_cell(record, outlet, carried, outlet_of)
             else:
                 cells[outlet] = "present" if carried else "absent"
         status = record.status if isinstance(record, Claim) else None

@@ -244,7 +244,10 @@ class _Context:
         return [
             {"text": c.text, "attributed_to": self.actor(c.attributed_to), "status": c.status,
              "outlets": c.outlets, "independent_sources": c.independent_sources,
-             "links": self.ev_links(c.evidence, "claim", f"claim ({c.status})")}
+             "links": self.ev_links(c.evidence, "claim", f"claim ({c.status})"),
+             "stances": [{"outlet": r.outlet or f"unknown outlet {r.article_id}", "stance": r.stance,
+                          "links": self.ev_links([r.evidence] if r.evidence else [], "claim", f"{r.stance} the claim")}
+                         for r in c.relations]}
             for c in self.analysis.claims
         ]
 
