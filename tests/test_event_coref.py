@@ -195,3 +195,59 @@ def test_merge_events():
     assert arrest.id not in {"e1", "e2"}
     assert {e.id for e in merged} >= {"e3", "e4"}
     assert merge_events([], []) == []
+
+
+def _actor(aid, name, kind, aliases=(), role=None, country=None):
+    from crossread.records import Actor
+
+    return Actor(id=aid, name=name, type=kind, aliases=list(aliases), role=role, country=country)
+
+
+ACTORS = [
+    _actor("hamas", "Hamas", "ORG"),
+    _actor("pij", "Palestinian Islamic Jihad", "ORG", ["PIJ"]),
+    _actor("iran", "Iran", "GPE", ["Tehran"], country="IRN"),
+    _actor("un", "United Nations", "ORG", ["UN"]),
+    _actor("unsc", "United Nations Security Council", "ORG", ["UN Security Council"]),
+    _actor("haniyeh", "Ismail Haniyeh", "PERSON", ["Haniyeh"], role="head of Hamas", country="PSE"),
+    _actor("nakhala", "Ziyad al-Nakhala", "PERSON", role="head of the PIJ", country="PSE"),
+    _actor("fm", "Hossein Amir-Abdollahian", "PERSON", role="Foreign Minister", country="IRN"),
+]
+
+
+def test_actor_groups_affiliations():
+    from crossread.link.event_coref import _compatible_actors, actor_groups
+
+    groups = actor_groups(ACTORS)
+    assert groups["haniyeh"] == {"haniyeh", "hamas"}
+    assert groups["fm"] == {"fm", "iran"}
+    assert groups["unsc"] == {"unsc", "un"}
+    assert groups["un"] == {"un"}
+    assert _compatible_actors(["haniyeh", "fm"], ["iran", "hamas"], groups)
+    assert _compatible_actors(["un"], ["unsc"], groups)
+    # two leaders of different groups do not match, nor do they without groups
+    assert not _compatible_actors(["haniyeh"], ["nakhala"], groups)
+    assert not _compatible_actors(["haniyeh"], ["hamas"])
+
+
+def _support_event(eid, article, trigger, source, target, sentence, plover="SUPPORT"):
+    return Event(eid, plover, None, "051", source, target, trigger,
+                 evidence=[Evidence(article, 0, len(sentence), sentence)], outlets=[article])
+
+
+def test_merge_events_across_outlets_by_affiliation_and_argument_match():
+    s1 = "Haniyeh and the Iranian foreign minister praised the UN resolution on Tuesday."
+    s2 = "Iran and Hamas welcomed the Security Council resolution calling for a ceasefire."
+    s3 = "Islamic Jihad's leader praised the United Nations for its humanitarian work in the camps."
+    arts = [Article("a", "a", "Outlet A", None, None, "en", s1), Article("b", "b", "Outlet B", None, None, "en", s2),
+            Article("c", "c", "Outlet C", None, None, "en", s3)]
+    events = [_support_event("e1", "a", "praised", ["haniyeh", "fm"], ["un"], s1),
+              _support_event("e2", "b", "welcomed", ["iran", "hamas"], ["unsc"], s2),
+              _support_event("e3", "c", "praised", ["nakhala"], ["un"], s3)]
+    story = {"a": "s", "b": "s", "c": "s"}
+    unmerged = merge_events(events, arts, story_of=story)
+    assert len(unmerged) == 3  # without actor groups no pair shares an actor on both sides
+    merged = merge_events(events, arts, story_of=story, actors=ACTORS)
+    assert len(merged) == 2
+    both = next(e for e in merged if len(e.evidence) == 2)
+    assert {ev.article_id for ev in both.evidence} == {"a", "b"}

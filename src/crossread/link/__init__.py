@@ -62,15 +62,15 @@ def link_corpus(
     assigned = [a for a in articles if story_of and a.id in story_of]
     rest = [a for a in articles if not (story_of and a.id in story_of)]
     stories = stories_from_assignments(assigned, story_of or {}) + (cluster_stories(rest, actor_names) if rest else [])
-    events = _merge_events(events, articles)
+    story_of_article = {aid: s.id for s in stories for aid in s.article_ids}
+    events = _merge_events(events, articles, story_of_article, actors)
     return Analysis(articles=list(articles), actors=actors, events=events, quotes=quotes, claims=claims,
                     stories=stories, framing=aggregate_framing(framing, id_map))
 
 
-def _merge_events(events: list[Event], articles: Sequence[Article]) -> list[Event]:
-    """Cross-document event coreference where the linker is available."""
-    try:
-        from crossread.link.event_coref import merge_events
-    except ImportError:  # the coreference model is optional at this stage
-        return events
-    return merge_events(events, articles)
+def _merge_events(events: list[Event], articles: Sequence[Article], story_of: Mapping[str, str],
+                  actors: Sequence[Actor]) -> list[Event]:
+    """Cross-document event coreference, blocked by the stories just built."""
+    from crossread.link.event_coref import merge_events
+
+    return merge_events(events, articles, story_of=story_of, actors=actors)
