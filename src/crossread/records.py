@@ -131,6 +131,9 @@ class Quote:
     content: str
     kind: QuoteKind
     evidence: Evidence
+    also_in: list[Evidence] = field(default_factory=list)  # the same quote as other articles carry it
+    outlets: list[str] = field(default_factory=list)
+    independent_sources: int = 0
 
 
 @dataclass

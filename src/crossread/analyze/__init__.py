@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from crossread.analyze.claims import Embedder, add_relations, align_claims
 from crossread.analyze.derivation import detect_derivations
+from crossread.link.quote_merge import merge_quotes
 from crossread.records import Analysis, Derivation
 
 
@@ -53,7 +54,13 @@ def analyze_corpus(analysis: Analysis, embed: Embedder | None = None) -> Analysi
     analysis.derivations = detect_derivations(analysis.articles, embed=embed, stories=analysis.stories)
     analysis.claims = align_claims(analysis.claims, analysis.stories, embed=embed)
     add_relations(analysis.claims, analysis.stories, {a.id: a for a in analysis.articles})
+    story_of = {aid: s.id for s in analysis.stories for aid in s.article_ids}
+    analysis.quotes = merge_quotes(analysis.quotes, story_of, embed=embed)
     outlet_of = {a.id: a.outlet for a in analysis.articles}
+    for quote in analysis.quotes:
+        article_ids = {e.article_id for e in [quote.evidence, *quote.also_in]}
+        quote.outlets = sorted({outlet_of.get(i) or "unknown" for i in article_ids})
+        quote.independent_sources = independent_source_count(article_ids, outlet_of, analysis.derivations)
     for record in [*analysis.events, *analysis.claims]:
         article_ids = {e.article_id for e in record.evidence}
         record.outlets = sorted({outlet_of.get(i) or "unknown" for i in article_ids})

@@ -235,7 +235,7 @@ class _Context:
     def quote_row(self, q: Quote) -> dict[str, Any]:
         return {"speaker": self.actor(q.speaker), "speaker_text": q.speaker_text, "cue": q.cue,
                 "content": q.content, "kind": q.kind,
-                "links": self.ev_links([q.evidence], "quote", f"quote ({q.kind})")}
+                "links": self.ev_links([q.evidence, *q.also_in], "quote", f"quote ({q.kind})")}
 
     def quote_rows(self) -> list[dict[str, Any]]:
         return [self.quote_row(q) for q in self.analysis.quotes]

@@ -78,9 +78,10 @@ def story_sections(ctx: _Context, story: Story, index: int) -> dict[str, Any]:
         group = groups.setdefault(key, {"speaker": speaker, "known": q.speaker is not None,
                                         "outlets": [], "quotes": []})
         group["quotes"].append(ctx.quote_row(q))
-        outlet = ctx.outlet_of(q.evidence.article_id)
-        if outlet not in group["outlets"]:
-            group["outlets"].append(outlet)
+        for ev in [q.evidence, *q.also_in]:  # a merged quote counts for every outlet carrying it
+            outlet = ctx.outlet_of(ev.article_id)
+            if ev.article_id in ids and outlet not in group["outlets"]:
+                group["outlets"].append(outlet)
     quote_groups = sorted(groups.values(), key=lambda g: (-len(g["quotes"]), g["speaker"] is None,
                                                          (g["speaker"] or "").casefold()))
 

@@ -1,0 +1,90 @@
+"""The same quote across articles: one record with every article's evidence.
+
+Two quotes merge when they have the same (resolved) speaker, lie in different articles
+of one story, and say the same thing: their content words overlap by at least
+``MIN_OVERLAP`` of the shorter quote's, or, with sentence embeddings, their cosine
+reaches ``MIN_COSINE`` with some word overlap (outlets quote the same remark
+differently: one verbatim, one paraphrased as indirect speech). Merging is
+single-link within a speaker; the earliest quote (in input order) is kept as the
+record, the others become its ``also_in`` evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+
+from crossread.records import Quote
+
+Embedder = Callable[[list[str]], np.ndarray]
+
+MIN_OVERLAP = 0.5
+MIN_COSINE = 0.75
+MIN_OVERLAP_WITH_COSINE = 0.2
+_STOP = frozenset("the a an of to in on and or that this is was were be been has have had for with by as at it its "
+                  "their his her from which who we our they he she i you not will would".split())
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP and len(w) > 2}
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def merge_quotes(quotes: Sequence[Quote], story_of: Mapping[str, str], embed: Embedder | None = None) -> list[Quote]:
+    """Merge quotes of one speaker that say the same thing in different articles of a story."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, q in enumerate(quotes):
+        if q.speaker:
+            article = q.evidence.article_id
+            groups.setdefault((story_of.get(article, article), q.speaker), []).append(i)
+    parent = list(range(len(quotes)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        words = [_words(quotes[i].content) for i in members]
+        cosine = None
+        if embed is not None:
+            vectors = np.asarray(embed([quotes[i].content for i in members]), dtype=np.float64)
+            cosine = vectors @ vectors.T
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                a, b = quotes[members[x]], quotes[members[y]]
+                if a.evidence.article_id == b.evidence.article_id:
+                    continue
+                overlap = _overlap(words[x], words[y])
+                same = overlap >= MIN_OVERLAP or (
+                    cosine is not None and cosine[x, y] >= MIN_COSINE and overlap >= MIN_OVERLAP_WITH_COSINE)
+                if same:
+                    rx, ry = find(members[x]), find(members[y])
+                    if rx != ry:
+                        parent[max(rx, ry)] = min(rx, ry)
+    clusters: dict[int, list[int]] = {}
+    for i in range(len(quotes)):
+        clusters.setdefault(find(i), []).append(i)
+    merged = []
+    for root in sorted(clusters):
+        first = quotes[root]
+        others = [quotes[i] for i in clusters[root][1:]]
+        if others:
+            seen = {(first.evidence.article_id, first.evidence.start)}
+            also = list(first.also_in)
+            for q in others:
+                for ev in [q.evidence, *q.also_in]:
+                    if (ev.article_id, ev.start) not in seen:
+                        seen.add((ev.article_id, ev.start))
+                        also.append(ev)
+            first.also_in = also
+        merged.append(first)
+    return merged
