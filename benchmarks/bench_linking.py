@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/bench_linking.py [--sizes 1000 10000 100000] [--per-day 500] [--batch-max 10000]
-                                       [--batch-timeout 180] [--json FILE]
+                                       [--batch-timeout 180] [--embeddings] [--json FILE]
 
 Synthetic news stream, generated on the fly (texts are never all held in memory):
 articles of ~300 words, ``--per-day`` articles per day in publication order, each
@@ -85,22 +85,40 @@ def b_cubed_f1(pred: dict[str, str], gold: dict[str, int]) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def run_incremental(n: int, per_day: int, seed: int) -> dict:
-    from crossread.link.story_index import StoryIndex
+def run_incremental(n: int, per_day: int, seed: int, embeddings: bool = False) -> dict:
+    from crossread.link.story_index import EMBEDDING_THRESHOLD, StoryIndex
 
-    index = StoryIndex()
+    # with embeddings: the pipeline's configuration; each story gets a random 384-d centre and
+    # each article a noisy copy (cosine ~0.8 to its story's other articles), so the index pays
+    # for the dense part exactly as in the pipeline (the encoder's own cost is in "Embeddings")
+    index = StoryIndex(threshold=EMBEDDING_THRESHOLD) if embeddings else StoryIndex()
+    rng = np.random.default_rng(seed + 1)
+    centres: dict[int, np.ndarray] = {}
     times, cands, pred, gold = [], [], {}, {}
     t0 = time.perf_counter()
     for article, story in synthetic_stream(n, per_day=per_day, seed=seed):
+        vector = None
+        if embeddings:
+            centre = centres.setdefault(story, rng.normal(size=384))
+            vector = centre / np.linalg.norm(centre) + rng.normal(scale=0.025, size=384)
         t = time.perf_counter()
-        pred[article.id] = index.add(article)
+        pred[article.id] = index.add(article, embedding=vector)
         times.append(time.perf_counter() - t)
         cands.append(index.last_candidates)
         gold[article.id] = story
     total = time.perf_counter() - t0
     last_t, last_c = times[-1000:], cands[-1000:]
+    t = time.perf_counter()
+    snapshot = index.to_bytes()
+    save_s = time.perf_counter() - t
+    t = time.perf_counter()
+    StoryIndex.from_bytes(snapshot)
+    load_s = time.perf_counter() - t
     return {
-        "mode": "incremental", "n": n, "per_day": per_day, "total_s": round(total, 2),
+        "mode": "incremental + embeddings" if embeddings else "incremental", "n": n, "per_day": per_day,
+        "total_s": round(total, 2),
+        "snapshot_mb": round(len(snapshot) / 2**20, 1), "snapshot_save_s": round(save_s, 2),
+        "snapshot_load_s": round(load_s, 2),
         "add_ms_median": round(1000 * statistics.median(last_t), 3),
         "add_ms_p95": round(1000 * float(np.percentile(last_t, 95)), 3),
         "candidates_mean": round(float(np.mean(last_c)), 1),
@@ -145,22 +163,28 @@ def main() -> None:
     parser.add_argument("--batch-timeout", type=float, default=180.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", help="also write the rows here")
+    parser.add_argument("--embeddings", action="store_true",
+                        help="also run the pipeline's configuration: text + 384-d embeddings (synthetic)")
     parser.add_argument("--_one", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._one:
         mode, n, per_day, seed = args._one[0], *map(int, args._one[1:])
-        print(json.dumps((run_incremental if mode == "incremental" else run_batch)(n, per_day, seed)))
+        if mode == "batch":
+            print(json.dumps(run_batch(n, per_day, seed)))
+        else:
+            print(json.dumps(run_incremental(n, per_day, seed, embeddings=mode == "embeddings")))
         return
 
     rows = []
     for n in args.sizes:
-        rows.append(in_subprocess("incremental", n, args.per_day, args.seed, None))
-        print(json.dumps(rows[-1]), file=sys.stderr)
+        for mode in ("embeddings", "incremental") if args.embeddings else ("incremental",):
+            rows.append(in_subprocess(mode, n, args.per_day, args.seed, None))
+            print(json.dumps(rows[-1]), file=sys.stderr)
         if n <= args.batch_max:
             rows.append(in_subprocess("batch", n, args.per_day, args.seed, args.batch_timeout))
             print(json.dumps(rows[-1]), file=sys.stderr)
     cols = ["mode", "n", "total_s", "add_ms_median", "add_ms_p95", "candidates_mean", "stories", "gold_stories",
-            "b3_f1", "peak_rss_mb"]
+            "b3_f1", "peak_rss_mb", "snapshot_mb", "snapshot_save_s", "snapshot_load_s"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for row in rows:

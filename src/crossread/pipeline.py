@@ -163,7 +163,8 @@ def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
                         summary.added += 1
                         log.info("stored %s from %s (story %s)", article.id, article.source, story_id)
                     progress.advance()
-                stories.save()
+                stories.save_if_due()
+        stories.save()
         analysis = load_analysis(store, embeddings=options.embeddings)
         store.replace_corpus_records(_corpus_records(analysis))
         summary.total_articles = len(analysis.articles)

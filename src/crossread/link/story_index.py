@@ -189,12 +189,14 @@ class StoryIndex:
         self._day: list[int | None] = []
         self._entities: list[frozenset[str]] = []
         self._story_of: list[int] = []  # row -> story number
+        self._keys: list[np.ndarray] = []  # row -> its LSH bucket keys (saved, so loading skips the projections)
+        self._kw: list[np.ndarray] = []  # row -> the hashed features it is filed under
         self._stories: list[_StoryState] = []
         self._story_no: dict[str, int] = {}
         # index
         self._buckets: list[dict[tuple[int, int], list[int]]] = [{} for _ in range(self.n_tables)]
         self._postings: dict[tuple[int, str], list[int]] = {}
-        self._df: dict[int, int] = {}  # document frequency per text feature (keyword choice only)
+        self._df = np.zeros(self.embedding_offset, dtype=np.int32)  # document frequency per text feature (keyword choice only)
         self._slots_seen: set[int] = set()
         self._latest_slot: int | None = None
         self._dense = np.zeros(0, dtype=np.float64)  # scratch space for _cosines
@@ -242,7 +244,7 @@ class StoryIndex:
         text = idx < self.embedding_offset
         feats, weights = idx[text], data[text].astype(np.float64)
         n = len(self._ids) + 1
-        df = np.fromiter((self._df.get(int(f), 0) for f in feats), dtype=np.float64, count=feats.size)
+        df = self._df[feats].astype(np.float64)
         score = weights * np.log((1 + n) / (1 + df))
         top = np.argsort(-score, kind="stable")[:limit]
         return [f"k:{int(feats[i])}" for i in top if score[i] > 0]
@@ -405,6 +407,8 @@ class StoryIndex:
         if keywords is None:
             keywords = self._keywords(*vec)
         row = len(self._ids)
+        self._keys.append(np.asarray(keys, dtype=np.int64))
+        self._kw.append(np.asarray([int(k[2:]) for k in keywords], dtype=np.int64))
         self._ids.append(article_id)
         self._row[article_id] = row
         self._vec.append(vec)
@@ -421,8 +425,7 @@ class StoryIndex:
             table.setdefault((slot, key), []).append(row)
         for ent in (*entities, *keywords):
             self._postings.setdefault((slot, ent), []).append(row)
-        for f in vec[0][vec[0] < self.embedding_offset].tolist():
-            self._df[f] = self._df.get(f, 0) + 1
+        self._df[vec[0][vec[0] < self.embedding_offset]] += 1  # features of one vector are unique
         if day is not None:
             self._slots_seen.add(slot)
             if self._latest_slot is None or slot > self._latest_slot:
@@ -470,6 +473,8 @@ class StoryIndex:
         lengths = [int(v[0].size) for v in self._vec]
         indices = np.concatenate([v[0] for v in self._vec]) if self._vec else np.zeros(0, np.int64)
         data = np.concatenate([v[1] for v in self._vec]) if self._vec else np.zeros(0, np.float32)
+        keys = np.stack(self._keys) if self._keys else np.zeros((0, self.n_tables), np.int64)
+        kw = np.concatenate(self._kw) if self._kw else np.zeros(0, np.int64)
         return {
             "version": STATE_VERSION,
             "params": self.params(),
@@ -481,24 +486,31 @@ class StoryIndex:
                 "nnz": lengths,
                 "indices": indices.astype(np.int64) if _arrays else indices.astype(np.int64).tolist(),
                 "data": data.astype(np.float32) if _arrays else data.astype(np.float32).tolist(),
+                "keys": keys if _arrays else keys.tolist(),
+                "kw_nnz": [int(k.size) for k in self._kw],
+                "kw": kw if _arrays else kw.tolist(),
             },
             "stories": [
                 {"id": s.id, "title": s.title, "first": s.first, "last": s.last} for s in self._stories
             ],
         }
 
-    def save(self, path: Any) -> None:
-        """Write the state to ``path`` as a compressed ``.npz`` (compact for large stores)."""
+    def save(self, path: Any, compress: bool = False) -> None:
+        """Write the state to ``path`` as an ``.npz`` (uncompressed by default: several
+        times faster to write, which matters more than size for a snapshot)."""
         import json
 
         state = self.to_state(_arrays=True)
         arts = state.pop("articles")
-        np.savez_compressed(
+        (np.savez_compressed if compress else np.savez)(
             path,
             meta=np.frombuffer(json.dumps({**state, "articles": {k: arts[k] for k in ("ids", "story", "day", "entities")}}).encode("utf-8"), dtype=np.uint8),
             nnz=np.asarray(arts["nnz"], dtype=np.int64),
-            indices=np.asarray(arts["indices"], dtype=np.int64),
+            indices=np.asarray(arts["indices"], dtype=np.int32 if self.embedding_offset + 1024 < 2**31 else np.int64),
             data=np.asarray(arts["data"], dtype=np.float32),
+            keys=np.asarray(arts["keys"], dtype=np.int64),
+            kw_nnz=np.asarray(arts["kw_nnz"], dtype=np.int64),
+            kw=np.asarray(arts["kw"], dtype=np.int64),
         )
 
     @classmethod
@@ -508,6 +520,8 @@ class StoryIndex:
         with np.load(path) as z:
             state = json.loads(z["meta"].tobytes().decode("utf-8"))
             state["articles"].update(nnz=z["nnz"].tolist(), indices=z["indices"], data=z["data"])
+            if "keys" in z.files:
+                state["articles"].update(keys=z["keys"], kw_nnz=z["kw_nnz"].tolist(), kw=z["kw"])
         return cls.from_state(state, vector_fn=vector_fn)
 
     @classmethod
@@ -520,9 +534,19 @@ class StoryIndex:
         arts = state["articles"]
         indices = np.asarray(arts["indices"], dtype=np.int64)
         data = np.asarray(arts["data"], dtype=np.float32)
-        offset = 0
-        for article_id, story_no, day, ents, nnz in zip(arts["ids"], arts["story"], arts["day"], arts["entities"], arts["nnz"]):
+        saved_keys = np.asarray(arts["keys"], dtype=np.int64) if "keys" in arts else None
+        kw = np.asarray(arts.get("kw", []), dtype=np.int64)
+        kw_nnz = arts.get("kw_nnz")
+        offset = kw_offset = 0
+        for row, (article_id, story_no, day, ents, nnz) in enumerate(
+                zip(arts["ids"], arts["story"], arts["day"], arts["entities"], arts["nnz"])):
             vec = (indices[offset: offset + nnz], data[offset: offset + nnz])
             offset += nnz
-            index._insert(article_id, vec, index._signature_keys(*vec), day, frozenset(ents), int(story_no))
+            if saved_keys is not None and kw_nnz is not None:
+                keys = saved_keys[row].tolist()
+                keywords = [f"k:{f}" for f in kw[kw_offset: kw_offset + kw_nnz[row]].tolist()]
+                kw_offset += kw_nnz[row]
+            else:  # an older snapshot: recompute (same result, slower)
+                keys, keywords = index._signature_keys(*vec), None
+            index._insert(article_id, vec, keys, day, frozenset(ents), int(story_no), keywords)
         return index
