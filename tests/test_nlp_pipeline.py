@@ -62,3 +62,18 @@ def test_fallback_when_shipped_model_missing(tmp_path, monkeypatch, caplog):
         nlp = loader.load_pipeline()
     assert "falling back" in caplog.text
     assert nlp.pipe_names == ["sentencizer", "crossread_paragraphs", "crossread_adapter"]
+
+
+def test_spacy_load_finds_our_components_through_entry_points() -> None:
+    """`spacy.load` of the shipped model works in a process that never imported crossread."""
+    import subprocess
+    import sys
+
+    from crossread.nlp.loader import SHIPPED_MODEL_DIR
+
+    code = ("import spacy, sys; nlp = spacy.load(sys.argv[1]); "
+            "assert 'crossread_gazetteer' in nlp.pipe_names; print(len(nlp('Tehran, Iran.').ents))")
+    out = subprocess.run([sys.executable, "-c", code, str(SHIPPED_MODEL_DIR)], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert int(out.stdout.strip().splitlines()[-1]) >= 1
