@@ -20,6 +20,9 @@ def test_same_speaker_same_words_merge_across_articles() -> None:
                     "indirect")]
     [merged] = merge_quotes(quotes, STORY)
     assert merged.id == "q1" and [e.article_id for e in merged.also_in] == ["b"]
+    # the direct quote is the record even when the indirect report comes first
+    [merged] = merge_quotes(list(reversed(quotes)), STORY)
+    assert merged.id == "q1" and merged.kind == "direct" and [e.article_id for e in merged.also_in] == ["b"]
 
 
 def test_different_speaker_story_or_content_stay_apart() -> None:

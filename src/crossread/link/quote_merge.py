@@ -5,8 +5,9 @@ of one story, and say the same thing: their content words overlap by at least
 ``MIN_OVERLAP`` of the shorter quote's, or, with sentence embeddings, their cosine
 reaches ``MIN_COSINE`` with some word overlap (outlets quote the same remark
 differently: one verbatim, one paraphrased as indirect speech). Merging is
-single-link within a speaker; the earliest quote (in input order) is kept as the
-record, the others become its ``also_in`` evidence.
+single-link within a speaker; the record kept is the one closest to the speaker's
+own words (a direct quote, then a mixed one, then the earliest), the others become
+its ``also_in`` evidence.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from crossread.records import Quote
 
 Embedder = Callable[[list[str]], np.ndarray]
 
+_KIND_RANK = {"direct": 0, "mixed": 1, "indirect": 2}
 MIN_OVERLAP = 0.5
 MIN_COSINE = 0.75
 MIN_OVERLAP_WITH_COSINE = 0.2
@@ -75,8 +77,10 @@ def merge_quotes(quotes: Sequence[Quote], story_of: Mapping[str, str], embed: Em
         clusters.setdefault(find(i), []).append(i)
     merged = []
     for root in sorted(clusters):
-        first = quotes[root]
-        others = [quotes[i] for i in clusters[root][1:]]
+        # the record is the speaker's own words where an outlet printed them: direct, then mixed
+        members = sorted(clusters[root], key=lambda i: (_KIND_RANK.get(quotes[i].kind, 3), i))
+        first = quotes[members[0]]
+        others = [quotes[i] for i in members[1:]]
         if others:
             seen = {(first.evidence.article_id, first.evidence.start)}
             also = list(first.also_in)
