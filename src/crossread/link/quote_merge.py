@@ -12,6 +12,7 @@ its ``also_in`` evidence.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 
@@ -82,13 +83,13 @@ def merge_quotes(quotes: Sequence[Quote], story_of: Mapping[str, str], embed: Em
         first = quotes[members[0]]
         others = [quotes[i] for i in members[1:]]
         if others:
-            seen = {(first.evidence.article_id, first.evidence.start)}
+            seen = {(ev.article_id, ev.start) for ev in [first.evidence, *first.also_in]}
             also = list(first.also_in)
             for q in others:
                 for ev in [q.evidence, *q.also_in]:
                     if (ev.article_id, ev.start) not in seen:
                         seen.add((ev.article_id, ev.start))
                         also.append(ev)
-            first.also_in = also
+            first = dataclasses.replace(first, also_in=also)  # never mutate the input records
         merged.append(first)
     return merged
