@@ -15,3 +15,14 @@ def test_country_names_are_not_iso_inverted_forms() -> None:
     assert registry.entries["USA"].name == "United States"
     # the ISO forms stay findable as aliases
     assert registry.lookup("Palestine, State of").entry.key == "PSE"
+
+
+def test_preferred_news_names_and_metonyms() -> None:
+    registry = default_registry()
+    # a leading "=" in countries.tsv picks the name news uses over ISO's
+    assert registry.entries["RUS"].name == "Russia"
+    assert registry.entries["VAT"].name == "Vatican"
+    assert registry.lookup("Russian Federation").entry.key == "RUS"  # ISO's name stays an alias
+    assert all("(" not in e.name for e in registry.entries.values() if e.type == "GPE")
+    assert registry.lookup("the Zionist regime").entry.key == "ISR"
+    assert registry.lookup("Kremlin").entry.key == "RUS"

@@ -8,6 +8,17 @@ appositions, acronyms defined in brackets, demonyms ("Israeli officials" →
 Israel), capitals as metonyms ("Tehran" → Iran), possessive institutions
 ("Netanyahu's office" → Netanyahu). Every mention's offsets index
 ``article.text``; ``doc.text`` must be ``article.text`` (or a substring of it).
+
+The statistical NER gets boundaries and labels wrong often, so entity spans are
+repaired before resolution (:meth:`_Resolver.repair`): a span is read as
+``[anchor] [titles] [name]`` (titles split off into role/country), broken
+registry names are re-joined ("United" + "States"), spans are re-typed by their
+head word ("... Council" → ORG) and by apposition to a role description
+("the head of X, <name>" → PERSON), and pronoun/lowercase junk is dropped.
+Coreference follows the precision-first sieves of Lee et al. (2013): exact and
+surname string match (nearest preceding antecedent when a surname is shared),
+role-description anaphora ("the Hamas leader" → the person introduced as
+Hamas's leader), acronyms, then pronouns with a single recent antecedent.
 """
 
 from __future__ import annotations
@@ -18,12 +29,13 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from crossread.extract.registry import ActorRegistry, RegistryEntry, default_registry, normalize
+from crossread.nlp.gazetteer import country_names, is_demonym, subdivision_names
 from crossread.records import Actor, Article, Mention, record_id
 
 ENTITY_TYPES = {"PERSON", "PER", "ORG", "GPE", "LOC", "NORP"}
 
 HONORIFICS = {"mr", "mrs", "ms", "dr", "sir", "ayatollah", "sheikh", "sheik", "lord", "lady",
-              "dame", "rev", "imam", "grand"}
+              "dame", "rev", "imam", "grand", "hon", "reverend"}
 TITLE_WORDS = {
     "president", "vice", "prime", "minister", "foreign", "defense", "defence", "interior",
     "finance", "economy", "supreme", "leader", "secretary", "general", "secretary-general",
@@ -35,13 +47,28 @@ TITLE_WORDS = {
     "acting", "top", "senior", "national", "security", "adviser", "advisor", "lt", "col",
     "colonel", "major", "admiral", "field", "marshal", "president-elect", "diplomat",
     "negotiator", "official", "health", "trade", "justice", "intelligence", "staff", "of",
+    # added with span repair: judicial, religious, academic and legislative titles
+    "judge", "bishop", "archbishop", "cardinal", "rabbi", "pastor", "prof", "professor",
+    "whip", "congressman", "congresswoman", "councilman", "councilwoman", "commissioner",
+    "sheriff", "sgt", "capt", "maj", "adm", "cmdr", "ex", "ex-president", "assistant",
+    "majority", "minority", "founder", "co-founder", "ceo", "executive", "duke", "duchess",
+    "princess", "earl", "baron", "baroness", "count", "countess", "counsel", "press",
+    "communications", "campaign", "manager", "policy", "homeland", "energy", "education",
 }
 PRONOUNS = {"he", "she", "him", "her", "his"}
+# entity spans that are only a pronoun or determiner ("We" inside a quote) are never actors
+PRONOUN_SPANS = {"i", "we", "us", "our", "ours", "you", "your", "they", "them", "their", "it", "its",
+                 "he", "she", "him", "her", "his", "this", "that", "these", "those", "me", "my"}
 HEAD_ROLES = {"leader", "head", "chief", "chairman", "chairwoman", "chair", "boss"}
 ROLE_NOUNS = HEAD_ROLES | {
     "president", "minister", "chancellor", "king", "queen", "emir", "spokesman", "spokeswoman",
     "spokesperson", "commander", "ambassador", "envoy", "premier", "secretary-general",
     "secretary", "director", "speaker", "governor", "mayor", "negotiator", "adviser", "advisor",
+    "judge", "bishop", "archbishop", "cardinal", "rabbi", "pastor", "prof", "professor", "whip",
+    "senator", "sen", "rep", "representative", "gov", "congressman", "congresswoman",
+    "commissioner", "sheriff", "founder", "co-founder", "ceo", "prince", "sultan", "pope",
+    "general", "gen", "colonel", "col", "admiral", "adm", "sgt", "capt", "president-elect", "counsel",
+    "manager",
 }
 GROUP_NOUNS = {
     "officials", "official", "forces", "troops", "government", "leaders", "leadership",
@@ -49,12 +76,49 @@ GROUP_NOUNS = {
     "counterpart", "negotiators", "ministers", "soldiers", "fighters", "militants", "navy",
     "administration", "regime", "cabinet", "parliament", "lawmakers", "envoys", "side",
     "ministry", "embassy", "jets", "warplanes", "militia", "security", "spokesman",
-    "spokesperson", "spokeswoman", "president", "officers", "army",
+    "spokesperson", "spokeswoman", "president", "officers", "army", "members", "supporters",
+    "activists", "staffers", "aides", "voters",
 }
 INSTITUTION_NOUNS = {"office", "government", "administration", "cabinet", "spokesman",
                      "spokesperson", "spokeswoman", "aides", "aide", "ministry", "camp", "team",
                      "party", "allies", "coalition", "forces", "troops", "military", "army",
                      "officials", "regime", "envoy", "leadership", "delegation", "embassy"}
+# a leader's name directly before these nouns names the leader's institution ("the Biden
+# administration"); we resolve it to the person, as with "Netanyahu's office"
+PERSON_INSTITUTION_NOUNS = {"administration", "government", "campaign", "cabinet"}
+# lowercase descriptors an organisation name may carry ("the PIJ terrorist organization")
+ORG_DESCRIPTORS = {"terrorist", "terror", "militant", "armed", "extremist", "jihadist", "islamist",
+                   "organization", "organisation", "group", "movement", "faction", "militia",
+                   "outfit", "network", "wing", "party", "proxy", "proxies", "political", "bureau",
+                   "military", "regime", "government", "leadership", "council"}
+# head words that make a name an organisation whatever the tagger said ("Department of Statistics")
+ORG_HEADS = {"council", "ministry", "department", "committee", "commission", "agency", "party",
+             "court", "administration", "office", "bureau", "police", "university", "college",
+             "institute", "hospital", "center", "centre", "foundation", "association", "union",
+             "corporation", "corp", "inc", "company", "co", "group", "network", "news", "times",
+             "post", "journal", "service", "authority", "board", "assembly", "parliament",
+             "congress", "senate", "church", "society", "conference", "federation",
+             "organization", "organisation", "movement", "front", "brigades", "brigade", "guard",
+             "bank", "fund", "club", "league", "foods", "tribunal", "command", "cabinet",
+             "ministries", "forces", "caucus", "school", "academy", "institution", "media",
+             "press", "herald", "tribune", "daily", "magazine", "television", "radio", "tv",
+             "ltd", "llc", "reserve", "treasury", "pentagon", "army", "navy", "seminary", "airlines",
+             "airways", "industries", "systems", "technologies", "holdings", "partners", "ventures"}
+# executive/military agencies coded as their state ("Iranian Foreign Ministry"); courts and
+# legislatures stay separate institutions
+STATE_AGENCY_HEADS = {"ministry", "department", "forces", "army", "navy", "military", "government",
+                      "police", "embassy", "cabinet", "office", "administration", "guard", "command"}
+NAME_PARTICLES = {"al", "el", "bin", "ibn", "abu", "de", "da", "di", "du", "van", "von", "der",
+                  "den", "la", "le", "del", "dos", "bint", "ben", "ul", "ud"}
+NAME_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
+DATE_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+              "january", "february", "march", "april", "june", "july", "august", "september",
+              "october", "november", "december", "today", "yesterday", "tonight"}
+# "D-Ill.", "R-Texas": US party-state tags, never actors on their own
+_PARTY_STATE = re.compile(r"^[DRI]-[A-Z][A-Za-z.]*$")
+# adjectival proper words ("Democratic", "Islamic", "Republican"): groups, not names
+_ADJECTIVAL = re.compile(r"^[A-Z][a-z]+(ian|ean|ese|ish|ic|an|ist)$")
+_POSSESSIVE = ("'s", "\u2019s", "'", "\u2019")
 
 
 @dataclass
@@ -71,6 +135,9 @@ class _Cand:
     role: str | None = None
     country: str | None = None
     affiliation: str | None = None
+    pre_start: int | None = None  # token where this person's title phrase starts (span repair)
+    extend_to: int | None = None  # char end of a descriptor/institution tail ("PIJ terrorist organization")
+    roles: list[tuple[str, str | None]] = field(default_factory=list)  # every (role, affiliation key) read
 
 
 @dataclass
@@ -98,9 +165,40 @@ def _lower(tok: Any) -> str:
     return tok.text.lower().rstrip(".")
 
 
+def _singular(low: str) -> str:
+    # "Presidents Bush and Clinton", "Sens. X and Y": a plural title is still a title
+    return low[:-1] if low.endswith("s") and low[:-1] in ROLE_NOUNS else low
+
+
 def _is_title_token(tok: Any) -> bool:
-    low = _lower(tok)
+    low = _singular(_lower(tok))
     return low in TITLE_WORDS or low in HONORIFICS
+
+
+def _is_title_modifier(tok: Any) -> bool:
+    """A title word that is not itself a role ("staff", "state", "defense"): it may follow "of"
+    inside one title ("chief of staff"), where a role noun after "of" starts another person's
+    title ("co-chairman of President Obama's campaign")."""
+    low = _lower(tok)
+    return low in TITLE_WORDS and low not in ROLE_NOUNS and low != "of"
+
+
+def _is_role_or_honorific(tok: Any) -> bool:
+    low = _singular(_lower(tok))
+    return low in ROLE_NOUNS or low in HONORIFICS
+
+
+def _is_region_name(text: str) -> bool:
+    """A country, state or province name (not a city: many cities share persons' names)."""
+    return text in country_names() or text in subdivision_names()
+
+
+def _surname(words: Sequence[str]) -> str:
+    """Last word of a personal name, skipping generational suffixes ("Jesse Jackson Jr.")."""
+    for w in reversed(words):
+        if w.lower() not in NAME_SUFFIXES:
+            return w.lower()
+    return words[-1].lower() if words else ""
 
 
 def _sentence_of(doc: Any, char: int) -> tuple[int, int]:
@@ -118,6 +216,18 @@ def _sentence_of(doc: Any, char: int) -> tuple[int, int]:
     return start, end
 
 
+@dataclass
+class _Span:
+    """An entity span under repair (token offsets)."""
+
+    tok_start: int
+    tok_end: int
+    label: str
+    pre: int | None = None  # start of this person's title phrase
+    tail_end: int | None = None  # token end of a descriptor/institution tail kept in the mention
+    title_only: bool = False  # "Iranian Supreme Leader": titles waiting for the name that follows
+
+
 class _Resolver:
     def __init__(self, article: Article, doc: Any, registry: ActorRegistry):
         self.article = article
@@ -129,6 +239,384 @@ class _Resolver:
         self.actors: dict[str, _ActorBuild] = {}
         self.role_index: dict[tuple[str, str], str] = {}
         self.acronyms: dict[str, str] = {}
+        self.has_pos = any(t.pos_ for t in doc)
+        self._sent_starts: list[int] | None = None
+
+    # -- span repair -----------------------------------------------------------
+    def _lookup(self, i: int, j: int) -> Any:
+        return self.registry.lookup(self.doc[i:j].text) if i < j else None
+
+    def _is_propn(self, tok: Any) -> bool:
+        # the tagger often calls a rare surname NOUN ("Scholz"); mid-sentence capitals still mark a name
+        if not self.has_pos:
+            return True
+        return tok.pos_ == "PROPN" or (tok.pos_ in ("NOUN", "ADJ", "X") and tok.text[:1].isupper()
+                                       and not tok.is_sent_start)
+
+    def _name_token(self, k: int, i: int, j: int) -> bool:
+        """Can token k be part of a personal name inside span [i, j)?"""
+        tok = self.doc[k]
+        t = tok.text
+        if _is_title_token(tok) or _lower(tok) in DATE_WORDS:
+            return False
+        if t in ("-", "\u2010") and i < k < j - 1:
+            return True  # "Amir-Abdollahian" is three tokens
+        if t.lower() in NAME_PARTICLES and k < j - 1:
+            return True  # "al-Nakhala", "van der Leyen"
+        if not t[:1].isupper() or (t.isupper() and len(t) > 2 and t.isalpha()):
+            return False  # all-caps words are headlines, datelines and acronyms, not names
+        if t.lower() in NAME_SUFFIXES or re.fullmatch(r"[A-Z]\.", t):
+            return True
+        if not (tok.is_alpha or re.fullmatch(r"[A-Z][\w'\u2019-]+", t)):
+            return False
+        return self.registry.lookup(t) is None
+
+    def _is_name(self, i: int, j: int) -> bool:
+        if not 0 < j - i <= 6:
+            return False
+        if not all(self._name_token(k, i, j) for k in range(i, j)):
+            return False
+        words = [t for t in self.doc[i:j] if t.is_alpha and t.text[:1].isupper() and t.text.lower() not in NAME_SUFFIXES]
+        return bool(words) and _lower(self.doc[j - 1]) not in ORG_HEADS and self._lookup(i, j) is None
+
+    def _join_registry_names(self, spans: list[_Span]) -> list[_Span]:
+        """A registry name the tagger broke into pieces ("the United" + "States", "United
+        Nations" + "Security Council") becomes one span."""
+        doc = self.doc
+        max_n = min(self.registry.max_alias_tokens(), 8)
+        owner = {k: n for n, sp in enumerate(spans) for k in range(sp.tok_start, sp.tok_end)}
+        drop: set[int] = set()
+        new: list[_Span] = []
+        i = 0
+        while i < len(doc):
+            if i not in owner or not (doc[i].text[:1].isupper() or doc[i].lower_ == "the"):
+                i += 1
+                continue
+            hit = None
+            run = 1  # registry names are capitalised words with a few function words between
+            while run < min(max_n, len(doc) - i) and (doc[i + run].text[:1].isupper()
+                                                      or doc[i + run].lower_ in ("of", "the", "and", "for", "-", ",", ".")):
+                run += 1
+            for n in range(run, 1, -1):
+                inside = {owner[k] for k in range(i, i + n) if k in owner}
+                if any(spans[o].tok_start < i or spans[o].tok_end > i + n for o in inside):
+                    continue
+                if max(spans[o].tok_end - spans[o].tok_start for o in inside) >= n:
+                    continue
+                match = self._lookup(i, i + n)
+                if match is not None and doc[i + n - 1].text not in ("the", "of", "and") and not doc[i + n - 1].is_punct:
+                    hit = (n, match, inside)
+                    break
+            if hit:
+                n, match, inside = hit
+                drop |= inside
+                new.append(_Span(i, i + n, "NORP" if match.kind == "demonym" else match.entry.type))
+                i += n
+            else:
+                i += 1
+        return [sp for n, sp in enumerate(spans) if n not in drop] + new
+
+    def _clean(self, sp: _Span) -> list[_Span]:
+        """Trim determiners, lowercase words and dates; drop pronoun/lowercase junk; split
+        a lowercase tail ("PIJ terrorist organization", "Biden administration")."""
+        doc = self.doc
+        i, j = sp.tok_start, sp.tok_end
+        while i < j and (doc[i].lower_ in ("the", "a", "an") or doc[i].is_space or doc[i].is_punct
+                         or (doc[i].is_alpha and doc[i].text[:1].islower() and self._lookup(i, j) is None
+                             and not (doc[i].lower_ in NAME_PARTICLES and i + 1 < j and doc[i + 1].text == "-"))):
+            i += 1
+        while j > i and (_lower(doc[j - 1]) in DATE_WORDS or doc[j - 1].is_space or doc[j - 1].text in _POSSESSIVE):
+            j -= 1
+        if i >= j:
+            return []
+        text = doc[i:j].text
+        if (text.lower() in PRONOUN_SPANS and self._lookup(i, j) is None) or not any(ch.isupper() for ch in text) \
+                or _PARTY_STATE.match(text):
+            return []  # "We" inside a quote; but "US" is the United States
+        if self._lookup(i, j) is None and self._scare_quoted(i, j):
+            return []  # the "Al-Aqsa Flood", the "Little Satan": a quoted term, not an actor's name
+        if sp.label == "PERSON":  # "John A. Boehner of Ohio": the person is the name before "of"
+            for m in range(i + 1, j - 1):
+                if doc[m].lower_ == "of" and (m - i >= 2 or is_demonym(doc[i].text)) and not _is_title_token(doc[m - 1]) \
+                        and doc[m - 1].text[:1].isupper() and doc[m + 1].text[:1].isupper():
+                    j = m
+                    break
+            if j - i == 1 and is_demonym(doc[i].text):
+                return [_Span(i, j, "NORP")]  # "Democrat of Illinois" is a party member, not a name
+        if self._lookup(i, j) is not None:
+            return [_Span(i, j, sp.label)]  # a registry name with lowercase words ("Zionist regime")
+        t = j
+        while t > i and doc[t - 1].is_alpha and doc[t - 1].text[:1].islower():
+            t -= 1
+        if i < t < j and doc[t - 1].whitespace_:  # not inside a hyphenated name ("Chick-fil-A")
+            tail = [_lower(x) for x in doc[t:j]]
+            hit = self._lookup(i, t)
+            if tail[-1] in PERSON_INSTITUTION_NOUNS and hit is None and self._is_name(i, t):
+                return [_Span(i, t, "PERSON", tail_end=j)]
+            if (hit is not None or doc[i:t].text.isupper()) and all(w in GROUP_NOUNS or w in ORG_DESCRIPTORS for w in tail):
+                # "Turkish officials", "RNC members": the named actor, mention widened over the group noun
+                label = ("NORP" if hit.kind == "demonym" else hit.entry.type) if hit else sp.label
+                return [_Span(i, t, label, tail_end=j)]
+            if all(w in ORG_DESCRIPTORS for w in tail) and (hit is not None or doc[i:t].text.isupper()):
+                label = ("NORP" if hit.kind == "demonym" else hit.entry.type) if hit else "ORG"
+                if hit is None and not doc[i:t].text.isupper() and tail[-1] not in ("organization", "organisation", "group", "movement"):
+                    return [_Span(i, j, sp.label)]  # "Zionist regime": the descriptor is the head
+                return [_Span(i, t, label, tail_end=j)]
+            if hit is None and t - i == 1 and not doc[i].text.isupper() and (
+                    is_demonym(doc[i].text) or _ADJECTIVAL.match(doc[i].text)) and tail[-1] not in ORG_DESCRIPTORS:
+                return [_Span(i, t, "NORP")]  # "Democratic critics/voters": a group, not a name
+            if tail[-1] in GROUP_NOUNS or tail[-1] in ORG_DESCRIPTORS:
+                return [_Span(i, j, sp.label)]
+            if hit is None and t - i == 1 and not doc[i].text.isupper():
+                return [_Span(i, j, sp.label)]  # "Ground zero": one name
+            if hit is None and tail[-1].endswith("s"):
+                return [_Span(i, j, sp.label)]  # "U.S. Internet companies": a plural group is the head
+            j = t
+        return [_Span(i, j, sp.label)]
+
+    def _scare_quoted(self, i: int, j: int) -> bool:
+        doc = self.doc
+        opening = i > 0 and doc[i - 1].text in ('"', "\u201c", "'", "\u2018")
+        k = j
+        while k < len(doc) and doc[k].is_punct and doc[k].text in (".", ",", "!", "?"):
+            k += 1  # 'as the "Al-Aqsa Flood."'
+        closing = k < len(doc) and doc[k].text in ('"', "\u201d", "'", "\u2019")
+        return opening and closing
+
+    def _anchor(self, i: int, m: int) -> tuple[_Span | None, int]:
+        """Span [i, m) before a title: a registry name, an organisation (by its head word) or a
+        leading country ("U.S. District Judge"). Returns the anchor span and where the role starts."""
+        if i >= m:
+            return None, i
+        hit = self._lookup(i, m)
+        if hit is not None:
+            return _Span(i, m, "NORP" if hit.kind == "demonym" else hit.entry.type), m
+        if _lower(self.doc[m - 1]) in ORG_HEADS:
+            return _Span(i, m, "ORG"), m
+        for n in range(m - 1, i, -1):
+            hit = self._lookup(i, n)
+            if hit is not None and hit.entry.type == "GPE":
+                return _Span(i, n, "NORP" if hit.kind == "demonym" else "GPE"), n
+        return None, i
+
+    def _split_titles(self, spans: list[_Span]) -> list[_Span]:
+        """Read each span as [anchor] [titles] [name]: "Iranian Foreign Minister Hossein
+        Amir-Abdollahian" is the person Hossein Amir-Abdollahian with role and country."""
+        doc = self.doc
+        out: list[_Span] = []
+        person_starts = {sp.tok_start for sp in spans if sp.label == "PERSON"}
+        covered = {k for sp in spans for k in range(sp.tok_start, sp.tok_end)}
+        for sp in spans:
+            i, j = sp.tok_start, sp.tok_end
+            if self._lookup(i, j) is not None:
+                out.append(sp)
+                continue
+            n = j
+            title_surname = False
+            if sp.label == "PERSON" and j - i >= 3 and _is_title_token(doc[j - 1]) and doc[j - 1].text[:1].isupper() \
+                    and self._name_token(j - 2, i, j) and (doc[j - 2].is_alpha or re.fullmatch(r"[A-Z]\.", doc[j - 2].text)):
+                n, title_surname = j - 1, True  # a surname that is also a title word: "Rep. Steve King"
+            while n > i and self._name_token(n - 1, i, j):
+                n -= 1
+            while n < j and (doc[n].text in ("-", "\u2010") or doc[n].lower_ in NAME_PARTICLES):
+                n += 1  # a name does not start with a hyphen or particle
+            m = n
+            while m > i:
+                if _is_title_token(doc[m - 1]):
+                    m -= 1
+                elif (m - 3 >= i and doc[m - 2].lower_ in ("to", "for") and _is_title_token(doc[m - 3])
+                      and self.registry.lookup(doc[m - 1].text) is not None):
+                    m -= 2  # "Ambassador to Israel"
+                else:
+                    break
+            titles = [doc[k] for k in range(m, n)]
+            if not titles or not any(_is_role_or_honorific(t) for t in titles):
+                out.append(sp)
+                continue
+            if sp.label != "PERSON" and n == j - 1 and titles:
+                g = j  # "House Speaker John" + untagged "Boehner": the name runs on past the span
+                while g < len(doc) and g - j < 2 and g not in covered and doc[g].is_alpha \
+                        and self._name_token(g, n, g + 1) and self._is_propn(doc[g]):
+                    g += 1
+                j = g
+            name_ok = n < j and (self._is_name(n, j) or (title_surname and self._is_name(n, j - 1)))
+            if name_ok and sp.label != "PERSON":
+                # "Associated General Contractors" is no title + name: a re-typed span needs a full name,
+                # or the rest of the name in the next PERSON span ("House Speaker John" + "Boehner")
+                name_ok = sum(1 for t in doc[n:j] if t.is_alpha and t.text[:1].isupper()) >= 2 \
+                    or any(_lower(t) in HONORIFICS for t in titles) or j in person_starts
+            anchor, role_start = self._anchor(i, m)
+            if name_ok:
+                if anchor is not None:
+                    out.append(anchor)
+                out.append(_Span(n, j, "PERSON", pre=role_start))
+            elif n == j and (_lower(doc[j - 1]) in ROLE_NOUNS or _lower(doc[j - 1]) in HONORIFICS):
+                # titles only, ending in a singular title ("Senate Minority Leader"; not "Joint Chiefs of Staff")
+                if anchor is not None:
+                    out.append(anchor)
+                elif i < m and sp.label == "PERSON":
+                    out.append(sp)  # "Martin Luther King": no role-only reading
+                    continue
+                out.append(_Span(role_start, j, sp.label, pre=role_start, title_only=True))
+            else:
+                out.append(sp)
+        return out
+
+    def _merge_persons(self, spans: list[_Span]) -> list[_Span]:
+        """Title-only spans give their titles to the name that follows ("Supreme Leader
+        Ayatollah" + "Ali" + "Khamenei"); adjacent PERSON pieces join ("Chris" + "Christie")."""
+        doc = self.doc
+        spans = sorted(spans, key=lambda s: s.tok_start)
+        covered = {k for sp in spans for k in range(sp.tok_start, sp.tok_end)}
+        out: list[_Span] = []
+        n = 0
+        while n < len(spans):
+            sp = spans[n]
+            if sp.title_only:
+                g = sp.tok_end
+                while g < len(doc) and g not in covered and self._name_token(g, sp.tok_end, g + 2) \
+                        and self._is_propn(doc[g]):
+                    g += 1
+                nxt = spans[n + 1] if n + 1 < len(spans) else None
+                if nxt is not None and nxt.tok_start == g and not nxt.title_only and (
+                        nxt.label == "PERSON" or self._is_name(nxt.tok_start, nxt.tok_end)):
+                    out.append(_Span(sp.tok_end, nxt.tok_end, "PERSON", pre=sp.pre))
+                    n += 2
+                    continue
+                if g > sp.tok_end and self._is_name(sp.tok_end, g):
+                    out.append(_Span(sp.tok_end, g, "PERSON", pre=sp.pre))
+                # otherwise a bare title ("the Senate Minority Leader"): not an actor name
+                n += 1
+                continue
+            out.append(sp)
+            n += 1
+        merged: list[_Span] = []
+        for sp in out:
+            if sp.label == "PERSON":
+                # an untagged first name before a surname ("Ali" before "Khamenei")
+                while (sp.tok_start - 1 >= 0 and sp.pre is None and sp.tok_start - 1 not in covered
+                       and not doc[sp.tok_start - 1].is_sent_start
+                       and self._name_token(sp.tok_start - 1, sp.tok_start - 1, sp.tok_end)
+                       and doc[sp.tok_start - 1].is_alpha and self._is_propn(doc[sp.tok_start - 1])):
+                    sp.tok_start -= 1
+                prev = merged[-1] if merged else None
+                if prev is not None and prev.label == "PERSON" and prev.tok_end == sp.tok_start \
+                        and doc[prev.tok_end - 1].whitespace_ and prev.tail_end is None:
+                    prev.tok_end = sp.tok_end
+                    continue
+            merged.append(sp)
+        return merged
+
+    def _retype(self, spans: list[_Span]) -> list[_Span]:
+        """Labels from head words, camel-case brands, person names seen elsewhere in the article
+        and role appositions ("the head of X, Ziyad al-Nakhala")."""
+        doc = self.doc
+        person_forms: set[str] = set()
+        for sp in spans:
+            if sp.label == "PERSON":
+                words = doc[sp.tok_start:sp.tok_end].text.split()
+                person_forms.add(" ".join(words))
+                for k in range(1, len(words)):
+                    if words[k][:1].isupper():
+                        person_forms.add(" ".join(words[k:]))
+        for sp in spans:
+            i, j = sp.tok_start, sp.tok_end
+            text = doc[i:j].text
+            if self._lookup(i, j) is not None:
+                continue
+            head = _lower(doc[j - 1])
+            if sp.label == "PERSON":
+                if _is_region_name(text):
+                    sp.label = "GPE"  # "Nebraska" tagged PERSON
+                    continue
+                if (j - i >= 2 and head in ORG_HEADS) or any(re.match(r"^[A-Z]{2,}[a-z]", t.text) for t in doc[i:j]):
+                    sp.label = "ORG"
+                continue
+            if head in ORG_HEADS:
+                if sp.label in ("GPE", "LOC"):
+                    sp.label = "ORG"
+                continue
+            if sp.label in ("ORG", "GPE", "LOC") and self._is_name(i, j):
+                if text in person_forms and sp.tail_end is None and not _is_region_name(text):
+                    sp.label = "PERSON"
+                elif i >= 2 and doc[i - 1].text == "," and self._role_np_before(i - 1, spans) is not None:
+                    sp.label = "PERSON"
+        return spans
+
+    def _titled_names(self, spans: list[_Span]) -> list[_Span]:
+        """Names the tagger missed after a capitalised title ("Chancellor Olaf Scholz"): up to
+        four proper-noun tokens right after a role noun or honorific are a person."""
+        doc = self.doc
+        covered = {k for sp in spans for k in range(sp.tok_start, sp.tok_end)}
+        out = list(spans)
+        k = 0
+        while k < len(doc) - 1:
+            tok = doc[k]
+            if k in covered or not (tok.text[:1].isupper() and _is_role_or_honorific(tok)):
+                k += 1
+                continue
+            e = k + 1
+            while e < len(doc) and e - k <= 4 and e not in covered and self._name_token(e, k + 1, e + 2) \
+                    and self._is_propn(doc[e]) and not doc[e].is_sent_start:
+                e += 1
+            while e > k + 1 and not doc[e - 1].is_alpha and doc[e - 1].text.lower() not in NAME_SUFFIXES:
+                e -= 1  # never end on a hyphen
+            if e > k + 1 and self._is_name(k + 1, e) and self.has_pos and not (e < len(doc) and e in covered):
+                s = k
+                while s - 1 >= 0 and s - 1 not in covered and doc[s - 1].text[:1].isupper() and _is_title_token(doc[s - 1]):
+                    s -= 1
+                out.append(_Span(k + 1, e, "PERSON", pre=s))
+                covered.update(range(k + 1, e))
+                k = e
+            else:
+                k += 1
+        return out
+
+    def repair(self) -> list[_Span]:
+        spans = [_Span(e.start, e.end, _label(e)) for e in self.doc.ents if _label(e) in ENTITY_TYPES]
+        spans = self._join_registry_names(spans)
+        spans = self._titled_names(spans)
+        cleaned: list[_Span] = []
+        for sp in spans:
+            cleaned.extend(self._clean(sp))
+        spans = self._split_titles(cleaned)
+        spans = self._merge_persons(spans)
+        return self._retype(spans)
+
+    def _role_np_before(self, comma: int, items: Sequence[Any]) -> tuple[int, int, Any] | None:
+        """A role description ending at the comma before a name: "The head of the PIJ terrorist
+        organization, <name>" / "Hamas senior leader, <name>". Returns (first token, end token,
+        anchor) when the description starts a sentence or follows a verb/preposition."""
+        doc = self.doc
+        j = comma - 1
+        first = comma
+        anchor = None
+        role = False
+        while j >= 0 and comma - j <= 12:
+            tok = doc[j]
+            item = next((c for c in items if c.tok_start <= j < c.tok_end), None)
+            if item is not None:
+                if item.label == "PERSON":
+                    return None
+                anchor, first, j = item, item.tok_start, item.tok_start - 1
+            elif _is_title_token(tok) or tok.lower_ in ORG_DESCRIPTORS or tok.text in _POSSESSIVE \
+                    or tok.lower_ in ("the", "a", "an", "of", "its"):
+                role = role or _lower(tok) in ROLE_NOUNS
+                first, j = j, j - 1
+            else:
+                break
+            if doc[first].is_sent_start:
+                break
+        if not role or first == comma:
+            return None
+        if not (j < 0 or doc[first].is_sent_start or (self.has_pos and doc[j].pos_ in ("ADP", "VERB"))):
+            return None
+        while first < comma and doc[first].lower_ in ("the", "a", "an"):
+            first += 1
+        if not _is_role_or_honorific(doc[first]) and not (anchor is not None and anchor.tok_start == first) \
+                and not _is_title_token(doc[first]):
+            return None
+        return first, comma, anchor
 
     # -- candidate collection ----------------------------------------------
     def _trim(self, i: int, j: int) -> tuple[int, int]:
@@ -155,20 +643,14 @@ class _Resolver:
         doc = self.doc
         cands: list[_Cand] = []
         covered = [False] * len(doc)
-        for ent in doc.ents:
-            label = _label(ent)
-            if label not in ENTITY_TYPES:
-                continue
-            start = self._person_after_titles(ent.start, ent.end)
-            if start is not None:
-                # "Iranian Supreme Leader Ali Khamenei" tagged as one ORG: the person is the name after the titles
-                label, ent_start = "PERSON", start
-            else:
-                ent_start = ent.start
-            cand = self._cand(ent_start, ent.end, label, "ent")
+        for sp in self.repair():
+            cand = self._cand(sp.tok_start, sp.tok_end, sp.label, "ent")
             if cand:
+                cand.pre_start = sp.pre
+                if sp.tail_end is not None and sp.tail_end > sp.tok_end:
+                    cand.extend_to = doc[sp.tail_end - 1].idx + len(doc[sp.tail_end - 1].text)
                 cands.append(cand)
-                for k in range(ent.start, ent.end):
+                for k in range(sp.tok_start, sp.tail_end or sp.tok_end):
                     covered[k] = True
         # registry scan over uncovered tokens (longest first)
         max_n = min(self.registry.max_alias_tokens(), 8)
@@ -192,32 +674,31 @@ class _Resolver:
                 cand = self._cand(i, i + n, label, "registry")
                 if cand:
                     cands.append(cand)
+                    for k in range(i, i + n):
+                        covered[k] = True
                 i += n
             else:
                 i += 1
+        # "the Obama administration": a leader's name before "administration" the tagger missed
+        for k in range(len(doc) - 1):
+            if covered[k] or doc[k + 1].text != "administration" or doc[k].is_sent_start:
+                continue
+            s = k
+            while s - 1 >= 0 and not covered[s - 1] and not doc[s - 1].is_sent_start and self._name_token(s - 1, s - 1, k + 1):
+                s -= 1
+            if self._is_name(s, k + 1) and self._is_propn(doc[k]):
+                cand = self._cand(s, k + 1, "PERSON", "ent")
+                if cand:
+                    cand.extend_to = doc[k + 1].idx + len(doc[k + 1].text)
+                    cands.append(cand)
+                    for t in range(s, k + 2):
+                        covered[t] = True
+        for c in cands:  # "the Biden administration" where the tagger took "Biden" alone
+            if c.label == "PERSON" and c.extend_to is None and c.tok_end < len(doc) \
+                    and doc[c.tok_end].lower_ in PERSON_INSTITUTION_NOUNS and doc[c.tok_end].text[:1].islower():
+                c.extend_to = doc[c.tok_end].idx + len(doc[c.tok_end].text)
         cands.sort(key=lambda c: c.start)
         return cands
-
-    def _person_after_titles(self, i: int, j: int) -> int | None:
-        """Token index where a personal name starts after leading titles, if the span is
-        titles (optionally after a demonym or country) followed by a capitalised name."""
-        doc = self.doc
-        k = i
-        if k < j and self.registry.lookup(doc[k].text) is not None:
-            k += 1  # "Iranian", "Israeli", "US"
-        first_title = k
-        while k < j and _is_title_token(doc[k]):
-            k += 1
-        if k == first_title or k >= j:
-            return None
-        name = doc[k:j]
-        if not all(t.text[:1].isupper() and (t.is_alpha or "-" in t.text) for t in name):
-            return None
-        if self.registry.lookup(name.text) is not None or not any(
-            _lower(t) in ROLE_NOUNS or _lower(t) in HEAD_ROLES for t in doc[first_title:k]
-        ):
-            return None
-        return k
 
     # -- helpers -------------------------------------------------------------
     def _add(self, key: str, name: str, type_: str, span: tuple[int, int] | None = None,
@@ -249,54 +730,110 @@ class _Resolver:
         return None
 
     # -- person titles / appositions -------------------------------------------
+    def _title_phrase(self, cand: _Cand, cands: Sequence[_Cand]) -> None:
+        """Titles before a name: "Former US Ambassador to Israel David Friedman", "Hamas leader
+        Ismail Haniyeh", "Iran's Foreign Minister X". Role = the title words (a leading country
+        goes to ``country``, a leading organisation stays in the role and is the affiliation)."""
+        doc = self.doc
+        toks: list[int] = []
+        units: list[tuple[int, int, _Cand | None]] = []  # (start, end, cand) left to right
+        j = cand.tok_start - 1
+        forced = cand.pre_start if cand.pre_start is not None else cand.tok_start
+        while j >= 0:
+            tok = doc[j]
+            other = self._entity_key_at(cands, j)
+            if other is not None and other.label != "PERSON" and other is not cand:
+                units.insert(0, (other.tok_start, other.tok_end, other))
+                j = other.tok_start - 1
+                continue
+            low = _lower(tok)
+            ok = j >= forced
+            ok = ok or (_is_title_token(tok) and low != "of" and (
+                tok.text[:1].isupper() or low in ROLE_NOUNS or any(_lower(doc[t]) in ROLE_NOUNS for t in toks)
+                or (j >= 2 and doc[j - 1].lower_ == "of" and _lower(doc[j - 2]) in ROLE_NOUNS)))  # "chief of staff"
+            ok = ok or (low in ("of", "to", "for") and units and j - 1 >= 0 and _is_title_token(doc[j - 1])
+                        and (units[0][2] is not None or _is_title_modifier(doc[units[0][0]])))
+            ok = ok or (tok.text in ("'s", "\u2019s") and j - 1 >= 0 and self._entity_key_at(cands, j - 1) is not None)
+            if not ok:
+                break
+            toks.insert(0, j)
+            units.insert(0, (j, j + 1, None))
+            j -= 1
+        # leading organisation/country units before the first title word are anchors
+        while units and units[0][2] is None and doc[units[0][0]].lower_ in ("of", "to", "for", "'s", "\u2019s"):
+            units.pop(0)
+        lead: list[_Cand] = []
+        while units and units[0][2] is not None:
+            lead.append(units.pop(0)[2])
+        while units and units[0][2] is None and doc[units[0][0]].text in ("'s", "\u2019s"):
+            units.pop(0)
+        if not any(u[2] is None and _is_role_or_honorific(doc[u[0]]) for u in units):
+            return
+        anchor = lead[-1] if lead else None
+        words: list[str] = []
+        prev_low = ""
+        for s, e, c in units:
+            if c is None:
+                if _lower(doc[s]) in HONORIFICS:
+                    continue
+                words.append(doc[s].text)
+                prev_low = doc[s].lower_
+                continue
+            is_country = c.entry is not None and (c.entry.type == "GPE" or c.kind == "demonym")
+            if is_country and prev_low not in ("of", "to", "for") and not cand.country:
+                cand.country = c.entry.country  # "Former US Ambassador": affiliation, not role text
+                continue
+            words.append(c.text)
+            prev_low = ""
+        role_words = [w for w in words if w.lower().rstrip(".") in ROLE_NOUNS or w.lower().rstrip(".") in TITLE_WORDS]
+        if not role_words or not any(w.lower().rstrip(".") in ROLE_NOUNS for w in words):
+            return
+        role = " ".join(words)
+        if anchor is not None and anchor.entry is not None and anchor.entry.type == "GPE" or (
+                anchor is not None and anchor.kind == "demonym"):
+            self._set_affiliation(cand, anchor)
+        elif anchor is not None:
+            role = f"{anchor.text} {role}"  # "Hamas leader": the organisation belongs to the role
+            self._set_affiliation(cand, anchor)
+        cand.role = role
+
     def _person_context(self, cand: _Cand, cands: Sequence[_Cand]) -> None:
         doc = self.doc
-        # titles inside the entity: "President Donald Trump"
-        i = cand.tok_start
-        inner_titles = []
-        while i < cand.tok_end - 1 and _is_title_token(doc[i]) and doc[i].text[:1].isupper():
-            inner_titles.append(doc[i])
-            i += 1
-        # titles before the entity
-        k = cand.tok_start - 1
-        outer = []
-        while k >= 0 and _is_title_token(doc[k]) and (doc[k].text[:1].isupper() or _lower(doc[k]) in ROLE_NOUNS):
-            outer.insert(0, doc[k])
-            k -= 1
-        titles = [t for t in outer + inner_titles if _lower(t) not in HONORIFICS]
-        if inner_titles:
-            cand.tok_start = i
-            cand.start = doc[i].idx
-            cand.text = self.doc_text[cand.start:cand.end]
-        if titles and any(_lower(t) in ROLE_NOUNS or _lower(t) in ("leader",) for t in titles):
-            while titles and _lower(titles[0]) in ("of", "state"):
-                titles.pop(0)
-            cand.role = " ".join(t.text for t in titles)
-        # affiliation before the titles: demonym, country, "Iran's", or an organisation
-        if k >= 0:
-            kk = k - 1 if doc[k].text in ("'s", "\u2019s") else k
-            anchor = self._entity_key_at(cands, kk) if kk >= 0 else None
-            if anchor is not None and cand.role:
-                self._set_affiliation(cand, anchor)
-        # apposition: ", the head of Hamas," / ", Hamas's political chief,"
+        self._title_phrase(cand, cands)
+        title_affiliation = cand.affiliation
+        if cand.role:
+            cand.roles.append((cand.role, cand.affiliation))
+        # apposition after: ", the head of Hamas," / ", Hamas's political chief,"; it may add an
+        # organisation to a bare title ("Representative X, the chairman of the Budget Committee")
         j = cand.tok_end
-        if j < len(doc) and doc[j].text == "," and not cand.role:
+        if j < len(doc) and doc[j].text == ",":
             m = j + 1
             if m < len(doc) and doc[m].lower_ in ("the", "a"):
                 m += 1
             role_toks, anchor = [], None
-            while m < len(doc) and m < j + 8:
+            while m < len(doc) and m < j + 10:
                 tok = doc[m]
-                found = self._entity_key_at(cands, m)
-                if found is not None and not role_toks:
-                    anchor = found
-                    m = found.tok_end
-                    if m < len(doc) and doc[m].text in ("'s", "\u2019s"):
-                        m += 1
-                    continue
+                found = self._entity_key_at(cands, m) or next(
+                    (c for c in cands if c.label == "PERSON" and c.tok_start <= m < c.tok_end), None)
+                if found is not None and found is not cand:
+                    after = found.tok_end
+                    possessive = after < len(doc) and doc[after].text in ("'s", "\u2019s", "'", "\u2019")
+                    if possessive:  # "President Obama's national security adviser": a new possessor
+                        role_toks, anchor = [], found
+                        m = after + 1
+                        continue
+                    if not role_toks:
+                        anchor = found
+                        m = after
+                        continue
+                    break
                 if _is_title_token(tok) and tok.lower_ != "of":
                     role_toks.append(tok)
                     m += 1
+                    continue
+                if tok.lower_ == "of" and role_toks and m + 1 < len(doc) and _is_title_modifier(doc[m + 1]):
+                    role_toks += [tok, doc[m + 1]]  # "chief of staff", "secretary of state"
+                    m += 2
                     continue
                 if tok.lower_ == "of" and role_toks:
                     n = m + 1
@@ -305,16 +842,39 @@ class _Resolver:
                     found = self._entity_key_at(cands, n)
                     if found is not None:
                         anchor = found
+                        m = max(found.tok_end, m)
+                        while m < len(doc) and (doc[m].lower_ in ORG_DESCRIPTORS or doc[m].text in _POSSESSIVE):
+                            m += 1
                 break
-            if role_toks and any(_lower(t) in ROLE_NOUNS for t in role_toks):
+            # an apposition is closed ("X, the head of Hamas, said"); "Mr. X, the governor pointed"
+            # is a new clause whose subject is the role noun
+            closed = m >= len(doc) or not (self.has_pos and doc[m].pos_ in ("VERB", "AUX"))
+            if role_toks and closed and any(_lower(t) in ROLE_NOUNS for t in role_toks):
                 role = " ".join(t.text for t in role_toks)
-                if anchor is not None and anchor.entry is not None and anchor.entry.type != "GPE" and anchor.kind != "demonym":
+                if anchor is not None and anchor.label == "PERSON":
+                    pass  # "X's adviser": the possessor is no affiliation we record
+                elif anchor is not None and anchor.entry is not None and anchor.entry.type != "GPE" and anchor.kind != "demonym":
                     role = f"{role} of {anchor.entry.name}" if anchor.kind != "ent" else f"{role} of {anchor.text}"
                 elif anchor is not None and anchor.kind == "ent" and anchor.label == "ORG":
                     role = f"{role} of {anchor.text}"
-                cand.role = role
-                if anchor is not None:
+                affiliation = anchor.key if anchor is not None and anchor.label != "PERSON" else None
+                cand.roles.append((role, affiliation))
+                if not cand.role or (affiliation and not title_affiliation):
+                    cand.role = role
+                    if affiliation:
+                        self._set_affiliation(cand, anchor)
+        # apposition before: "The head of the PIJ terrorist organization, Ziyad al-Nakhala"
+        if not cand.role and cand.tok_start >= 2 and doc[cand.tok_start - 1].text == ",":
+            found = self._role_np_before(cand.tok_start - 1, [c for c in cands if c.key or c.label == "PERSON"])
+            if found is not None:
+                first, end, anchor = found
+                start_char = doc[first].idx
+                end_char = doc[end - 1].idx + len(doc[end - 1].text)
+                cand.role = self.doc_text[start_char:end_char]
+                if anchor is not None and anchor.label != "PERSON" and anchor.key:
                     self._set_affiliation(cand, anchor)
+                cand.roles.append((cand.role, cand.affiliation))
+                self._appositions.append((cand, (start_char, end_char)))
 
     def _set_affiliation(self, cand: _Cand, anchor: _Cand) -> None:
         cand.affiliation = anchor.key
@@ -325,9 +885,10 @@ class _Resolver:
 
     @staticmethod
     def _role_norm(role: str) -> str:
-        words = [w.lower().rstrip(".") for w in role.split()]
-        if " of " in f" {role.lower()} ":
+        words = [w.lower().rstrip(".").replace("\u2019", "'") for w in role.split()]
+        if "of" in words:
             words = words[: words.index("of")]
+        words = [w for w in words if w in TITLE_WORDS]
         if words and words[-1] in HEAD_ROLES:
             return "leader"
         return " ".join(w for w in words if w not in ("former", "acting", "top", "senior"))
@@ -335,12 +896,14 @@ class _Resolver:
     # -- main ------------------------------------------------------------------
     def run(self) -> list[Actor]:
         doc = self.doc
+        self._appositions: list[tuple[_Cand, tuple[int, int]]] = []
         cands = self.collect()
         # keys for registry-resolvable candidates and acronym definitions
         for c in cands:
             if c.label in ("ORG", "GPE", "LOC", "NORP") or c.kind == "registry":
                 c.key = self._registry_key(c)
-        for idx, c in enumerate(cands):
+        acronym_labels: dict[str, str] = {}
+        for c in cands:
             if c.label == "PERSON":
                 continue
             if c.key is None and c.label in ("ORG", "GPE", "LOC", "NORP"):
@@ -350,6 +913,7 @@ class _Resolver:
                 acro = doc[j + 1].text
                 if acro.isupper() and len(acro) >= 2 and c.key:
                     self.acronyms[acro] = c.key
+                    acronym_labels[acro] = c.label
         # acronyms used later, and initials of organisations
         org_initials = {}
         for c in cands:
@@ -363,6 +927,21 @@ class _Resolver:
                     c.key = self.acronyms[stripped]
                 elif stripped in org_initials and org_initials[stripped] != c.key:
                     c.key = org_initials[stripped]
+        # a defined acronym the tagger missed or mislabelled ("PIJ" as MISC) is still the organisation
+        if self.acronyms:
+            taken = {k for c in cands for k in range(c.tok_start, c.tok_end)}
+            for tok in doc:
+                if tok.text in self.acronyms and tok.i not in taken:
+                    cand = self._cand(tok.i, tok.i + 1, acronym_labels[tok.text], "acronym")
+                    if cand:
+                        cand.key = self.acronyms[tok.text]
+                        nxt = tok.i + 1
+                        while nxt < len(doc) and doc[nxt].lower_ in ORG_DESCRIPTORS:
+                            nxt += 1  # "PIJ terrorist organization"
+                        if nxt > tok.i + 1:
+                            cand.extend_to = doc[nxt - 1].idx + len(doc[nxt - 1].text)
+                        cands.append(cand)
+            cands.sort(key=lambda c: c.start)
         # a bare surname the tagger called something else ("Amir-Abdollahian" as ORG) is that person
         surnames = {c.text.split()[-1] for c in cands if c.label == "PERSON" and len(c.text.split()) >= 2}
         for c in cands:
@@ -372,38 +951,27 @@ class _Resolver:
         persons = [c for c in cands if c.label == "PERSON"]
         for c in persons:
             self._person_context(c, cands)
-        # drop entity candidates whose only tokens are a person's titles (e.g. "Iranian")
-        person_keys: list[_ActorBuild] = []
-        for c in sorted(persons, key=lambda c: -len(c.text.split())):
-            words = [w for w in re.split(r"\s+", c.text) if w]
-            surname = words[-1].lower() if words else ""
-            found = None
-            for actor in person_keys:
-                aw = [w.lower() for w in actor.name.split()]
-                if surname and surname == aw[-1] and all(w.lower() in aw for w in words):
-                    found = actor
-                    break
-            if found is None:
-                match = self.registry.lookup(c.text)
-                key = match.entry.key if match and match.entry.type == "PERSON" else f"PERSON:{c.text}"
-                name = match.entry.name if match and match.entry.type == "PERSON" else c.text
-                found = self._add(key, name, "PERSON")
-                person_keys.append(found)
-            c.key = found.key
+        self._group_persons(persons)
         for c in cands:
             if c.label == "PERSON":
                 actor = self.actors[c.key]
                 self._add(c.key, actor.name, "PERSON", (c.start, c.end), alias=c.text)
+                if c.extend_to:  # "the Biden administration" → Biden
+                    self._add(c.key, actor.name, "PERSON", (c.start, c.extend_to))
                 if c.role and not actor.role:
                     actor.role = c.role
                 if c.country and not actor.country:
                     actor.country = c.country
-                if c.role and c.affiliation:
-                    self.role_index.setdefault((c.affiliation, self._role_norm(c.role)), c.key)
+                for role, affiliation in c.roles:
+                    if affiliation:
+                        self.role_index.setdefault((affiliation, self._role_norm(role)), c.key)
+        for c, span in self._appositions:  # "Hamas senior leader, Ismail Haniyeh": both name him
+            actor = self.actors[c.key]
+            self._add(c.key, actor.name, "PERSON", span, alias=self.doc_text[span[0]:span[1]])
         # non-person entities, skipping a demonym that is part of a person's title
         title_tokens = set()
         for c in persons:
-            k = c.tok_start - 1
+            k = (c.pre_start if c.pre_start is not None else c.tok_start) - 1
             while k >= 0 and (_is_title_token(doc[k]) or doc[k].text in ("'s", "\u2019s")):
                 title_tokens.add(k)
                 k -= 1
@@ -411,6 +979,7 @@ class _Resolver:
             for a in cands:
                 if a.tok_end in (k + 1, k) and a is not c and a.label not in ("PERSON", "ORG") and c.role:
                     title_tokens.update(range(a.tok_start, a.tok_end))
+        taken_tokens = {k for c in cands for k in range(c.tok_start, c.tok_end)}
         for c in cands:
             if c.label == "PERSON" or not c.key:
                 continue
@@ -420,8 +989,9 @@ class _Resolver:
             if entry is not None:
                 name, type_ = entry.name, entry.type
             else:
-                name = c.text
-                type_ = "GPE" if c.label in ("GPE", "LOC") else c.label
+                existing = self.actors.get(c.key)
+                name = existing.name if existing is not None else c.text
+                type_ = existing.type if existing is not None else ("GPE" if c.label in ("GPE", "LOC") else c.label)
             actor = self._add(c.key, name, type_, alias=c.text)
             if entry is not None and entry.country and not actor.country:
                 actor.country = entry.country
@@ -430,12 +1000,15 @@ class _Resolver:
             # extend demonyms/organisations with a group noun: "Israeli officials"
             start, end = c.start, c.end
             j = c.tok_end
-            if j < len(doc) and doc[j].lower_ in GROUP_NOUNS and (c.kind in ("demonym",) or c.label in ("ORG", "GPE", "NORP")):
+            if c.extend_to:
+                end = max(end, c.extend_to)
+            elif j < len(doc) and doc[j].lower_ in GROUP_NOUNS and (c.kind in ("demonym",) or c.label in ("ORG", "GPE", "NORP")):
                 end = doc[j].idx + len(doc[j].text)
+            elif entry is not None and entry.type == "GPE":
+                end = self._state_agency_end(j, taken_tokens) or end
             actor.spans.append((start, end))
-            if c.kind == "capital" or (c.entry is not None and c.entry.type == "GPE"):
-                if entry is not None and entry.capital and c.text == entry.capital:
-                    pass
+            if entry is None and c.label == "ORG" and not actor.country:
+                actor.country = self._owner_country(c, cands)
         # possessive institutions: "Netanyahu's office"
         token_starts = [t.idx for t in doc]
         for key, actor in list(self.actors.items()):
@@ -451,26 +1024,131 @@ class _Resolver:
         self._pronoun_mentions()
         return self._finish()
 
+    def _sentence_index(self, char: int) -> int:
+        if self._sent_starts is None:
+            try:
+                self._sent_starts = [sent.start_char for sent in self.doc.sents]
+            except ValueError:  # no sentence boundaries set
+                self._sent_starts = []
+        return bisect.bisect_right(self._sent_starts, char) - 1
+
+    def _pick(self, at: int, options: Sequence[tuple[Any, list[int]]]) -> Any:
+        """Which of several same-surname persons a bare surname at char ``at`` names: the nearest
+        mention in this or the previous sentence, else the most-mentioned (salience), else the
+        first introduced."""
+        here = self._sentence_index(at)
+        recent = []
+        for n, (_, starts) in enumerate(options):
+            before = [s for s in starts if s < at]
+            if before and here - self._sentence_index(max(before)) <= 1:
+                recent.append((max(before), n))
+        if recent:
+            return options[max(recent)[1]][0]
+        best = max(range(len(options)), key=lambda n: (len(options[n][1]), -min(options[n][1], default=0)))
+        return options[best][0]
+
+    def _state_agency_end(self, j: int, taken: set[int]) -> int | None:
+        """A state's agency named after its demonym ("Iranian Foreign Ministry", "Israeli Defense
+        Forces"): capitalised title/institution words ending in an institution head. The agency is
+        coded as its state, as CAMEO does for government actors; returns the mention's char end."""
+        doc = self.doc
+        k = j
+        while k < len(doc) and k - j < 4 and k not in taken and doc[k].text[:1].isupper() and (
+                _is_title_token(doc[k]) or _lower(doc[k]) in ORG_HEADS or _lower(doc[k]) in GROUP_NOUNS):
+            k += 1
+        if k < len(doc) and doc[k].lower_ == "of":
+            return None  # the name goes on: "United States Court of Appeals" is its own organisation
+        if k > j and _lower(doc[k - 1]) in STATE_AGENCY_HEADS:
+            return doc[k - 1].idx + len(doc[k - 1].text)
+        return None
+
+    def _owner_country(self, cand: _Cand, cands: Sequence[_Cand]) -> str | None:
+        """An organisation introduced by its state ("Iran's Supreme National Security Council",
+        "Iranian outlet Nour News") is affiliated with that state."""
+        doc = self.doc
+        k = cand.tok_start - 1
+        if k >= 0 and doc[k].text in ("'s", "\u2019s"):
+            k -= 1
+        elif k >= 0 and doc[k].is_alpha and doc[k].text[:1].islower() and k - 1 >= 0:
+            k -= 1  # one descriptor between: "Iranian outlet Nour News"
+        owner = self._entity_key_at(cands, k) if k >= 0 else None
+        if owner is not None and owner.entry is not None and (owner.entry.type == "GPE" or owner.kind == "demonym"):
+            return owner.entry.country
+        for n in range(min(3, cand.tok_end - cand.tok_start - 1), 0, -1):  # "U.S. Embassy", "Iranian Foreign Ministry"
+            hit = self._lookup(cand.tok_start, cand.tok_start + n)
+            if hit is not None and hit.entry.type == "GPE":
+                return hit.entry.country
+        return None
+
+    def _group_persons(self, persons: Sequence[_Cand]) -> None:
+        """Person mentions → person actors: a shorter name joins a longer one with the same
+        surname whose words it shares ("Khamenei" → "Ali Khamenei"). When several persons share
+        the surname, a titled mention goes to the one with that title, else ``_pick`` (Lee et al.
+        2013, string-match sieves with a recency/salience tie-break)."""
+        builds: list[tuple[_ActorBuild, list[str], list[int], set[str]]] = []
+        for c in sorted(persons, key=lambda c: (-len(c.text.split()), c.start)):
+            words = [w for w in re.split(r"\s+", c.text) if w]
+            low = [w.lower() for w in words]
+            surname = _surname(words)
+            suffixes = {w for w in low if w in NAME_SUFFIXES}
+            norms = {self._role_norm(r) for r, _ in c.roles}
+            matches = []
+            for build in builds:
+                aw = [x.lower() for x in build[1]]
+                if not surname or surname != _surname(build[1]) or not all(w in aw for w in low):
+                    continue
+                if len(words) >= 2 and {w for w in aw if w in NAME_SUFFIXES} != suffixes:
+                    continue  # "Jesse Jackson" is not "Jesse Jackson Jr."
+                if norms and len(words) == 1 and {w for w in aw if w in NAME_SUFFIXES} and not norms & build[3]:
+                    continue  # "President Trump" beside "Donald Trump Jr.": a suffix implies a namesake
+                matches.append(build)
+            if matches:
+                titled = [b for b in matches if norms & b[3]]
+                matches = titled or matches
+                found = matches[0][0] if len(matches) == 1 else self._pick(c.start, [(b, b[2]) for b in matches])[0]
+                build = next(b for b in builds if b[0] is found)
+                build[2].append(c.start)
+                build[3].update(norms)
+                c.key = found.key
+                continue
+            match = self.registry.lookup(c.text)
+            key = match.entry.key if match and match.entry.type == "PERSON" else f"PERSON:{c.text}"
+            name = match.entry.name if match and match.entry.type == "PERSON" else c.text
+            actor = self._add(key, name, "PERSON")
+            builds.append((actor, name.split(), [c.start], set(norms)))
+            c.key = actor.key
+
     def _repeated_names(self) -> None:
         """Later occurrences of a resolved name the tagger missed ("Haniyeh" after "Ismail
-        Haniyeh"): string-match propagation, the first sieve of Lee et al. (2013)."""
+        Haniyeh"): string-match propagation, the first sieve of Lee et al. (2013). A surname
+        shared by several persons goes to the nearest preceding one."""
         text = self.doc_text
         taken = sorted(span for b in self.actors.values() for span in b.spans)
 
         def free(start: int, end: int) -> bool:
             return all(end <= s or start >= e for (s, e) in taken)
 
+        owners: dict[str, list[_ActorBuild]] = {}
         for build in list(self.actors.values()):
             forms = {build.name, *(a for a in build.aliases if a[:1].isupper())}
             if build.type == "PERSON" and len(build.name.split()) >= 2:
-                forms.add(build.name.split()[-1])
-            for form in sorted(forms, key=len, reverse=True):
-                if len(form) < 3 or form.lower() in PRONOUNS:
+                words = build.name.split()
+                forms.add(next((w for w in reversed(words) if w.lower() not in NAME_SUFFIXES), words[-1]))
+            for form in forms:
+                if len(form) >= 3 and form.lower() not in PRONOUNS and form.lower() not in PRONOUN_SPANS:
+                    owners.setdefault(form, [])
+                    if build not in owners[form]:
+                        owners[form].append(build)
+        for form in sorted(owners, key=len, reverse=True):
+            builds = owners[form]
+            for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", text):
+                if not free(m.start(), m.end()):
                     continue
-                for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", text):
-                    if free(m.start(), m.end()):
-                        build.spans.append((m.start(), m.end()))
-                        taken.append((m.start(), m.end()))
+                build = builds[0]
+                if len(builds) > 1:
+                    build = self._pick(m.start(), [(b, [s for s, _ in b.spans]) for b in builds])
+                build.spans.append((m.start(), m.end()))
+                taken.append((m.start(), m.end()))
 
     def _pronoun_mentions(self) -> None:
         """He/she → the most recent person mentioned in this or the previous sentence,
@@ -517,6 +1195,8 @@ class _Resolver:
                 anchor = self._entity_key_at(cands, n)
                 if anchor is not None:
                     end_tok = anchor.tok_end
+                    while end_tok < len(doc) and (doc[end_tok].lower_ in ORG_DESCRIPTORS or doc[end_tok].text in _POSSESSIVE):
+                        end_tok += 1  # "the head of the PIJ terrorist organization"
             # "the Hamas leader" / "Hamas's leader" / "the Iranian foreign minister"
             if anchor is None and s - 1 >= 0:
                 k = s - 1
@@ -528,7 +1208,10 @@ class _Resolver:
             if anchor is None:
                 continue
             # skip the introduction itself ("Hamas leader Ismail Haniyeh")
-            if any(ps == end_tok or ps == i + 1 for ps, _ in person_spans):
+            nxt = end_tok
+            while nxt < len(doc) and (_is_title_token(doc[nxt]) or doc[nxt].text == ","):
+                nxt += 1  # "Supreme Leader Ayatollah Ali Khamenei", "the head of X, <name>"
+            if any(ps in (end_tok, i + 1, nxt) for ps, _ in person_spans):
                 continue
             if start_tok - 1 >= 0 and doc[start_tok - 1].lower_ == "the":
                 start_tok -= 1

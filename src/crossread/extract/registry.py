@@ -129,6 +129,9 @@ def _country_entries() -> list[RegistryEntry]:
                            [a.strip() for a in re.split(r",(?! D\.C\.)", extra) if a.strip()])
     entries = []
     for iso3, (dems, capital, extra) in table.items():
+        # "=Russia": the display name news uses, where ISO's ("Russian Federation") is not it
+        preferred = next((a[1:] for a in extra if a.startswith("=")), None)
+        extra = [a.lstrip("=") for a in extra]
         country = pycountry.countries.get(alpha_3=iso3)
         names: list[str] = []
         if country is not None:
@@ -139,7 +142,7 @@ def _country_entries() -> list[RegistryEntry]:
         # ISO's inverted forms ("Palestine, State of") are not how news names a country
         spelled = [a for a in extra if not a.isupper()]
         plain = [n for n in names if ", " not in n and not n.lower().startswith("the ")]
-        name = (plain or spelled or extra or names or [iso3])[0]
+        name = preferred or (plain or spelled or extra or names or [iso3])[0]
         aliases = [n for n in names + extra if n != name] + [iso3]
         entries.append(RegistryEntry(key=iso3, name=name, type="GPE", country=iso3,
                                      aliases=aliases, demonyms=dems, capital=capital or None))
@@ -147,10 +150,17 @@ def _country_entries() -> list[RegistryEntry]:
 
 
 def _igo_entries() -> list[RegistryEntry]:
-    data = json.loads((DATA_DIR / "actors_igo.json").read_text(encoding="utf-8"))
-    return [RegistryEntry(key=f"IGO:{d['key']}", name=d["name"], type=d.get("type", "ORG"),
-                          country=d.get("country"), aliases=list(d.get("aliases", [])))
-            for d in data]
+    """``actors_igo.json`` (keys ``IGO:...``) and every other ``actors_<kind>.json`` (keys
+    ``<KIND>:...``, e.g. ``REGIONS:GAZA``): organisations, armed groups, sub-national regions."""
+    entries = []
+    igo = DATA_DIR / "actors_igo.json"
+    for path in [igo, *(p for p in sorted(DATA_DIR.glob("actors_*.json")) if p != igo)]:
+        prefix = path.stem.split("_", 1)[1].upper()
+        data = json.loads(path.read_text(encoding="utf-8"))
+        entries.extend(RegistryEntry(key=f"{prefix}:{d['key']}", name=d["name"], type=d.get("type", "ORG"),
+                                     country=d.get("country"), aliases=list(d.get("aliases", [])))
+                       for d in data)
+    return entries
 
 
 def build_default_registry() -> ActorRegistry:
