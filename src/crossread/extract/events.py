@@ -1,9 +1,21 @@
 """PLOVER events from a parsed article: who did what to whom, with the sentence behind it.
 
-For each verbal trigger whose subject (source) and object/oblique (target)
-resolve to actors, the PLOVER type comes from the linear classifier in
-:mod:`crossread.extract.plover` (sentence with source/target marked). Works on
-UD labels (``token._.udep`` when the crossread adapter set it, else
+Triggers are verbs (subject = source, object/oblique = target; passive agents; the
+infinitival complement of "attempt/decide to"), light-verb nouns ("expressed disappointment
+with X", "drew criticism from Y") and event nouns ("the meeting between A and B", "the US
+decision to abstain", "the United States' abstention"). Participants are actors
+(``actor_token_map``), pronoun subjects resolved to the previous/governing subject, and
+documents standing for the body that issued them ("the UN Security Council resolution",
+later "the resolution").
+
+Typing: rule-backed for unambiguous triggers (``plover.TRIGGER_RULES``/``NOUN_RULES``, PLOVER
+manual ch. 3), learned otherwise (``plover.PloverTypeModel`` on the marked sentence). Verbs
+of saying, arguing and cognition are not events (they stay quotes/claims); a verb outside
+the PLOVER lexicon needs classifier probability ≥ ``GATE_PROB``. Modes come from the rules
+or from manual-table cue words (``plover.mode_for``); future cooperative events become AGREE
+and future retreats CONCEDE (manual 3.1, 3.4.2).
+
+Works on UD labels (``token._.udep`` when the crossread adapter set it, else
 ``token.dep_``; spaCy's CLEAR labels ``dobj``/``pobj``/``nsubjpass``/``neg`` too).
 """
 
@@ -11,10 +23,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any, Sequence
 
 from crossread.extract.actors import actor_token_map
-from crossread.extract.plover import PloverTypeModel, cameo_for, default_model, mark_sentence
+from crossread.extract.plover import (
+    CANCEL_VERBS,
+    LIGHT_VERBS,
+    MEETING_NOUNS,
+    NOMINAL_EVENTS,
+    NOT_EVENT_LEMMAS,
+    NOUN_RULES,
+    TRIGGER_RULES,
+    DECISION_NOUNS,
+    PloverTypeModel,
+    TriggerRule,
+    cameo_for_mode,
+    default_model,
+    inflections,
+    lexicon_index,
+    mark_sentence,
+    mode_for,
+    rule_for,
+)
 from crossread.records import Actor, Article, Event, Evidence, record_id
 
 SUBJ = {"nsubj"}
@@ -46,7 +77,21 @@ def _dep(tok: Any) -> str:
 
 
 def _lemma(tok: Any) -> str:
-    return (tok.lemma_ or tok.text).lower()
+    lemma = (tok.lemma_ or tok.text).lower()
+    if tok.pos_ != "VERB" and tok.lower_ in _rule_forms() and _dep(tok) in ("root", "ROOT", "ccomp", "conj", "advcl"):
+        return _rule_forms()[tok.lower_]  # a verb mis-tagged as noun ("vetoed"/NN)
+    return lemma
+
+
+@lru_cache(maxsize=1)
+def _rule_forms() -> dict[str, str]:
+    """Inflected form → rule lemma (for verbs the tagger mis-tags)."""
+    out: dict[str, str] = {}
+    for lemma in TRIGGER_RULES:
+        for form in inflections(lemma):
+            if form != lemma:
+                out.setdefault(form, lemma)
+    return out
 
 
 def _children(tok: Any, deps: set[str]) -> list[Any]:
@@ -63,7 +108,11 @@ def _case(tok: Any) -> str | None:
 
 
 def _is_verb(tok: Any) -> bool:
-    return tok.pos_ == "VERB" or (tok.pos_ == "" and _dep(tok) in ("ROOT", "root", "ccomp", "xcomp", "conj"))
+    if tok.pos_ == "VERB" or (tok.pos_ == "" and _dep(tok) in ("ROOT", "root", "ccomp", "xcomp", "conj")):
+        return True
+    # a clause head with both a subject and an object works as a verb whatever its tag
+    deps = {_dep(c) for c in tok.children}
+    return tok.pos_ in ("NOUN", "PROPN", "ADJ") and bool(deps & SUBJ) and bool(deps & OBJ)
 
 
 def _subjects(verb: Any) -> tuple[list[Any], bool]:
@@ -77,7 +126,7 @@ def _subjects(verb: Any) -> tuple[list[Any], bool]:
     head = verb.head
     if head is not verb and _dep(verb) == "conj" and _is_verb(head):
         return _subjects(head)
-    if head is not verb and _dep(verb) == "xcomp" and _lemma(head) in PLANNING_VERBS:
+    if head is not verb and _dep(verb) == "xcomp" and _lemma(head) in PLANNING_VERBS | ATTEMPT_VERBS:
         subj, _ = _subjects(head)
         return subj, False
     return [], False
@@ -91,13 +140,22 @@ def _expand(tok: Any) -> list[Any]:
     return out
 
 
-def _actors_for(tok: Any, token_map: dict[int, str]) -> list[str]:
+def _actors_for(tok: Any, token_map: dict[int, str], ctx: dict[str, Any] | None = None,
+                resolve_docs: bool = True) -> list[str]:
     """Actors a noun phrase headed by ``tok`` denotes (itself and its conjuncts; else the
-    nearest actor inside it through nmod/compound/amod/poss)."""
+    nearest actor inside it through nmod/compound/amod/poss; else, with ``ctx``, a pronoun's
+    antecedent or the body that issued a document noun such as "the resolution")."""
+    ctx = ctx or {}
     ids: list[str] = []
     for t in _expand(tok):
         if t.i in token_map:
             ids.append(token_map[t.i])
+            continue
+        if t.i in ctx.get("pronouns", {}):
+            ids.extend(ctx["pronouns"][t.i])
+            continue
+        if resolve_docs and t.i in ctx.get("bodies", {}):
+            ids.append(ctx["bodies"][t.i])  # a document noun stands for the body that issued it
             continue
         frontier = [t]
         found = None
@@ -115,8 +173,18 @@ def _actors_for(tok: Any, token_map: dict[int, str]) -> list[str]:
             if found or not nxt:
                 break
             frontier = nxt
+        if not found:
+            # "measures taken by Hamas", "the plan drafted by Egypt": the agent owns the thing
+            for c in t.children:
+                if _dep(c) == "acl" and c.tag_ == "VBN":
+                    agents = _targets(c, True)[1]
+                    if agents and agents[0].i in token_map:
+                        found = token_map[agents[0].i]
+                        break
         if found:
             ids.append(found)
+        elif resolve_docs and t.i in ctx.get("bodies", {}):
+            ids.append(ctx["bodies"][t.i])
     seen: list[str] = []
     for i in ids:
         if i not in seen:
@@ -146,6 +214,8 @@ def _targets(verb: Any, passive: bool) -> tuple[list[Any], list[Any]]:
                 case = _case(c)
             if passive and case == "by":
                 agents.append(head)
+            elif case in ("as", "like", "unlike", "despite"):
+                continue  # "hailed X as a victory for Y": a role or comparison, not a participant
             elif case not in TEMPORAL_CASES:
                 targets.append(head)
             elif case in ("in", "at") and head.ent_type_ not in ("GPE", "LOC", "DATE", "TIME", "FAC"):
@@ -292,60 +362,386 @@ def _location_for(verb: Any) -> str | None:
     return None
 
 
+# Verbs whose infinitival complement is the event ("attempted to distance", "decided to
+# cut"); the complement inherits their subject.
+ATTEMPT_VERBS = {"attempt", "try", "manage", "decide", "continue", "begin", "start", "move",
+                 "vote"}
+DOCUMENT_NOUNS = {"resolution", "decision", "vote", "statement", "report", "plan", "proposal",
+                  "bill", "law", "agreement", "deal", "measure", "ruling", "order", "motion",
+                  "draft", "declaration", "text", "call"}
+# "X drew/faced criticism from Y": the noun's "from" phrase is the source, the subject the target.
+RECEIVER_VERBS = {"draw", "receive", "face", "attract", "earn", "garner", "meet", "win"}
+MOTION_VERBS = {"travel", "fly", "arrive", "return", "come", "go", "leave", "depart", "head"}
+# Reciprocal events: with a coordinated subject and no object ("Trump and Putin agreed to
+# share ..."), the first conjunct is the source and the others the target (PLV's convention).
+RECIPROCAL = {"agree", "meet", "talk", "negotiate", "sign", "cooperate", "clash", "fight",
+              "exchange", "confer", "reconcile", "discuss", "consult", "ally", "partner"}
+# Manual 3.1 and 3.4.2: cooperative actions reported as future are AGREE; future retreats CONCEDE.
+FUTURE_AS = {"CONSULT": "AGREE", "SUPPORT": "AGREE", "COOPERATE": "AGREE", "AID": "AGREE",
+             "RETREAT": "CONCEDE"}
+CARRIER_VERBS = {"announce", "declare", "order", "launch", "open", "begin", "start", "extend",
+                 "impose", "conduct", "stage", "hold", "sign"}
+GUILTY = {"guilty", "liable", "responsible", "culpable"}
+ISSUE_VERBS = {"pass", "adopt", "issue", "approve", "draft", "publish", "sign", "unveil", "table",
+               "introduce", "propose", "release", "make", "take", "announce", "enact"}
+PRONOUNS = {"he", "she", "they", "it", "we", "him", "her", "them"}
+
+
+def _document_bodies(doc: Any, token_map: dict[int, str]) -> dict[int, str]:
+    """Document/decision nouns → the actor that issued them: the actor inside the noun
+    phrase ("UN Security Council resolution"), else the most recent body of the same noun
+    ("the resolution" later on), else the most recent body of any document noun."""
+    last: dict[str, str] = {}
+    out: dict[int, str] = {}
+    for tok in doc:
+        if _lemma(tok) not in DOCUMENT_NOUNS or tok.pos_ not in ("NOUN", "PROPN", ""):
+            continue
+        # the issuer sits in a compound/adjective/possessive ("UN Security Council resolution",
+        # "Iran's statement"), or is the subject of "passed/adopted/issued ... a resolution";
+        # a "resolution on Gaza" is about Gaza, not by it
+        inner = [token_map[c.i] for c in tok.subtree
+                 if c.i in token_map and c.i < tok.i and _dep(c) in ("compound", "amod", "nmod:poss", "poss", "flat")]
+        if not inner and _dep(tok) in OBJ | PASS_SUBJ and _lemma(tok.head) in ISSUE_VERBS:
+            subj, passive = _subjects(tok.head)
+            agents = _targets(tok.head, True)[1] if passive else subj
+            inner = [a for g in agents for a in _actors_for(g, token_map, {}, resolve_docs=False)]
+        for c in tok.children:  # "measures taken by Hamas": the agent issued them
+            if not inner and _dep(c) in ("acl", "acl:relcl") and _is_verb(c):
+                inner = [a for g in _targets(c, True)[1] for a in _actors_for(g, token_map, {})]
+        if inner:
+            last[_lemma(tok)] = last["*"] = out[tok.i] = inner[0]
+            continue
+        # a bare definite singular ("the resolution", "the decision") refers back
+        bare = (any(c.lower_ in ("the", "this", "that") for c in tok.children)
+                and tok.tag_ not in ("NNS", "NNPS")
+                and not any(_dep(c) in ("compound", "amod", "acl", "nmod") for c in tok.children))
+        if not bare:
+            continue
+        if _lemma(tok) in last:
+            out[tok.i] = last[_lemma(tok)]
+        elif "*" in last and _lemma(tok) != "call":
+            out[tok.i] = last["*"]
+    return out
+
+
+def _pronoun_antecedents(doc: Any, token_map: dict[int, str]) -> dict[int, list[str]]:
+    """Subject pronouns → actors: in a "where/when" clause, the subject of the clause it
+    hangs on; otherwise the subject actors of the previous sentence's main verb (a
+    centering-style heuristic: subjects are the likeliest antecedents)."""
+    out: dict[int, list[str]] = {}
+    prev: list[str] = []
+    for sent in doc.sents:
+        root = sent.root
+        for tok in sent:
+            if tok.lower_ not in PRONOUNS or _dep(tok) not in SUBJ | PASS_SUBJ or tok.i in token_map:
+                continue
+            clause = tok.head
+            governing = None
+            if any(c.lower_ in ("where", "when") for c in clause.children):
+                governing = clause.head
+                while governing is not None and not _is_verb(governing) and governing.head is not governing:
+                    governing = governing.head
+            if governing is not None and governing is not clause and _is_verb(governing):
+                subj, _ = _subjects(governing)
+                found = [a for t in subj for a in _actors_for(t, token_map, {})]
+                # "X held a press conference alongside Y, where they ...": Y too
+                if tok.lower_ in ("they", "we"):
+                    for c in governing.children:
+                        if _dep(c) in OBL and _case(c) in ("alongside", "with"):
+                            found += _actors_for(c, token_map, {})
+                if found:
+                    out[tok.i] = list(dict.fromkeys(found))
+                    continue
+            head = tok.head
+            if _dep(head) in ("ccomp", "parataxis") and _lemma(head.head) in SPEECH_VERBS | {"announce", "declare"}:
+                # "X said they will ...": the speaker
+                subj, _ = _subjects(head.head)
+                found = [a for t in subj for a in _actors_for(t, token_map, {})]
+                if found:
+                    out[tok.i] = found
+                    continue
+            if prev:
+                out[tok.i] = prev
+        subj, _ = _subjects(root) if _is_verb(root) else ([], False)
+        found = [a for t in subj for a in _actors_for(t, token_map, {})]
+        if not found:
+            found = [out[t.i][0] for t in subj if t.i in out][:1]
+        prev = list(dict.fromkeys(found)) or prev
+    return out
+
+
+def _rule_for_verb(verb: Any) -> tuple[TriggerRule | None, Any, bool]:
+    """(rule, trigger token, skip?) for a verb: light verb + event noun, cancelling a
+    meeting, a rule-backed lemma, or a non-event verb (saying, arguing, cognition)."""
+    lemma = _lemma(verb)
+    objs = _children(verb, OBJ)
+    if lemma in LIGHT_VERBS or lemma in RECEIVER_VERBS:
+        for o in objs:
+            if _lemma(o) in NOUN_RULES:
+                return NOUN_RULES[_lemma(o)], o, False
+    if lemma == "find" and objs and any(c.lower_ in GUILTY for o in [verb, *objs] for c in o.children):
+        return ("ACCUSE", "disapprove", "116"), verb, False  # crosswalk 116: find guilty or liable
+    if lemma == "welcome":
+        # welcoming a decision/document is praise (CAMEO 051); welcoming a visitor is hosting
+        if any(_lemma(o) in DOCUMENT_NOUNS for o in objs):
+            return ("SUPPORT", None, "051"), verb, False
+        return ("CONSULT", "visit", "043"), verb, False
+    if lemma in CANCEL_VERBS or (lemma == "call" and any(c.lower_ == "off" for c in verb.children)):
+        if any(_lemma(o) in MEETING_NOUNS for o in objs):
+            return ("REJECT", "meet", "125"), verb, False
+    if lemma in NON_EVENT_LEMMAS or (EVENT_FILTER and lemma in NOT_EVENT_LEMMAS):
+        return None, verb, True
+    return rule_for(lemma), verb, False
+
+
+LEXICON_GATE = True  # verbs outside the lexicon need a confident classifier (docs/EVALUATION.md)
+GATE_PROB = 0.5
+LOCATION_TARGETS = True
+EVENT_FILTER = True  # drop saying/cognition verbs and unsure non-lexicon verbs (ablation switch)  # min. classifier probability for a verb outside the PLOVER lexicon
+
+
+def _eventive(verb: Any) -> bool:
+    """Whether a verb without a rule may be typed by the classifier: its lemma (or its
+    complement's) is in the PLOVER verb lexicon. Unknown verbs are not events."""
+    if not LEXICON_GATE:
+        return True
+    index = lexicon_index()
+    if _lemma(verb) in index or verb.lower_ in index:
+        return True
+    return any(_dep(c) == "xcomp" and (_lemma(c) in index or _lemma(c) in TRIGGER_RULES)
+               for c in verb.children)
+
+
+def _nominal_arguments(noun: Any, token_map: dict[int, str], ctx: dict[str, Any]) -> tuple[list[str], list[str], Any]:
+    """(sources, targets, verb complement) of an event noun: possessor/compound/adjective
+    actors are the source ("the US decision", "Iran's criticism"); "between A and B" gives
+    source A and target B; "of/against/with/on/from" phrases and the complement's own
+    objects give targets."""
+    sources: list[str] = []
+    targets: list[str] = []
+    comp = next((c for c in noun.children if _dep(c) in ("acl", "xcomp") and _is_verb(c)), None)
+    for c in noun.children:
+        dep = _dep(c)
+        if dep in ("nmod:poss", "poss", "compound", "amod") and c.i in token_map:
+            sources.append(token_map[c.i])
+        elif dep in ("nmod:poss", "poss", "compound", "amod"):
+            sources += _actors_for(c, token_map, ctx)
+    for c in noun.children:
+        dep = _dep(c)
+        head = c
+        if dep == "prep":
+            objs = [g for g in c.children if _dep(g) == "pobj"]
+            if not objs:
+                continue
+            head, case = objs[0], c.lower_
+        elif dep in ("nmod", "obl"):
+            case = _case(c)
+        else:
+            continue
+        found = _actors_for(head, token_map, ctx)
+        if case == "between" and found and not sources:
+            sources, found = found[:1], found[1:]
+        elif case == "by" and found:
+            sources += found
+            continue
+        if case in ("of", "against", "with", "on", "from", "to", "between", "toward", "towards", "for"):
+            targets += found
+    if comp is not None:
+        t, _ = _targets(comp, False)
+        for x in comp.children:
+            if not t and _dep(x) in ("xcomp", "advcl"):
+                t, _ = _targets(x, False)
+        targets += [a for tok in t for a in _actors_for(tok, token_map, ctx)]
+    sources = list(dict.fromkeys(sources))
+    targets = [a for a in dict.fromkeys(targets) if a not in sources]
+    return sources, targets, comp
+
+
+def _sentence_body(sent: Any, ctx: dict[str, Any]) -> list[str]:
+    bodies = ctx.get("bodies", {})
+    return [bodies[t.i] for t in sent if t.i in bodies][:1]
+
+
 def extract_events(article: Article, doc: Any, actors: Sequence[Actor],
                    model: PloverTypeModel | None = None) -> list[Event]:
-    """Events of one article. ``actors`` are that article's actors (``resolve_actors``)."""
+    """Events of one article. ``actors`` are that article's actors (``resolve_actors``).
+
+    Typing is rule-backed for unambiguous triggers (:data:`TRIGGER_RULES`, light-verb nouns,
+    cancelled meetings; PLOVER manual ch. 3) and learned otherwise (the classifier; a verb
+    outside the PLOVER lexicon needs probability ≥ ``GATE_PROB`` unless it carries an event
+    object, "announced a suspension"); verbs of saying/arguing/cognition are not events."""
     model = model or default_model()
     base = 0 if article.text.startswith(doc.text) else max(article.text.find(doc.text), 0)
     token_map = actor_token_map(doc, actors, base)
+    ctx: dict[str, Any] = {"types": {a.id: a.type for a in actors}}
+    ctx["bodies"] = _document_bodies(doc, token_map)
+    ctx["pronouns"] = _pronoun_antecedents(doc, token_map)
     published = _published(article)
-    pending: list[tuple[Any, list[str], list[str], str]] = []
+    # (trigger token, clause verb, sources, targets, marked sentence or None, rule, shown trigger)
+    pending: list[tuple[Any, Any, list[str], list[str], str | None, TriggerRule | None, str | None]] = []
+    used_nouns: set[int] = set()
+    gated_idx: set[int] = set()  # verbs outside the lexicon: kept only if the classifier is sure
     for verb in doc:
-        if not _is_verb(verb) or _lemma(verb) in NON_EVENT_LEMMAS:
+        if not _is_verb(verb):
             continue
-        if _lemma(verb) in PLANNING_VERBS and any(_dep(c) == "xcomp" for c in verb.children):
-            continue  # "was scheduled to meet": the event is "meet"
+        lemma = _lemma(verb)
+        if (lemma in PLANNING_VERBS or lemma in ATTEMPT_VERBS) and any(_dep(c) == "xcomp" for c in verb.children):
+            continue  # "was scheduled to meet", "attempted to distance": the event is the complement
+        if lemma == "blame" and ((_lemma(verb.head) == "be" and _dep(verb) == "xcomp") or any(
+                _dep(c) in ("cop", "aux") and _lemma(c) == "be" for c in verb.children)):
+            continue  # "X is to blame": X is the accused and the accuser is unstated
+        rule, trig, skip = _rule_for_verb(verb)
+        if skip:
+            continue
+        # "announced a suspension of aid", "declared a ceasefire": the object is the event,
+        # the classifier types it from the sentence
+        carrier = lemma in CARRIER_VERBS and bool(_children(verb, OBJ))
+        gated = rule is None and not carrier and not _eventive(verb)
         subj, passive = _subjects(verb)
+        if not subj and verb.tag_ in ("VBD", "VBZ", "VBP") and verb.i > 0 and verb.i - 1 in token_map:
+            # a finite verb always has a subject: when the parser attached the actor right
+            # before it elsewhere ("after the United States refrained"), take that actor
+            subj = [doc[verb.i - 1]]
         targets, agents = _targets(verb, passive)
+        if lemma in MOTION_VERBS:  # "traveled from Qatar to Iran": the origin is no target
+            targets = [t for t in targets if _case(t) != "from"]
+        if trig is not verb and lemma in RECEIVER_VERBS and lemma not in LIGHT_VERBS:
+            used_nouns.add(trig.i)
+            givers = [g for c in trig.children if _dep(c) in ("nmod", "prep")
+                      and (_case(c) == "from" or c.lower_ == "from")
+                      for g in ([c] if _dep(c) == "nmod" else [x for x in c.children if _dep(x) == "pobj"])]
+            sources = list(dict.fromkeys(a for t in givers for a in _actors_for(t, token_map, ctx)))
+            tgts = [a for t in subj for a in _actors_for(t, token_map, ctx) if a not in sources]
+            if sources and tgts:
+                pending.append((trig, verb, sources, list(dict.fromkeys(tgts)), None, rule,
+                                f"{verb.text} {trig.text}"))
+            continue
+        if trig is not verb:  # light verb: the event noun's own phrases are targets too
+            used_nouns.add(trig.i)
+            targets = [t for t in targets if t is not trig] + [
+                g for c in trig.children if _dep(c) in ("nmod", "prep")
+                for g in ([c] if _dep(c) == "nmod" else [x for x in c.children if _dep(x) == "pobj"])]
         if not targets:
             for x in verb.children:
-                if _dep(x) == "xcomp":
+                if _dep(x) in ("xcomp", "advcl") and (_dep(x) == "xcomp" or lemma in ("abstain", "refrain")
+                                                      or any(m.lower_ == "to" for m in x.children)):
                     targets, _ = _targets(x, False)
+                    break
+        if not targets and (rule is not None or _eventive(verb)):
+            # "demanded that North Korea forsake ...", "warned that Iran would ...": the
+            # complement clause's subject is the recipient
+            for x in verb.children:
+                if _dep(x) == "ccomp":
+                    targets = _subjects(x)[0]
                     break
         if passive:
             sources_tok, target_tok = agents, subj + targets
         else:
             sources_tok, target_tok = subj, targets
-        sources = [a for t in sources_tok for a in _actors_for(t, token_map)]
-        tgts = [a for t in target_tok for a in _actors_for(t, token_map) if a not in sources]
+        sources = list(dict.fromkeys(a for t in sources_tok for a in _actors_for(t, token_map, ctx)))
+        tgts = [a for t in target_tok for a in _actors_for(t, token_map, ctx) if a not in sources]
+        reciprocal = lemma in RECIPROCAL or _lemma(trig) in RECIPROCAL or any(
+            _lemma(c) in RECIPROCAL for c in verb.children if _dep(c) == "xcomp")
+        if len(sources) > 1 and not passive and (not tgts or (reciprocal and not _children(verb, OBJ))):
+            # "A and B upgraded ties", "Trump and Putin agreed to share ...": first conjunct
+            # acts, the others are the recipients
+            sources, tgts = sources[:1], sources[1:] + [a for a in tgts if a not in sources]
+            target_tok = _expand(sources_tok[0])[1:] + target_tok if sources_tok else target_tok
+        if not tgts and LOCATION_TARGETS and sources:
+            # no participant: PLOVER codes the place as recipient ("resume attacks in Israel")
+            clause = [verb] + [c for c in verb.children if _dep(c) == "xcomp" or (
+                _dep(c) == "advcl" and any(m.lower_ == "to" for m in c.children))]
+            for v in clause:
+                for c in v.children:
+                    if _dep(c) in OBL and _case(c) in ("in", "inside", "into", "at"):
+                        # "in Israel", "in the town of Cizre": the place actor inside the phrase
+                        places = [a for a in _actors_for(c, token_map, ctx)
+                                  if ctx["types"].get(a) in ("GPE", "LOC") and a not in sources]
+                        if places:
+                            tgts, target_tok = places[:1], [c]
+                            break
+                if tgts:
+                    break
+        if rule is not None and lemma in ("abstain", "refrain"):
+            # abstaining concerns a vote: its target is the body voting (the sentence's
+            # resolution/decision), before any actor inside the complement
+            body = [a for a in _sentence_body(verb.sent, ctx) if a not in sources]
+            tgts = body or tgts
         if not sources or not tgts:
             continue
-        sent = verb.sent
-        s_span = _span_of(sources_tok[0])
-        t_span = _span_of(target_tok[0])
-        marked = mark_sentence(sent.text, (s_span[0] - sent.start_char, s_span[1] - sent.start_char),
-                               (t_span[0] - sent.start_char, t_span[1] - sent.start_char))
-        pending.append((verb, list(dict.fromkeys(sources)), list(dict.fromkeys(tgts)), marked))
+        marked = None
+        if rule is None:
+            sent = verb.sent
+            s_span = _span_of(sources_tok[0])
+            t_span = _span_of(target_tok[0]) if target_tok else s_span
+            marked = mark_sentence(sent.text, (s_span[0] - sent.start_char, s_span[1] - sent.start_char),
+                                   (t_span[0] - sent.start_char, t_span[1] - sent.start_char))
+        pending.append((trig, verb, list(dict.fromkeys(sources)), list(dict.fromkeys(tgts)), marked, rule,
+                        None))
+        if gated:
+            gated_idx.add(len(pending) - 1)
+    for noun in doc:
+        if noun.i in used_nouns or noun.pos_ not in ("NOUN", "PROPN"):
+            continue
+        lemma = _lemma(noun)
+        rule = None
+        if lemma in NOMINAL_EVENTS:
+            rule = rule_for(NOMINAL_EVENTS[lemma])
+        elif lemma in DECISION_NOUNS:
+            comp = next((c for c in noun.children if _dep(c) in ("acl", "xcomp") and _is_verb(c)), None)
+            rule = rule_for(_lemma(comp)) if comp is not None else None
+        if rule is None:
+            continue
+        sources, tgts, comp = _nominal_arguments(noun, token_map, ctx)
+        if not tgts and rule[0] == "CONCEDE":
+            tgts = [a for a in _sentence_body(noun.sent, ctx) if a not in sources]
+        if not sources or not tgts:
+            continue
+        shown = noun.text if comp is None else f"{noun.text} to {comp.text}"
+        pending.append((noun if comp is None else comp, noun, sources, tgts, None, rule, shown))
     if not pending:
         return []
-    types = model.predict([p[3] for p in pending])
+    to_type = [p[4] for p in pending if p[4] is not None]
+    probs = model.predict_proba(to_type) if to_type else None
+    typed = iter([] if probs is None else [(model.classes[k], float(row[k])) for row, k in
+                                           zip(probs, probs.argmax(axis=1))])
     events = []
-    for (verb, sources, tgts, _), ptype in zip(pending, types):
+    for n, (trig, verb, sources, tgts, marked, rule, shown) in enumerate(pending):
+        if rule is None:
+            ptype, prob = next(typed)
+            if EVENT_FILTER and n in gated_idx and prob < GATE_PROB:
+                continue  # not an event: an unknown verb the classifier is unsure about
+        if rule is not None:
+            ptype, mode, cameo = rule
+            cameo = cameo or cameo_for_mode(ptype, mode)
+        else:
+            words = [trig.text, _lemma(trig)] + [t.text for t in _clause_tokens(verb)]
+            mode = mode_for(ptype, words)
+            cameo = cameo_for_mode(ptype, mode)
         sent = verb.sent
-        modality = _modality(verb, sent)
-        trigger = verb.text
-        xcomp = next((c for c in verb.children if _dep(c) == "xcomp"), None)
-        if xcomp is not None:
-            trigger = f"{verb.text} to {xcomp.text}" if any(c.lower_ == "to" for c in xcomp.children) else f"{verb.text} {xcomp.text}"
+        clause_verb = verb if _is_verb(verb) else (verb.head if _is_verb(verb.head) else trig)
+        modality = _modality(clause_verb, sent)
+        if modality == "planned" and ptype in FUTURE_AS:
+            ptype, mode = FUTURE_AS[ptype], None
+            cameo = cameo_for_mode(ptype, None)
+        trigger = shown or trig.text
+        if shown:
+            pass
+        elif trig is not verb and _is_verb(verb) and verb.i < trig.i:
+            trigger = f"{verb.text} {trig.text}"  # light verb + noun: "expressed disappointment"
+        elif trig is verb:
+            xcomp = next((c for c in verb.children if _dep(c) == "xcomp"), None)
+            if xcomp is not None:
+                trigger = f"{verb.text} to {xcomp.text}" if any(c.lower_ == "to" for c in xcomp.children) else f"{verb.text} {xcomp.text}"
         start = sent.start_char + base
         end = sent.start_char + base + len(sent.text.rstrip())
         ev = Event(
-            id=record_id("event", article.id, verb.idx + base, ptype),
-            plover=ptype, mode=None, cameo=cameo_for(ptype),
+            id=record_id("event", article.id, trig.idx + base, ptype),
+            plover=ptype, mode=mode, cameo=cameo,
             source=sources, target=tgts, trigger=trigger,
-            negated=_negated(verb), modality=modality,
-            date=_date_for(verb, published, modality == "planned"),
-            location=_location_for(verb),
+            negated=_negated(clause_verb), modality=modality,
+            date=_date_for(clause_verb, published, modality == "planned"),
+            location=_location_for(clause_verb),
             evidence=[Evidence(article_id=article.id, start=start, end=end, sentence=article.text[start:end])],
             outlets=[article.outlet] if article.outlet else [],
         )
