@@ -85,6 +85,6 @@ SHARED = Path(os.environ.get("CROSSREAD_DATA", Path(__file__).resolve().parents[
 def test_eval_quotes_polnear_dev_smoke(tmp_path: Path):
     out = tmp_path / "m.json"
     result = CliRunner().invoke(eval_quotes_command, ["--data", str(SHARED / "polnear" / "data"), "--split", "dev",
-                                                      "--limit", "10", "--json", str(out)])
+                                                      "--limit", "10", "--train-limit", "20", "--json", str(out)])
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["metrics"]["cue_overlap_f1"] > 30

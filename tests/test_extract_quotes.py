@@ -245,3 +245,220 @@ POLNEAR = SHARED / "polnear" / "data"
 def test_lexicon_learnt_from_polnear():
     lex = CueLexicon.from_polnear(POLNEAR)
     assert "said" in lex and lex.counts["said"] > 1000 and 0 < lex.scores["said"] <= 1
+
+
+# --------------------------------------------------------------------------- frames, learning, conventions
+
+def _doc(words, heads, deps, pos, lemmas, spaces=None):
+    n = len(words)
+    spaces = spaces if spaces is not None else [True] * (n - 2) + [False, False]
+    return Doc(spacy.blank("en").vocab, words=words, spaces=spaces, heads=heads, deps=deps, pos=pos,
+               lemmas=lemmas, sent_starts=[True] + [False] * (n - 1))
+
+
+def _wants_doc():
+    # "Hillary Clinton wants to make tuition free ."
+    return _doc(["Hillary", "Clinton", "wants", "to", "make", "tuition", "free", "."],
+                [1, 2, 2, 4, 2, 4, 4, 2],
+                ["compound", "nsubj", "ROOT", "mark", "xcomp", "obj", "xcomp", "punct"],
+                ["PROPN", "PROPN", "VERB", "PART", "VERB", "NOUN", "ADJ", "PUNCT"],
+                ["hillary", "clinton", "want", "to", "make", "tuition", "free", "."])
+
+
+def _frame_lexicon(ratio_content: int = 8, avail: int = 10) -> CueLexicon:
+    lex = CueLexicon.default()
+    lex.frames["want|VERB"] = {"cue": 10, "n": 40, "source": {"nsubj": 9},
+                               "content": {"xcomp": ratio_content}, "avail": {"xcomp": avail, "nsubj": 40}}
+    return lex
+
+
+def test_frame_rule_uses_learnt_frame():
+    doc = _wants_doc()
+    a = art(doc.text)
+    # a non-speech predicate is no cue for the curated lexicon ...
+    assert not extract_quote_spans(a, doc, CueLexicon.default())
+    # ... but is one with a learnt frame: source = nsubj subtree, content = xcomp subtree
+    s = only(extract_quote_spans(a, doc, _frame_lexicon()), "frame")
+    assert s.source_text(a.text) == "Hillary Clinton"
+    assert s.cue_text(a.text) == "wants"
+    assert a.text[s.content_start:s.content_end] == "to make tuition free"
+
+
+def test_frame_rule_needs_conditional_probability():
+    doc = _wants_doc()
+    # the xcomp position is filled 100 times and holds a content only 8 times: P < ratio
+    assert not [s for s in extract_quote_spans(art(doc.text), doc, _frame_lexicon(8, 100)) if s.rule == "frame"]
+
+
+def test_frame_rule_passive_agent_and_merge():
+    # "The bill was passed by Congress ." -> source Congress (agent), content the bill
+    doc = _doc(["The", "bill", "was", "passed", "by", "Congress", "."],
+               [1, 3, 3, 3, 5, 3, 3],
+               ["det", "nsubj:pass", "aux:pass", "ROOT", "case", "obl:agent", "punct"],
+               ["DET", "NOUN", "AUX", "VERB", "ADP", "PROPN", "PUNCT"],
+               ["the", "bill", "be", "pass", "by", "congress", "."])
+    lex = CueLexicon.default()
+    lex.frames["pass|VERB"] = {"cue": 10, "n": 10, "source": {"obl:agent": 8},
+                               "content": {"nsubj:pass": 8}, "avail": {"nsubj:pass": 10}}
+    a = art(doc.text)
+    s = only(extract_quote_spans(a, doc, lex), "frame")
+    assert s.source_text(a.text) == "Congress"
+    assert s.cue_text(a.text) == "was passed"
+    assert a.text[s.content_start:s.content_end] == "The bill"
+
+
+def test_frame_merges_object_into_xcomp_content():
+    # "Obama encouraged Congress to act ." -> content "Congress to act" (learnt merge obj+xcomp)
+    doc = _doc(["Obama", "encouraged", "Congress", "to", "act", "."],
+               [1, 1, 1, 4, 1, 1],
+               ["nsubj", "ROOT", "obj", "mark", "xcomp", "punct"],
+               ["PROPN", "VERB", "PROPN", "PART", "VERB", "PUNCT"],
+               ["obama", "encourage", "congress", "to", "act", "."])
+    lex = CueLexicon.default()
+    lex.frames = {"encourage|VERB": {"cue": 10, "n": 10, "source": {"nsubj": 9}, "content": {"xcomp": 9},
+                                     "avail": {"xcomp": 10}}}
+    a = art(doc.text)
+    assert only(extract_quote_spans(a, doc, lex), "frame").content_start == a.text.index("to act")
+    lex.merges = {"xcomp": {"obj": [9, 10]}}
+    s = only(extract_quote_spans(a, doc, lex), "frame")
+    assert a.text[s.content_start:s.content_end] == "Congress to act"
+
+
+def test_learn_frames_from_gold():
+    from crossread.extract.quotes import GoldAttribution, GoldDoc, learn_frames
+
+    doc = _wants_doc()
+    text = doc.text
+
+    def sp(s):
+        i = text.index(s)
+        return [(i, i + len(s))]
+
+    gold = GoldDoc("g", text, [GoldAttribution(sp("Hillary Clinton"), sp("wants"), sp("to make tuition free"))])
+    frames, phrases, merges = learn_frames([gold], [doc])
+    fr = frames["want|VERB"]
+    assert fr["cue"] == 1 and fr["source"] == {"nsubj": 1} and fr["content"] == {"xcomp": 1}
+    assert fr["avail"]["xcomp"] == 1
+    # words inside a gold source/content are not counted as candidates ("make" is in the content)
+    assert "make|VERB" not in frames
+
+
+def test_lexicon_save_load_roundtrip(tmp_path):
+    from crossread.extract.quotes import curated_lexicon, load_cue_lexicon, save_cue_lexicon
+
+    lex = curated_lexicon()
+    assert "say|VERB" in lex.frames and "according to" in lex.phrases
+    path = tmp_path / "cues.json"
+    save_cue_lexicon(lex, path, about="test")
+    back = load_cue_lexicon(path)
+    assert back.frames == lex.frames and back.phrases == lex.phrases and back.merges == lex.merges
+    assert set(lex.forms) <= set(back.forms)
+
+
+def test_shipped_lexicon_is_the_curated_one():
+    """data/quote_cues.json holds no corpus statistics: it is regenerated from the code lists."""
+    from crossread.extract.quotes import LEXICON_PATH, curated_lexicon, load_cue_lexicon
+
+    shipped = load_cue_lexicon(LEXICON_PATH)
+    cur = curated_lexicon()
+    assert shipped.frames == cur.frames and shipped.phrases == cur.phrases and shipped.forms == cur.forms
+
+
+def test_double_single_quote_marks(nlp):
+    text = "''The lack of reciprocity is deplorable,'' said Elez Biberaj, the director of the division."
+    a = art(text)
+    assert find_quotations(text) == [(0, text.index(",''") + 3)]
+    s = only(extract_quote_spans(a, nlp(text)))
+    assert s.kind == "direct" and s.cue_text(text) == "said"
+    assert s.source_text(text) == "Elez Biberaj, the director of the division"
+
+
+def test_continuation_over_long_attribution(nlp):
+    text = ("\"I call it the trip that launched 1,000 trips,\" said Murphy, now a consultant on Burma in "
+            "the private sector. \"At the time, they were not granting many visas.\"")
+    spans = extract_quote_spans(art(text), nlp(text))
+    assert len(spans) == 2 and spans[0].group == spans[1].group
+    text = "\"By locking in China,\" Mr. Obama said, \"it now allowed me to go to India.\""
+    spans = extract_quote_spans(art(text), nlp(text))
+    assert len(spans) == 2 and spans[0].group == spans[1].group
+
+
+def test_appositive_with_relative_clause_after_cue(nlp):
+    text = ("\"Europe is weak,\" said Jo Coelbart, a retired Belgian general who works on European "
+            "defense policy at the Egmont Foundation.")
+    s = only(extract_quote_spans(art(text), nlp(text)))
+    assert s.source_text(text) == ("Jo Coelbart, a retired Belgian general who works on European defense "
+                                   "policy at the Egmont Foundation")
+
+
+def test_gerund_after_quotation_takes_following_content(nlp):
+    text = ("In a statement, Peabody said: \"Patriot Coal was highly successful,\" adding that its market "
+            "capitalization quadrupled.")
+    spans = extract_quote_spans(art(text), nlp(text))
+    adding = [s for s in spans if s.cue_text(text) == "adding"]
+    assert adding and text[adding[0].content_start:adding[0].content_end] == (
+        "that its market capitalization quadrupled")
+    said = [s for s in spans if s.cue_text(text) == "said"]
+    assert said and text[said[0].content_start:said[0].content_end] == "\"Patriot Coal was highly successful,\""
+
+
+def test_sentences_rejoined_after_title_abbreviation():
+    from crossread.extract.quotes import _sentence_ranges
+
+    text = "Haniyeh argued it was a war against Israel and its No. 1 ally, the United States."
+    # a splitter that breaks after "No." (as statistical ones do) is corrected
+    doc = spacy.blank("en")(text)
+    cut = [t.i for t in doc if t.text == "1"][0]
+    for t in doc:
+        t.is_sent_start = t.i in (0, cut)
+    assert _sentence_ranges(text, doc) == [(0, len(text))]
+
+
+def test_closing_mark_split_off_is_rejoined():
+    from crossread.extract.quotes import _sentence_ranges
+
+    text = 'He said it was "a defeat.” Then he left.'
+    doc = spacy.blank("en")(text)
+    starts = {0, [t.i for t in doc if t.text == "”"][0], [t.i for t in doc if t.text == "Then"][0]}
+    for t in doc:
+        t.is_sent_start = t.i in starts
+    assert _sentence_ranges(text, doc) == [(0, text.index("”") + 1), (text.index("Then"), len(text))]
+
+
+def test_conj_verb_inherits_subject():
+    # "Cruz exhorted Republicans and said he was right ." -> source of "said" is Cruz
+    words = ["Cruz", "exhorted", "Republicans", "and", "said", "he", "was", "right", "."]
+    doc = _doc(words, [1, 1, 1, 4, 1, 7, 7, 4, 1],
+               ["nsubj", "ROOT", "obj", "cc", "conj", "nsubj", "cop", "ccomp", "punct"],
+               ["PROPN", "VERB", "PROPN", "CCONJ", "VERB", "PRON", "AUX", "ADJ", "PUNCT"],
+               ["cruz", "exhort", "republicans", "and", "say", "he", "be", "right", "."])
+    a = art(doc.text)
+    said = [s for s in extract_quote_spans(a, doc) if s.cue_text(a.text) == "said"]
+    assert said and said[0].source_text(a.text) == "Cruz"
+    assert a.text[said[0].content_start:said[0].content_end] == "he was right"
+
+
+def test_dash_signed_quotation(nlp):
+    text = ("“He represents our greatest shame.” ― Sonya Herridge\n"
+            "“It is a big year,” — and more words follow here.\n")
+    spans = extract_quote_spans(art(text), nlp(text))
+    dash = [s for s in spans if s.rule == "dash"]
+    assert len(dash) == 1
+    assert dash[0].source_text(text) == "Sonya Herridge" and dash[0].cue_text(text) == "―"
+    assert text[dash[0].content_start:dash[0].content_end] == "“He represents our greatest shame.”"
+
+
+def test_cue_keeps_progressive_auxiliary_and_adverbs(nlp):
+    text = "Donald Trump is telling voters that the election is rigged."
+    s = only(extract_quote_spans(art(text), nlp(text)))
+    assert s.cue_text(text) == "is telling"
+    text = "Mexicans often say that their country is far from God."
+    s = only(extract_quote_spans(art(text), nlp(text)))
+    assert s.cue_text(text) == "often say" and s.source_text(text) == "Mexicans"
+
+
+def test_topic_phrase_before_quotation(nlp):
+    text = "The New York businessman says of Clinton, “If she gets the chance, she will sell the office.”"
+    s = only(extract_quote_spans(art(text), nlp(text)))
+    assert s.kind == "direct" and s.source_text(text) == "The New York businessman"
+    assert text[s.content_start:s.content_end] == "“If she gets the chance, she will sell the office.”"

@@ -32,8 +32,12 @@ from crossread.extract.quotes import (
     CueLexicon,
     GoldDoc,
     QuoteSpan,
+    default_lexicon,
     extract_quote_spans,
+    load_cue_lexicon,
     load_polnear,
+    save_cue_lexicon,
+    train_cue_lexicon,
 )
 from crossread.records import Article
 
@@ -155,12 +159,18 @@ def evaluate(docs: list[GoldDoc], nlp: Any, lexicon: CueLexicon | None = None) -
 @click.option("--split", default="dev", show_default=True, help="Split to evaluate.")
 @click.option("--train-split", default="train", show_default=True,
               help="Split to learn the cue lexicon from at eval time (skipped when absent).")
-@click.option("--no-train", is_flag=True, help="Use only the curated cue lexicon.")
+@click.option("--no-train", is_flag=True, help="Use only the shipped (curated) cue lexicon.")
+@click.option("--lexicon", "lexicon_path", default=None, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Use this saved lexicon (from --save-lexicon) instead of training.")
+@click.option("--save-lexicon", "save_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the lexicon learnt from --train-split to this JSON file.")
 @click.option("--limit", default=0, type=int, help="Evaluate only the first N articles (0 = all).")
+@click.option("--train-limit", default=0, type=int,
+              help="Learn frames from the first N train articles only (0 = all; parsing them takes ~2 min).")
 @click.option("--json", "json_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Write the metrics as JSON to this file.")
-def eval_quotes_command(data: Path, split: str, train_split: str, no_train: bool, limit: int,
-                        json_path: Path | None) -> None:
+def eval_quotes_command(data: Path, split: str, train_split: str, no_train: bool, lexicon_path: Path | None,
+                        save_path: Path | None, limit: int, train_limit: int, json_path: Path | None) -> None:
     """Exact and overlap P/R/F1 of source, cue and content spans on PolNeAR-style gold."""
     t0 = time.time()
     try:
@@ -169,15 +179,25 @@ def eval_quotes_command(data: Path, split: str, train_split: str, no_train: bool
         raise click.UsageError(str(exc)) from exc
     if limit:
         docs = docs[:limit]
-    lexicon = CueLexicon.default()
-    lexicon_note = "curated cue lexicon"
-    if not no_train:
-        try:
-            lexicon = CueLexicon.from_polnear(data, split=train_split)
-            lexicon_note = f"curated + learnt from {train_split} ({len(lexicon.forms)} forms)"
-        except FileNotFoundError:
-            lexicon_note = f"curated cue lexicon ({train_split} split absent)"
     nlp, pipeline_note = load_nlp()
+    lexicon = default_lexicon()
+    lexicon_note = "shipped curated cue lexicon"
+    if lexicon_path is not None:
+        lexicon = load_cue_lexicon(lexicon_path)
+        lexicon_note = f"{lexicon_path} ({len(lexicon.forms)} forms, {len(lexicon.frames)} frames)"
+    elif not no_train:
+        try:
+            # word forms, head-word frames and multiword cues learnt from the train split
+            # (parsed with the same pipeline), on top of the curated lexicon
+            lexicon = train_cue_lexicon(data, split=train_split, nlp=nlp, base=default_lexicon(), limit=train_limit)
+            lexicon_note = (f"curated + learnt from {train_split} ({len(lexicon.forms)} forms, "
+                            f"{len(lexicon.frames)} frames, {len(lexicon.phrases)} multiword cues)")
+            if save_path is not None:
+                save_cue_lexicon(lexicon, save_path, about=f"cue lexicon learnt from {data} [{train_split}] "
+                                 "by crossread eval quotes --save-lexicon; PolNeAR is research/evaluation "
+                                 "only: do not ship a lexicon learnt from it")
+        except FileNotFoundError:
+            lexicon_note = f"shipped curated cue lexicon ({train_split} split absent)"
     result = evaluate(docs, nlp, lexicon)
     m = result["metrics"]
     click.echo(f"quotes on {data} [{split}]: {len(docs)} articles, {result['gold_attributions']} gold / "

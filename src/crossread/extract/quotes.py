@@ -28,16 +28,23 @@ has one, but everything also works on a blank pipeline or raw text):
   ``..., according to X``, gerund cues (``..., adding that ...``);
 * mixed: indirect content that contains a quotation;
 * no cue: ``Haniyeh: ...`` heading style, and a paragraph that is only a
-  quotation takes its speaker from the previous (else next) paragraph's quote.
+  quotation takes its speaker from the previous (else next) paragraph's quote;
+  ``“...” ― Name`` signatures (the dash is the cue);
+* frames (needs a parse): any head word with a cue frame in the lexicon
+  ("Clinton wants to ...", "the bill was passed by Congress"), source and
+  content taken from the dependents the frame names (:func:`learn_frames`).
 
-The cue lexicon is a curated list of reporting verbs (all inflections) and can
-be extended with the word forms learnt from PolNeAR train
-(:meth:`CueLexicon.from_polnear`): forms that are annotated as cues often
-enough relative to their frequency in the training text.
+The lexicon (:class:`CueLexicon`): reporting-verb forms, head-word frames,
+multiword cues. The shipped one (``data/quote_cues.json``) is curated
+(:func:`curated_lexicon`); :func:`train_cue_lexicon` learns forms
+(:meth:`CueLexicon.from_polnear`), frames and multiword cues from a
+PolNeAR-layout train split (used by ``crossread eval quotes``; PolNeAR's licence
+keeps the learnt one out of the repository).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -161,6 +168,18 @@ class CueLexicon:
     forms: dict[str, str] = field(default_factory=dict)
     scores: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    #: "lemma|POS" -> {"cue": n, "n": n, "source": {rel: n}, "content": {rel: n}}: how often
+    #: a head word is a cue and which dependents hold the source and the content
+    #: (learnt by :func:`train_cue_lexicon`; used by the dependency "frame" rule).
+    frames: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: multiword cues ("according to", "in a statement") -> annotation count.
+    phrases: dict[str, int] = field(default_factory=dict)
+    #: frame-rule thresholds: minimum cue count and P(cue | lemma, POS).
+    frame_min_count: int = 3
+    frame_min_ratio: float = 0.3
+    #: content relation -> other dependent relation -> [times inside the content, times
+    #: present]: e.g. an ``obj`` before an ``xcomp`` content belongs to it.
+    merges: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
     @classmethod
     def default(cls) -> "CueLexicon":
@@ -202,7 +221,8 @@ class CueLexicon:
                     if len(words) == 1:
                         cue_counts[words[0]] += 1
         lex = base or cls.default()
-        lex = CueLexicon(dict(lex.forms), dict(lex.scores), dict(lex.counts))
+        lex = CueLexicon(dict(lex.forms), dict(lex.scores), dict(lex.counts), dict(lex.frames),
+                         dict(lex.phrases), lex.frame_min_count, lex.frame_min_ratio, dict(lex.merges))
         for form, count in cue_counts.items():
             ratio = count / max(all_counts[form], 1)
             lex.scores[form] = ratio
@@ -212,6 +232,22 @@ class CueLexicon:
         return lex
 
 
+#: a dash and a short name ending the line or followed by the next quotation.
+_DASH_SIGNATURE = re.compile(r"[ \t\u00a0]*(?P<dash>―|—|–|--)[ \t\u00a0]*"
+                             r"(?P<name>(?:[A-Z][\w.’'-]*|de|del|la|van|von|al|bin)(?:[ \u00a0](?:[A-Z][\w.’'-]*|de|del|la|"
+                             r"van|von|al|bin)){0,4}[ \t\u00a0,.]*)(?=\n|$|[“\"])")
+
+_TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
+               "yesterday", "tonight", "morning", "afternoon", "evening", "night", "last", "this", "week",
+               "earlier", "later", "then", "again", "on", "in", "recently"}
+
+#: participles that open a second attribution after a comma (", adding that ...").
+_GERUND_CUES = {"adding", "saying", "noting", "referring", "citing", "arguing", "claiming",
+                "warning", "insisting", "explaining", "according", "calling", "accusing", "suggesting"}
+
+#: words that start a part of the sentence outside a cue's complement.
+_CLIP_WORDS = {"while", "whereas", "although", "though", "prompting", "amid"}
+
 # Function words that annotators sometimes mark as cues but that are useless alone.
 _STOP_CUES = {"the", "a", "an", "of", "in", "to", "for", "and", "is", "was", "be", "that",
               "it", "on", "as", "with", "by", "at", "from", "this", "have", "been", "are"}
@@ -220,10 +256,251 @@ _DEFAULT_LEXICON: CueLexicon | None = None
 
 
 def default_lexicon() -> CueLexicon:
+    """The shipped lexicon (``data/quote_cues.json``), else the curated one built in code."""
     global _DEFAULT_LEXICON
     if _DEFAULT_LEXICON is None:
-        _DEFAULT_LEXICON = CueLexicon.default()
+        _DEFAULT_LEXICON = load_cue_lexicon(LEXICON_PATH) if LEXICON_PATH.is_file() else curated_lexicon()
     return _DEFAULT_LEXICON
+
+
+#: curated argument frames of reporting verbs (used without training data): which
+#: dependent holds the content. Written from general knowledge of English reporting
+#: verbs (Levin 1993 classes "say", "complain", "judge", "advise"), not from any corpus.
+_CURATED_CONTENT: dict[str, tuple[str, ...]] = {
+    "ccomp": ("say", "tell", "state", "claim", "argue", "add", "note", "insist", "deny", "announce",
+              "declare", "stress", "write", "tweet", "assert", "allege", "explain", "acknowledge",
+              "admit", "confirm", "suggest", "report", "maintain", "contend", "emphasize", "emphasise",
+              "reiterate", "reply", "respond", "remark", "observe", "predict", "concede", "conclude",
+              "believe", "think", "estimate", "testify", "recall", "reveal", "disclose", "indicate",
+              "warn", "complain", "fear", "hope", "doubt", "agree", "boast", "brag", "lament", "mention",
+              "posit", "proclaim", "reckon", "recount", "signal", "underline", "underscore", "joke",
+              "quip", "caution", "promise", "threaten", "vow", "pledge"),
+    "obj": ("accuse", "describe", "call", "hail", "praise", "criticize", "criticise", "condemn", "blame",
+            "welcome", "slam", "blast", "dismiss", "rebuke", "reject", "attack", "decry", "denounce",
+            "applaud", "celebrate", "question", "mention", "deny", "announce", "confirm", "reveal",
+            "disclose", "predict", "admit", "acknowledge"),
+    "xcomp": ("urge", "ask", "promise", "vow", "pledge", "threaten", "demand", "refuse", "decline",
+              "agree", "hope"),
+}
+_CURATED_PHRASES = ("according to", "said in a statement", "in a statement", "told reporters",
+                    "pointed out", "called for", "called on", "referring to", "went on to say",
+                    "made clear", "made it clear", "put it", "said in an interview", "complained about",
+                    "spoke about", "talked about", "warned against", "warned of")
+
+
+def curated_lexicon() -> CueLexicon:
+    """Reporting-verb forms (:meth:`CueLexicon.default`) plus hand-written frames and
+    multiword cues: what ships in ``data/quote_cues.json``."""
+    lex = CueLexicon.default()
+    for rel, lemmas in _CURATED_CONTENT.items():
+        for lemma in lemmas:
+            fr = lex.frames.setdefault(f"{lemma}|VERB", {
+                "cue": 10, "n": 10, "content": {}, "avail": {},
+                "source": {"nsubj": 10, "conj>nsubj": 3, "advcl>nsubj": 2, "xcomp>nsubj": 2, "obl:agent": 2}})
+            fr["content"][rel] = 10
+            fr["avail"][rel] = 10
+    lex.phrases = {p: 10 for p in _CURATED_PHRASES}
+    lex.merges = {"xcomp": {"obj": [10, 10], "iobj": [10, 10]}, "obl": {"obj": [10, 10]}}
+    return lex
+
+
+#: shipped lexicon file (curated reporting verbs, multiword and nominal cues, frames).
+LEXICON_PATH = Path(__file__).resolve().parents[1] / "data" / "quote_cues.json"
+
+def _subtree_extents(toks: "list[_Tok]") -> tuple[list[int], list[int]]:
+    """Leftmost / rightmost token index of every token's subtree (heads are indices
+    into ``toks``); O(n * depth)."""
+    left = [t.i for t in toks]
+    right = [t.i for t in toks]
+    for t in toks:
+        cur, seen = t, 0
+        while cur.head != cur.i and seen < 60:
+            cur = toks[cur.head]
+            left[cur.i] = min(left[cur.i], t.i)
+            right[cur.i] = max(right[cur.i], t.i)
+            seen += 1
+    return left, right
+
+
+def _children(toks: "list[_Tok]") -> dict[int, list["_Tok"]]:
+    out: dict[int, list[_Tok]] = {}
+    for t in toks:
+        if t.head != t.i:
+            out.setdefault(t.head, []).append(t)
+    return out
+
+
+def _arg_candidates(toks: "list[_Tok]", children: dict[int, list["_Tok"]], h: int) -> list[tuple[str, "_Tok"]]:
+    """Possible argument positions of the cue head ``toks[h]``: its dependents (by
+    relation), its own head ("^rel"), and for a verb with no subject of its own that is
+    coordinated with or governed by another ("X exhorted ... and said ...", "X refused
+    to endorse ..."), that verb's subject ("conj>nsubj", "xcomp>nsubj")."""
+    kids = children.get(h, [])
+    cands = [(c.dep, c) for c in kids]
+    t = toks[h]
+    if t.head != h:
+        cands.append(("^" + t.dep, toks[t.head]))
+        if t.dep in ("conj", "xcomp", "advcl") and not any(c.dep.startswith("nsubj") for c in kids):
+            for c in children.get(t.head, []):
+                if c.dep in ("nsubj", "nsubj:pass"):
+                    cands.append((t.dep + ">" + c.dep, c))
+                    break
+    return cands
+
+
+def _frame_key(tok: "_Tok") -> str:
+    return f"{tok.lemma or tok.lower}|{tok.pos}"
+
+
+def learn_frames(golds: "list[GoldDoc]", parsed: Any) -> tuple[dict[str, dict[str, Any]], dict[str, int],
+                                                              dict[str, dict[str, list[int]]]]:
+    """Cue frames from gold attributions over parsed docs (``parsed`` yields spaCy Docs of
+    the gold texts, in order).
+
+    For every gold cue the syntactic head of its tokens gives the key ``lemma|POS``; the
+    dependent whose subtree best covers the gold source (content) gives the source
+    (content) relation. Every token of the texts counts towards ``n`` so that
+    ``cue / n`` estimates P(cue | lemma, POS) -- the lexicon-learning step of
+    Pareti (2016, "PARC 3.0") / Newell et al. (2018, "PolNeAR"), restricted to the
+    head word and its argument relations.
+    """
+    frames: dict[str, dict[str, Any]] = {}
+    phrases: Counter[str] = Counter()
+    merges: dict[str, dict[str, list[int]]] = {}
+    for gold, doc in zip(golds, parsed):
+        toks, has_dep = _tokens(gold.text, doc)
+        if not has_dep:
+            continue
+        children = _children(toks)
+        # words inside another attribution's source or content are not counted: PolNeAR is
+        # univocal (no nested attributions), and the extractor likewise never looks for a
+        # cue inside a span it has already taken
+        inside = [(a, b) for att in gold.attributions for a, b in att.source + att.content]
+        inside.sort()
+        in_starts = [a for a, _ in inside]
+
+        def is_inside(pos: int) -> bool:
+            k = bisect.bisect_right(in_starts, pos)
+            return any(a <= pos < b for a, b in inside[max(0, k - 8):k])
+
+        for t in toks:
+            if t.pos in ("VERB", "NOUN", "ADJ", "ADP", "AUX") and not is_inside(t.start):
+                fr = frames.setdefault(_frame_key(t), {"cue": 0, "n": 0, "source": {}, "content": {}, "avail": {}})
+                fr["n"] += 1
+                # how often each argument position is filled at all: the denominator of
+                # P(cue, content at rel | lemma, rel filled)
+                for rel in {r for r, _ in _arg_candidates(toks, children, t.i)}:
+                    fr["avail"][rel] = fr["avail"].get(rel, 0) + 1
+        left, right = _subtree_extents(toks)
+        starts = [t.start for t in toks]
+
+        def covered(pieces: list[tuple[int, int]]) -> set[int]:
+            out: set[int] = set()
+            for a, b in pieces:
+                k = bisect.bisect_left(starts, a)
+                while k < len(toks) and toks[k].start < b:
+                    if toks[k].end > a and _WORD_RE.match(toks[k].text):
+                        out.add(k)
+                    k += 1
+            return out
+
+        for att in gold.attributions:
+            cue = covered(att.cue)
+            if not cue:
+                continue
+            words = [toks[k].lower for k in sorted(cue) if toks[k].lower not in _AUX]
+            if len(words) > 1 and len(words) <= 4:
+                phrases[" ".join(words)] += 1
+            heads = [k for k in sorted(cue) if toks[k].head not in cue or toks[k].head == k]
+            verbs = [k for k in heads if toks[k].pos in ("VERB", "NOUN", "ADJ", "ADP")]
+            h = (verbs or heads or sorted(cue))[0]
+            fr = frames.setdefault(_frame_key(toks[h]), {"cue": 0, "n": 1, "source": {}, "content": {}, "avail": {}})
+            fr["cue"] += 1
+            for role in ("source", "content"):
+                gold_toks = covered(getattr(att, role))
+                if not gold_toks:
+                    continue
+                best, best_cov = None, 0.0
+                cands = [(rel, c.i) for rel, c in _arg_candidates(toks, children, h) if c.i not in cue]
+                for rel, c in cands:
+                    sub = set(range(left[c], right[c] + 1)) if not rel.startswith("^") else {c}
+                    cov = len(sub & gold_toks) / len(gold_toks)
+                    if cov > best_cov:
+                        best, best_cov = rel, cov
+                rel = best if best is not None and best_cov >= 0.5 else "other"
+                fr[role][rel] = fr[role].get(rel, 0) + 1
+                if role == "content" and rel != "other":
+                    # which other dependents of the cue the content takes along
+                    # ("urged [obj the administration] [xcomp to ...]")
+                    src_toks = covered(att.source)
+                    for c in children.get(h, []):
+                        if c.i in cue or c.dep == rel or c.dep == "punct":
+                            continue
+                        sub = set(range(left[c.i], right[c.i] + 1))
+                        if sub & src_toks:
+                            continue
+                        m = merges.setdefault(rel, {}).setdefault(c.dep, [0, 0])
+                        m[1] += 1
+                        if len(sub & gold_toks) >= 0.5 * len(sub):
+                            m[0] += 1
+    frames = {k: v for k, v in frames.items() if v["cue"]}
+    return frames, {k: v for k, v in phrases.items() if v >= 2}, merges
+
+
+def train_cue_lexicon(folder: str | Path, split: str = "train", nlp: Any = None,
+                      base: "CueLexicon | None" = None, parsed: Any = None, limit: int = 0) -> "CueLexicon":
+    """Learn the cue lexicon from a PolNeAR-layout split: word forms
+    (:meth:`CueLexicon.from_polnear`) plus head-word frames and multiword cues
+    (:func:`learn_frames`). ``nlp`` parses the texts (default: the crossread pipeline);
+    ``parsed`` may give the Docs directly; ``limit`` > 0 learns frames from the first
+    ``limit`` articles only (parsing is the slow part)."""
+    lex = CueLexicon.from_polnear(folder, split=split, base=base)
+    golds = load_polnear(folder, split)
+    if limit:
+        golds = golds[:limit]
+    if parsed is None:
+        if nlp is None:
+            from crossread.nlp import load_pipeline  # type: ignore[attr-defined]
+
+            nlp = load_pipeline()
+        parsed = nlp.pipe([g.text for g in golds], batch_size=8)
+    frames, phrases, merges = learn_frames(golds, parsed)
+    # frames seen fewer times than the rule's minimum are never used: keep the file small
+    lex.frames.update({k: v for k, v in frames.items() if v["cue"] >= lex.frame_min_count})
+    lex.phrases.update(phrases)
+    lex.merges.update(merges)
+    return lex
+
+
+def _lexicon_to_json(lex: "CueLexicon", about: str = "") -> dict[str, Any]:
+    return {"about": about, "forms": lex.forms, "scores": lex.scores, "counts": lex.counts, "frames": lex.frames,
+            "phrases": lex.phrases, "frame_min_count": lex.frame_min_count,
+            "frame_min_ratio": lex.frame_min_ratio, "merges": lex.merges}
+
+
+def save_cue_lexicon(lex: "CueLexicon", path: str | Path, about: str = "") -> None:
+    """Write ``lex`` as JSON (sorted keys, so that retraining gives a stable diff);
+    ``about`` says where it comes from (data, licence)."""
+    import json
+
+    Path(path).write_text(json.dumps(_lexicon_to_json(lex, about), indent=1, sort_keys=True) + "\n",
+                          encoding="utf-8")
+
+
+def load_cue_lexicon(path: str | Path | None = None) -> "CueLexicon":
+    """Lexicon from a JSON file written by :func:`save_cue_lexicon` (default: the shipped
+    ``quote_cues.json``); the curated lexicon when the file is absent."""
+    import json
+
+    path = Path(path) if path is not None else LEXICON_PATH
+    if not path.is_file():
+        return curated_lexicon()
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    base = CueLexicon.default()
+    base.forms.update(raw.get("forms", {}))
+    return CueLexicon(base.forms, raw.get("scores", {}), raw.get("counts", {}), raw.get("frames", {}),
+                      raw.get("phrases", {}), int(raw.get("frame_min_count", 3)),
+                      float(raw.get("frame_min_ratio", 0.3)), raw.get("merges", {}))
 
 
 # --------------------------------------------------------------------------- PolNeAR IO
@@ -383,7 +660,7 @@ class _Tok:
     is_ent: bool = False
 
 
-_TOKEN_RE = re.compile(r"\w+(?:[’'.]\w+)*|n't|[^\w\s]", re.UNICODE)
+_TOKEN_RE = re.compile(r"\w+(?:[’'.]\w+)*|n't|''|[^\w\s]", re.UNICODE)
 
 
 def _tokens(text: str, doc: Any) -> tuple[list[_Tok], bool]:
@@ -402,7 +679,9 @@ def _tokens(text: str, doc: Any) -> tuple[list[_Tok], bool]:
                 dep = t.dep_
                 if t.has_extension("udep") and getattr(t._, "udep", None):
                     dep = t._.udep
-            toks.append(_Tok(t.i, t.idx, t.idx + len(t.text), t.text, t.text.lower(),
+            # '' and `` are double quotation marks: the rules see them as '"'
+            ttext = '"' if t.text in ("''", "``") else t.text
+            toks.append(_Tok(t.i, t.idx, t.idx + len(t.text), ttext, ttext.lower(),
                              t.lemma_.lower() if has_lemma else "", t.pos_ if has_pos else "",
                              dep, t.head.i, t.i in ent_tokens))
         # map doc indices to positions in ``toks`` (spaces removed)
@@ -411,9 +690,14 @@ def _tokens(text: str, doc: Any) -> tuple[list[_Tok], bool]:
             t.i = k
             t.head = pos_of.get(t.head, k)
         return toks, has_dep
-    toks = [_Tok(k, m.start(), m.end(), m.group(), m.group().lower(), "", "", "", k)
+    toks = [_Tok(k, m.start(), m.end(), '"' if m.group() == "''" else m.group(),
+                 '"' if m.group() == "''" else m.group().lower(), "", "", "", k)
             for k, m in enumerate(_TOKEN_RE.finditer(text))]
     return toks, False
+
+
+_ABBREV_END = re.compile(r"(?:^|\s)(?:No|Nos|Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Reps|Gov|Lt|Col|Sgt|Capt|Adm|Prof|Rev|St|"
+                         r"Sens|Gens|Maj|Cmdr|Supt|Insp|Amb|Pres|vs|Vol|Art|Sec|Fig)\.\s*$")
 
 
 def _sentence_ranges(text: str, doc: Any) -> list[tuple[int, int]]:
@@ -422,6 +706,23 @@ def _sentence_ranges(text: str, doc: Any) -> list[tuple[int, int]]:
     if doc is not None and getattr(doc, "text", None) == text and len(doc) and (
             doc.has_annotation("SENT_START") or doc.has_annotation("DEP")):
         raw = [(s.start_char, s.end_char) for s in doc.sents]
+        # statistical splitters break after title abbreviations ("its No. 1 ally", "Gen.
+        # Michael Flynn"): join those back
+        merged: list[tuple[int, int]] = []
+        for a, b in raw:
+            if merged and _ABBREV_END.search(text[merged[-1][0]:merged[-1][1]]) and "\n" not in text[merged[-1][1]:a]:
+                merged[-1] = (merged[-1][0], b)
+            else:
+                merged.append((a, b))
+        # a closing quotation mark split off to the next sentence belongs to this one
+        raw = []
+        for a, b in merged:
+            m = re.match(r"\s*[”’\"']+(?=\s|$)", text[a:b])
+            if raw and m and "\n" not in text[raw[-1][1]:a]:
+                raw[-1] = (raw[-1][0], a + m.end())
+                a += m.end()
+            if text[a:b].strip():
+                raw.append((a, b))
     else:
         raw = []
         start = 0
@@ -474,15 +775,19 @@ def find_quotations(text: str) -> list[tuple[int, int]]:
             if open_at is not None:
                 out.append((open_at, i + 1))
                 open_at = None
-        elif ch == '"':
+        elif ch == '"' or text.startswith("''", i):
+            # '' is the double quotation mark of some wire/archive texts (NYT in PolNeAR)
+            width = 1 if ch == '"' else 2
             prev = text[i - 1] if i else " "
-            nxt = text[i + 1] if i + 1 < n else " "
+            nxt = text[i + width] if i + width < n else " "
             opening = (prev.isspace() or prev in "([{—–-:/") and not nxt.isspace()
             if open_at is None and (opening or i == 0):
                 open_at = i
             elif open_at is not None:
-                out.append((open_at, i + 1))
+                out.append((open_at, i + width))
                 open_at = None
+            i += width
+            continue
         i += 1
     if open_at is not None:
         end = n
@@ -508,10 +813,10 @@ class _Extractor:
         self.used: list[tuple[int, int]] = []
         self.spans: list[QuoteSpan] = []
         self.group = 0
+        self._extents: tuple[list[int], list[int]] | None = None
 
     # -- helpers
     def toks_in(self, a: int, b: int) -> list[_Tok]:
-        import bisect
         k = bisect.bisect_left(self.starts, a)
         out = []
         while k < len(self.toks) and self.toks[k].start < b:
@@ -558,10 +863,18 @@ class _Extractor:
         """Speaker NP ending just before toks[cue_k] (index into ``toks``), not before ``lo``."""
         cue = toks[cue_k]
         if self.has_dep:
-            for t in toks:
-                if t.head == cue.i and t.dep in ("nsubj", "nsubj:pass", "nsubjpass") and t.i != cue.i:
-                    sub = [u for u in toks if self._dominated_by(u, t.i)]
-                    if sub:
+            subj = [t for t in toks if t.head == cue.i and t.dep in ("nsubj", "nsubj:pass", "nsubjpass", "nsubj:outer")
+                    and t.i != cue.i]
+            if subj:
+                # all subject dependents together ("A spokeswoman [outer] for Hillary Clinton [nsubj]")
+                sub = [u for u in toks if any(self._dominated_by(u, t.i) for t in subj)]
+                first = self.extend_np_left(min(u.i for u in sub), toks[0].i)
+                return self.toks[first].start, max(u.end for u in sub)
+            if cue.dep == "conj" and cue.head != cue.i:
+                # "Cruz exhorted Republicans ... and said he was ...": the first verb's subject
+                for t in toks:
+                    if t.head == cue.head and t.dep in ("nsubj", "nsubj:pass") and t.i < cue.i:
+                        sub = [u for u in toks if self._dominated_by(u, t.i)]
                         return min(u.start for u in sub), max(u.end for u in sub)
         k = cue_k - 1
         while k >= lo and toks[k].lower in _AUX | _ADVERBS and toks[k].lower not in ("told",):
@@ -614,6 +927,31 @@ class _Extractor:
             return None
         return first.start, toks[end_k].end
 
+    def extend_np_left(self, first: int, floor: int) -> int:
+        """Leftmost token of the noun phrase whose parsed subject subtree starts at
+        ``first``: the parser often leaves titles and pre-modifiers outside the subject
+        ("Interim DNC Chairwoman Donna Brazile", "A spokeswoman for Hillary Clinton"), so
+        words before it are taken while they can be part of a noun phrase, up to the
+        sentence start (``floor``); nothing is taken when a clause boundary (comma, verb,
+        conjunction) comes first."""
+        toks = self.toks
+        k = first
+        while k - 1 >= floor and first - k < 8:
+            p = toks[k - 1]
+            if p.pos in ("DET", "ADJ", "PROPN", "NOUN", "NUM") or p.lower in ("of", "for", "'s", "’s", "-", "(", ")") \
+                    or (p.pos == "VERB" and p.dep in ("amod", "compound")) or p.text.endswith(".") and len(p.text) > 1:
+                k -= 1
+                continue
+            break
+        if k == first:
+            return first
+        # only when the run reaches the sentence start or a clause boundary
+        if k == floor or toks[k - 1].text in (",", ";", ":", "—", "–") or toks[k - 1].text in OPEN_QUOTES + CLOSE_QUOTES + '"':
+            while k < first and toks[k].lower in ("of", "for", "-", ")", "'s", "’s"):
+                k += 1
+            return k
+        return first
+
     def _dominated_by(self, tok: _Tok, root: int) -> bool:
         seen = 0
         cur = tok
@@ -631,16 +969,23 @@ class _Extractor:
         if k >= len(toks):
             return None
         end = k
-        while end < len(toks) and end - k < 12:
+        in_appos = False
+        while end < len(toks) and (end - k < 12 or in_appos):
             t = toks[end]
-            if t.text in ".!?;:" or t.text in OPEN_QUOTES + CLOSE_QUOTES + '"' or t.lower in (
-                    "in", "on", "at", "during", "who", "while", "when", "after", "before", "that",
-                    "to", "via", "adding", "saying", "noting", "referring", "citing", "according"):
+            if t.text in ".!?;:" or t.text in OPEN_QUOTES + CLOSE_QUOTES + '"' or t.lower in _GERUND_CUES:
+                break
+            if not in_appos and t.lower in ("in", "on", "at", "during", "who", "while", "when", "after", "before",
+                                            "that", "to", "via"):
                 break
             if t.text == ",":
-                # keep an appositive after a name: "said Haniyeh, the head of Hamas"
+                # keep an appositive after a name, with its modifiers and relative clauses, as
+                # PolNeAR does: "said Jo Coelbart, a retired general who works on ..."
                 if appositive and end + 1 < len(toks) and toks[end + 1].lower in ("the", "a", "an", "its", "his", "her") \
-                        and toks[end + 1].lower != "who":
+                        and toks[end + 1].lower != "who" and not in_appos:
+                    in_appos = True
+                    end += 1
+                    continue
+                if in_appos and end + 1 < len(toks) and toks[end + 1].lower in ("who", "which", "whose", "whom"):
                     end += 1
                     continue
                 break
@@ -652,8 +997,16 @@ class _Extractor:
     def cue_extent(self, toks: list[_Tok], k: int) -> tuple[int, int]:
         """Cue span: the cue word with adjacent auxiliaries/negation ("has said")."""
         a = k
-        while a - 1 >= 0 and toks[a - 1].lower in _AUX and toks[a - 1].lower not in ("is", "are"):
-            a -= 1
+        cue = toks[k]
+        while a - 1 >= 0:
+            p = toks[a - 1]
+            if p.lower in _AUX and (p.lower not in ("is", "are") or cue.lower.endswith("ing")):
+                a -= 1  # "has said", "is telling" (PolNeAR keeps auxiliaries in the cue)
+            elif (p.pos == "ADV" and (not self.has_dep or p.head == cue.i) and p.lower not in ("however", "so", "then")) \
+                    or (not p.pos and (p.lower in _ADVERBS or p.lower.endswith("ly"))):
+                a -= 1  # "often say", "further described", "still says"
+            else:
+                break
         return toks[a].start, toks[k].end
 
     def content_end(self, toks: list[_Tok], k: int, limit: int) -> int:
@@ -664,12 +1017,15 @@ class _Extractor:
             t = toks[j]
             if t.start >= limit:
                 break
-            if t.text == "," and j + 1 < len(toks) and toks[j + 1].lower in (
-                    "adding", "saying", "noting", "referring", "citing", "arguing", "claiming",
-                    "warning", "insisting", "explaining", "according"):
+            if t.text == "," and j + 1 < len(toks) and toks[j + 1].lower in _GERUND_CUES:
                 if not self.quote_at(t.start):
                     end = t.start
                     break
+            if t.text in CLOSE_QUOTES + '"' and toks[j - 1].text == "," and j + 1 < len(toks) and \
+                    toks[j + 1].lower in _GERUND_CUES:
+                # '... ago," adding that ...': the quotation ends the content
+                end = t.end
+                break
         # drop final sentence punctuation outside quotes
         while end > 0 and self.text[end - 1] in ".!?;, " and not self.quote_at(end - 1):
             end -= 1
@@ -688,6 +1044,8 @@ class _Extractor:
     def run(self) -> list[QuoteSpan]:
         for s_start, s_end in self.sents:
             self.sentence(s_start, s_end)
+        self.dash_rule()
+        self.frame_rule()
         self.heading_rule()
         self.standalone_rule()
         self.spans.sort(key=lambda q: (q.content_start, q.content_end))
@@ -744,7 +1102,6 @@ class _Extractor:
         tok = toks[k]
         text = self.text
         cue = self.cue_extent(toks, k)
-        prev_toks = toks[:k]
         # (a) quotation (or content) before the cue: “...,” X said / “...,” said X / ..., X said.
         j = k - 1
         while j >= 0 and toks[j].lower in _AUX | _ADVERBS:
@@ -764,11 +1121,19 @@ class _Extractor:
                 break
             if toks[m].text in ".;:!?(" or toks[m].lower in ("that",):
                 break
+        if k > 1 and tok.lower.endswith("ing") and (toks[k - 1].text == "," or (
+                toks[k - 1].text in CLOSE_QUOTES + '"' and toks[k - 2].text == ",")):
+            # '"...," adding that ...': a gerund cue takes the content after it
+            close_k = None
         if close_k is not None:
             ctok = toks[close_k]
             q = self.quote_at(ctok.start) if ctok.text != "," else None
             after_cue = toks[k + 1] if k + 1 < len(toks) else None
-            ends_ok = after_cue is None or after_cue.text in ".!?,;" or after_cue.lower in _TRAILER_PREPS
+            ends_ok = after_cue is None or after_cue.text in ".!?,;" or after_cue.lower in _TRAILER_PREPS or (
+                # "..., said Brian Baker, a longtime adviser ...": inverted cue right after the comma
+                # the speaker phrase then ends the sentence
+                close_k == k - 1 and (after_cue.text[:1].isupper() or after_cue.lower in ("the", "a", "an", "his", "her", "its", "their"))
+                and (self.source_after(toks, k + 1) or (s_end, s_end))[1] >= s_end - 1 and not self.quote_at(toks[k - 1].start))
             if q is not None:
                 # direct quote before the cue
                 between = toks[close_k + 1:j + 1]
@@ -807,7 +1172,8 @@ class _Extractor:
                         return
         # (b) cue before the content: X said (that) ... / X said: “...”
         src = self.source_before(toks, k)
-        gerund = tok.lower.endswith("ing") and k > 0 and toks[k - 1].text in (",", "by", "while", "after")
+        gerund = tok.lower.endswith("ing") and k > 0 and (toks[k - 1].text in (",", "by", "while", "after") or (
+            k > 1 and toks[k - 1].text in CLOSE_QUOTES + '"' and toks[k - 2].text == ","))
         if gerund:
             src = self.sentence_subject(toks)
         if src is None and not gerund:
@@ -831,7 +1197,13 @@ class _Extractor:
                         m += 1
         while m < len(toks) and toks[m].text in (",", ":", "—", "–"):
             m += 1
-        # adverbials right after the cue ("said on Tuesday that")
+        # adverbials right after the cue ("said at a campaign stop in Toledo, Ohio, that"):
+        # with a parse, the clausal complement's first token starts the content
+        comp = self.clausal_complement(tok)
+        if comp is not None and toks[0].i <= comp <= toks[-1].i and m < comp - toks[0].i <= m + 10 and \
+                self.toks[comp].lower == "that" and \
+                all(t.text not in OPEN_QUOTES + '"' and t.lower != "that" for t in toks[m:comp - toks[0].i]):
+            m = comp - toks[0].i
         if m < len(toks) and toks[m].lower in ("on", "in", "at", "during", "last", "this", "earlier", "late"):
             for n in range(m, min(m + 7, len(toks))):
                 if toks[n].lower == "that" or toks[n].text in OPEN_QUOTES + '"' or toks[n].text == ":":
@@ -842,6 +1214,14 @@ class _Extractor:
                     return
         while m < len(toks) and toks[m].text in (",", ":", "—", "–"):
             m += 1
+        if m < len(toks) and toks[m].lower in ("of", "about", "to"):
+            # "says of Clinton, “If she ...”": the quotation after the short topic phrase
+            for n in range(m + 1, min(m + 9, len(toks) - 1)):
+                if toks[n].text in (",", ":") and toks[n + 1].text in OPEN_QUOTES + '"':
+                    m = n + 1
+                    break
+                if toks[n].text in ".;!?" or toks[n].text in OPEN_QUOTES + '"':
+                    break
         if m >= len(toks):
             # content is a quotation in the next sentence(s) of the paragraph: X said:
             if toks[-1].text == ":" or (k + 1 < len(toks) and toks[k + 1].text == ":"):
@@ -878,6 +1258,8 @@ class _Extractor:
                                  "reject", "ask", "question", "celebrate", "applaud", "demand", "promise",
                                  "vow", "pledge", "threaten", "recall"):
                     return
+            if first.lower in ("when", "while", "after", "before", "during", "since", "until"):
+                return  # "said when she resigned ...": a time clause, not what was said
             if first.lower in ("to", "for", "about", "of", "with", "by", "on") and lemma in ("say", "tell", "add"):
                 return
             if first.text in ".!?" or first.text in CLOSE_QUOTES:
@@ -886,13 +1268,196 @@ class _Extractor:
             q = self.quote_at(c_start)
             if q and q[0] < c_start:
                 return
-            c_end = self.content_end(toks, m, s_end)
+            c_end = self.clip_to_argument(tok, first, self.content_end(toks, m, s_end))
             kind = self.kind_of(c_start, c_end)
         if c_end <= c_start or self.is_used(c_start, c_end):
             return
+        if src is not None and src[0] < c_end and c_start < src[1]:
+            return  # the "content" is the speaker itself: not this pattern
+        if all(w.lower() in _TIME_WORDS for w in _WORD_RE.findall(self.text[c_start:c_end])):
+            return  # "said Monday": a date, not a content
         self.group += 1
         self.add(QuoteSpan(kind, c_start, c_end, *(src or (None, None)), cue[0], cue[1],
                            s_start, max(s_end, c_end), group=self.group, rule="cue-content"))
+
+    def extents(self) -> tuple[list[int], list[int]]:
+        if self._extents is None:
+            self._extents = _subtree_extents(self.toks)
+        return self._extents
+
+    def clausal_complement(self, cue: _Tok) -> int | None:
+        """Index of the first token of the cue's clausal complement (``ccomp``, right of
+        the cue), or None without a parse."""
+        if not self.has_dep:
+            return None
+        left, _ = self.extents()
+        for t in self.toks[cue.i + 1:cue.i + 40]:
+            if t.head == cue.i and t.dep == "ccomp":
+                return left[t.i]
+        return None
+
+    def clip_to_argument(self, cue: _Tok, first: _Tok, end: int) -> int:
+        """Indirect content ends with the subtree of the cue's dependent that holds its
+        first token ("said that A and called B" -> "that A"), as PolNeAR's content is the
+        cue's argument, not the rest of the sentence; needs a parse."""
+        if not self.has_dep:
+            return end
+        cur, steps = first, 0
+        while cur.head != cue.i and cur.head != cur.i and steps < 40:
+            cur = self.toks[cur.head]
+            steps += 1
+        if cur.head != cue.i or cur.dep not in ("ccomp", "xcomp", "obj", "dobj"):
+            return end
+        _, right = self.extents()
+        stop = self.toks[right[cur.i]].end
+        if stop >= end:
+            return end
+        # trust the parse only where the rest starts a new coordinated/adverbial part
+        # ("..., while 73 percent said ...", "... and called it ..."); the parser's
+        # attachments inside long complements are too noisy to cut elsewhere
+        rest = self.toks_in(stop, end)
+        rest = [t for t in rest if t.pos != "PUNCT" and t.text not in ",;—–"]
+        if not rest:
+            return end
+        # "said that A and warned against B": a verb coordinated with the cue itself
+        coord = rest[0].lower in ("and", "but", "or") and len(rest) > 1 and any(
+            t.head == cue.i and t.dep == "conj" for t in rest[1:4])
+        # ", which makes him ...", ", but he has also ...", ", forcing them ...": after a comma
+        # the parse's boundary is reliable enough
+        comma = "," in self.text[stop:rest[0].start] and (
+            rest[0].lower in ("and", "but", "which", "when", "where", "as", "even", "so")
+            or (rest[0].lower.endswith("ing") and rest[0].pos == "VERB"))
+        if rest[0].lower not in _CLIP_WORDS and not coord and not comma:
+            return end
+        q = self.quote_at(stop - 1)
+        if q is not None:
+            stop = max(stop, q[1])
+        while stop > first.start and self.text[stop - 1] in ".,;:—– " and not self.quote_at(stop - 1):
+            stop -= 1
+        return min(end, stop) if stop > first.start else end
+
+    def frame_rule(self) -> None:
+        """Attributions of any head word with a learnt frame ("Clinton wants to ...",
+        "the bill was passed by Congress"): the cue is the word (with its auxiliaries,
+        negation and adverbs), source and content are the subtrees of the dependents
+        the lexicon learnt for it (:func:`learn_frames`). Needs a parse; runs after the
+        quotation/speech rules and never overlaps what they found."""
+        frames = self.lex.frames
+        if not self.has_dep or not frames:
+            return
+        toks = self.toks
+        left, right = self.extents()
+        children = _children(toks)
+        for t in toks:
+            fr = frames.get(_frame_key(t))
+            if fr is None or fr["cue"] < self.lex.frame_min_count or not t.lower.isalpha():
+                continue
+            if self.is_used(t.start, t.end) or self.quote_at(t.start) is not None:
+                # words inside a quotation belong to the quoted speaker's content
+                continue
+            cands = _arg_candidates(toks, children, t.i)
+            roles: dict[str, tuple[str, _Tok] | None] = {}
+            # content: the filled position with the highest P(cue, content there | lemma,
+            # position filled) -- "thinks [ccomp]" is a cue far more often than "think"
+            best, best_p = None, 0.0
+            avail = fr.get("avail", {})
+            for rel, c in cands:
+                n = fr["content"].get(rel, 0)
+                p = n / max(avail.get(rel, 0), n, 1) if avail else fr["cue"] / max(fr["n"], 1)
+                if n >= self.lex.frame_min_count and p >= self.lex.frame_min_ratio and p > best_p:
+                    best, best_p = (rel, c), p
+            roles["content"] = best
+            best, best_n = None, 0
+            for rel, c in cands:
+                n = fr["source"].get(rel, 0)
+                # a source position must account for a fair share of the lemma's cues
+                if n > best_n and n >= 0.1 * fr["cue"] and (roles["content"] is None or roles["content"][1] is not c):
+                    best, best_n = (rel, c), n
+            roles["source"] = best
+            if roles["source"] is None or roles["content"] is None:
+                continue
+            src = self._arg_span(roles["source"], left, right, t)
+            cont = self._arg_span(roles["content"], left, right, t)
+            if src is None or cont is None:
+                continue
+            cont = self.merge_dependents(t, roles["content"], roles["source"][1], cont, left, right, children)
+            cue = self.frame_cue_extent(t)
+            spans = sorted([src, cue, cont])
+            if any(spans[i][1] > spans[i + 1][0] for i in range(2)):
+                continue
+            if self.is_used(*cont) or self.is_used(*src) or self.is_used(*cue):
+                continue
+            sent = next(((sa, sb) for sa, sb in self.sents if sa <= t.start < sb), (t.start, t.end))
+            self.group += 1
+            self.add(QuoteSpan(self.kind_of(*cont), cont[0], cont[1], src[0], src[1], cue[0], cue[1],
+                               sent[0], max(sent[1], cont[1]), group=self.group, rule="frame"))
+
+    def merge_dependents(self, t: _Tok, content: tuple[str, _Tok], source: _Tok, span: tuple[int, int],
+                         left: list[int], right: list[int], children: dict[int, list[_Tok]]) -> tuple[int, int]:
+        """Widen a frame's content with the cue's other dependents that PolNeAR content
+        usually takes along with that relation (learnt ``merges``), when adjacent:
+        "urged [the administration] [to act]", "showed [Clinton] [with a lead]"."""
+        rel, c = content
+        merges = self.lex.merges.get(rel, {})
+        if not merges or rel.startswith("^"):
+            return span
+        a, b = span
+        for d in sorted(children.get(t.i, []), key=lambda d: abs(d.i - c.i)):
+            if d is c or d is source or d.dep == "punct":
+                continue
+            inc, tot = merges.get(d.dep, (0, 0))
+            if tot < 5 or inc < 0.5 * tot:
+                continue
+            lo, hi = self.toks[left[d.i]], self.toks[right[d.i]]
+            # only a dependent on the content's side of the cue and touching it
+            gap = self.text[hi.end:a] if hi.end <= a else self.text[b:lo.start] if lo.start >= b else None
+            if gap is None or (lo.start < t.end < hi.end) or len(gap) > 3 or (lo.start < a and lo.start < t.start < a) \
+                    or (lo.start >= b and t.start > b):
+                continue
+            a, b = min(a, lo.start), max(b, hi.end)
+        return a, b
+
+    def frame_cue_extent(self, t: _Tok) -> tuple[int, int]:
+        """Cue span of a frame head, following PolNeAR: with its auxiliaries, negation,
+        adverbs and infinitive "to" ("has not yet decided", "to discuss"), and a following
+        particle or preposition when the pair is a learnt multiword cue ("called for",
+        "complained about")."""
+        toks = self.toks
+        a = t.i
+        while a - 1 >= 0 and toks[a - 1].head == t.i and (
+                toks[a - 1].dep in ("aux", "aux:pass", "cop", "advmod", "mark") and toks[a - 1].lower not in (
+                    "that", "if", "because", "when", "while", "as", "whether")
+                or toks[a - 1].lower in ("not", "n't", "never")):
+            a -= 1
+        b = t.i
+        if b + 1 < len(toks) and self.lex.phrases.get(f"{t.lower} {toks[b + 1].lower}", 0) >= 3:
+            b += 1
+        return toks[a].start, toks[b].end
+
+    def _arg_span(self, arg: tuple[str, _Tok], left: list[int], right: list[int], cue: _Tok) -> tuple[int, int] | None:
+        """Character span of a frame argument: the dependent's subtree (without a leading
+        preposition of an agent, "by Congress" -> "Congress"), or the head word itself for
+        "^rel" arguments; trimmed of punctuation."""
+        rel, tok = arg
+        toks = self.toks
+        if rel.startswith("^"):
+            lo, hi = left[tok.i], right[tok.i]
+            # the head noun phrase up to the cue ("officials saying ..." -> "officials")
+            hi = min(hi, cue.i - 1) if tok.i < cue.i else hi
+            lo = max(lo, cue.i + 1) if tok.i > cue.i else lo
+        else:
+            lo, hi = left[tok.i], right[tok.i]
+        if lo > hi:
+            return None
+        while lo <= hi and (toks[lo].pos == "PUNCT" and toks[lo].text not in OPEN_QUOTES + '"'
+                            or (rel in ("obl:agent", "obl", "nmod") and toks[lo].dep == "case" and toks[lo].head == tok.i)
+                            or toks[lo].lower in ("and", "but")):
+            lo += 1
+        while hi >= lo and toks[hi].pos == "PUNCT" and toks[hi].text not in CLOSE_QUOTES + '"':
+            hi -= 1
+        if lo > hi or (lo <= cue.i <= hi):
+            return None
+        return toks[lo].start, toks[hi].end
 
     def sentence_subject(self, toks: list[_Tok]) -> tuple[int, int] | None:
         """Subject of the sentence for gerund cues: leading name run or pronoun."""
@@ -900,7 +1465,7 @@ class _Extractor:
             return None
         if self.has_dep:
             for t in toks:
-                if t.dep in ("nsubj",) and self.toks[t.head].dep == "ROOT":
+                if t.dep in ("nsubj",) and self.toks[t.head].dep.lower() == "root":
                     sub = [u for u in toks if self._dominated_by(u, t.i)]
                     return min(u.start for u in sub), max(u.end for u in sub)
         k = 0
@@ -921,7 +1486,12 @@ class _Extractor:
         for q in self.quotes:
             if q[0] >= after and self._same_paragraph(after, q[0]):
                 gap = self.text[after:q[0]]
-                if re.fullmatch(r"[^.!?“”\"\n]*[.,]\s*", gap) and len(gap.split()) <= 10 and not self.is_used(*q):
+                # abbreviations ("Mr.", "U.S.") do not end the attribution clause
+                bare = re.sub(r"\b(?:[A-Z][a-z]{0,3}|[A-Z](?:\.[A-Z])+)\.", "", gap)
+                # the attribution clause between the pieces may carry a long appositive
+                # ("said Murphy, now a consultant on Burma in the private sector.")
+                limit = 25 if after <= cue[0] and cue[1] <= q[0] else 10
+                if re.fullmatch(r"[^.!?“”\"\n]*[.,:]\s*", bare) and len(gap.split()) <= limit and not self.is_used(*q):
                     tail = self.text[q[1]:q[1] + 40].lstrip()
                     # stop when the next quotation has its own attribution
                     if tail[:1] in (",",) or re.match(r"^\w+ (said|says)", tail):
@@ -929,6 +1499,24 @@ class _Extractor:
                     self.add(QuoteSpan("direct", q[0], q[1], *(src or (None, None)), None, None,
                                        q[0], q[1], group=self.group, rule="continuation"))
                 return
+
+    def dash_rule(self) -> None:
+        """``“...” ― Sonya Herridge``: a quotation signed with a dash and a name (epigraph
+        and vox-pop style); the dash is the cue."""
+        for q_start, q_end in self.quotes:
+            if self.is_used(q_start, q_end):
+                continue
+            m = _DASH_SIGNATURE.match(self.text, q_end)
+            if not m:
+                continue
+            name = m.group("name").rstrip(" ,.\u00a0")
+            if len(_WORD_RE.findall(self.text[q_start:q_end])) < 3 or not name:
+                continue
+            src = (m.start("name"), m.start("name") + len(name))
+            cue = (m.start("dash"), m.end("dash"))
+            self.group += 1
+            self.add(QuoteSpan("direct", q_start, q_end, src[0], src[1], cue[0], cue[1], q_start, src[1],
+                               group=self.group, rule="dash"))
 
     def heading_rule(self) -> None:
         """``Haniyeh: Gaza war is a world war`` (line-initial name and a colon)."""
