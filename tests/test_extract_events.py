@@ -337,3 +337,10 @@ def test_rules_modes_and_codes():
     assert mode_for("SUPPORT", ["praised"]) is None  # SUPPORT has no modes (manual 3.3.3)
     assert cameo_for_mode("COERCE", "arrest") == "173" == MODE_CAMEO[("COERCE", "arrest")]
     assert cameo_for_mode("AGREE", None) == "03"
+
+
+def test_real_role_noun_subject_is_the_person_not_the_modifying_state():
+    events, names = real("Former US Ambassador to Israel David Friedman condemned Iran.")
+    assert len(events) == 1
+    assert [names[i] for i in events[0].source] == ["David Friedman"]
+    assert [names[i] for i in events[0].target] == ["Iran"]

@@ -140,6 +140,15 @@ def _expand(tok: Any) -> list[Any]:
     return out
 
 
+def _role_words() -> frozenset[str]:
+    from crossread.extract.actors import ROLE_NOUNS, TITLE_WORDS
+
+    return frozenset(w.lower() for w in (*ROLE_NOUNS, *TITLE_WORDS) if " " not in w)
+
+
+_ROLE_WORDS = _role_words()
+
+
 def _actors_for(tok: Any, token_map: dict[int, str], ctx: dict[str, Any] | None = None,
                 resolve_docs: bool = True) -> list[str]:
     """Actors a noun phrase headed by ``tok`` denotes (itself and its conjuncts; else the
@@ -159,17 +168,24 @@ def _actors_for(tok: Any, token_map: dict[int, str], ctx: dict[str, Any] | None 
             continue
         frontier = [t]
         found = None
+        # a role noun ("Former US Ambassador to Israel David Friedman") denotes the person
+        # named in its phrase, not the states that modify it
+        wants_person = t.lower_ in _ROLE_WORDS
+        types = ctx.get("types", {})
         for _ in range(3):
-            nxt = []
+            nxt, level = [], []
             for f in frontier:
-                for c in f.children:
+                # an apposition or flat name is the head itself; try it before modifiers
+                children = sorted(f.children, key=lambda c: _dep(c) not in ("appos", "flat"))
+                for c in children:
                     if _dep(c) in ("compound", "amod", "nmod", "nmod:poss", "poss", "flat", "appos", "pobj", "prep", "case"):
                         if c.i in token_map:
-                            found = token_map[c.i]
-                            break
-                        nxt.append(c)
-                if found:
-                    break
+                            level.append(token_map[c.i])
+                        else:
+                            nxt.append(c)
+            if level:
+                people = [a for a in level if types.get(a) == "PERSON"] if wants_person else []
+                found = (people or level)[0]
             if found or not nxt:
                 break
             frontier = nxt
