@@ -344,3 +344,25 @@ def test_real_role_noun_subject_is_the_person_not_the_modifying_state():
     assert len(events) == 1
     assert [names[i] for i in events[0].source] == ["David Friedman"]
     assert [names[i] for i in events[0].target] == ["Iran"]
+
+
+def test_pronoun_in_where_clause_under_a_verbless_root_terminates():
+    """A 'where' clause hanging on a noun root: the search for the governing verb stops at the
+    root (spaCy makes a new Token object per access, so identity comparison never did)."""
+    import signal
+
+    rows = [("Tehran", 0, "ROOT", "PROPN", "Tehran", "B-GPE"), (",", 0, "punct", "PUNCT", ",", "O"),
+            ("where", 4, "advmod", "ADV", "where", "O"), ("they", 4, "nsubj", "PRON", "they", "O"),
+            ("met", 0, "acl:relcl", "VERB", "meet", "O"), ("Iran", 4, "obj", "PROPN", "Iran", "B-GPE"),
+            (".", 0, "punct", "PUNCT", ".", "O")]
+
+    def timeout(*_):
+        raise TimeoutError("extract_events did not terminate")
+
+    old = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(20)
+    try:
+        run(parsed(rows))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)

@@ -259,7 +259,7 @@ def _in_quotes(sent_text: str, offset: int) -> bool:
 def _modality(verb: Any, sent: Any) -> str:
     chain = [verb]
     head = verb
-    while head.head is not head and len(chain) < 6:
+    while head.head.i != head.i and len(chain) < 6:
         head = head.head
         chain.append(head)
     for tok in chain[:2]:
@@ -455,9 +455,9 @@ def _pronoun_antecedents(doc: Any, token_map: dict[int, str]) -> dict[int, list[
             governing = None
             if any(c.lower_ in ("where", "when") for c in clause.children):
                 governing = clause.head
-                while governing is not None and not _is_verb(governing) and governing.head is not governing:
+                while governing is not None and not _is_verb(governing) and governing.head.i != governing.i:
                     governing = governing.head
-            if governing is not None and governing is not clause and _is_verb(governing):
+            if governing is not None and governing.i != clause.i and _is_verb(governing):
                 subj, _ = _subjects(governing)
                 found = [a for t in subj for a in _actors_for(t, token_map, {})]
                 # "X held a press conference alongside Y, where they ...": Y too
@@ -632,7 +632,7 @@ def extract_events(article: Article, doc: Any, actors: Sequence[Actor],
                 pending.append((trig, verb, sources, list(dict.fromkeys(tgts)), None, rule,
                                 f"{verb.text} {trig.text}"))
             continue
-        if trig is not verb:  # light verb: the event noun's own phrases are targets too
+        if trig.i != verb.i:  # light verb: the event noun's own phrases are targets too
             used_nouns.add(trig.i)
             targets = [t for t in targets if t is not trig] + [
                 g for c in trig.children if _dep(c) in ("nmod", "prep")
@@ -743,9 +743,9 @@ def extract_events(article: Article, doc: Any, actors: Sequence[Actor],
         trigger = shown or trig.text
         if shown:
             pass
-        elif trig is not verb and _is_verb(verb) and verb.i < trig.i:
+        elif trig.i != verb.i and _is_verb(verb) and verb.i < trig.i:
             trigger = f"{verb.text} {trig.text}"  # light verb + noun: "expressed disappointment"
-        elif trig is verb:
+        elif trig.i == verb.i:
             xcomp = next((c for c in verb.children if _dep(c) == "xcomp"), None)
             if xcomp is not None:
                 trigger = f"{verb.text} to {xcomp.text}" if any(c.lower_ == "to" for c in xcomp.children) else f"{verb.text} {xcomp.text}"
