@@ -358,3 +358,22 @@ def test_title_phrases_with_of_and_title_surnames():
     assert actors["John Boehner"].role == "House Speaker"
     assert actors["U.S. Embassy"].country == "USA"  # an organisation named after its state
     assert "Israeli Defense Ministry" in [m.text for m in actors["Israel"].mentions]  # a state agency
+
+
+def test_mention_cut_by_a_sentence_break_keeps_a_sentence_that_contains_it():
+    import spacy
+    from spacy.tokens import Doc
+
+    from crossread.extract.actors import resolve_actors
+    from crossread.records import Article
+
+    words = ["New", "Jersey", "Governor", "Chris", "Christie", "spoke", "today", "."]
+    doc = Doc(spacy.blank("en").vocab, words=words, spaces=[True] * 7 + [False],
+              sent_starts=[True, False, False, False, True, False, False, False],
+              ents=["B-GPE", "I-GPE", "O", "B-PERSON", "I-PERSON", "O", "O", "O"])
+    article = Article(id="a", source="a", outlet=None, title=None, published=None, language="en", text=doc.text)
+    actors = resolve_actors(article, doc)
+    assert any(a.name == "Chris Christie" for a in actors)
+    for actor in actors:
+        for m in actor.mentions:
+            assert doc.text[m.start:m.end] == m.text and m.text in m.sentence

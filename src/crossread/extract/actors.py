@@ -1237,6 +1237,8 @@ class _Resolver:
             for (s, e) in sorted(set(build.spans)):
                 start, end = s + self.base, e + self.base
                 ss, se = _sentence_of(self.doc, s)
+                if e > se:  # a name the sentence splitter cut in two ("Governor Chris | Christie")
+                    se = max(se, _sentence_of(self.doc, e - 1)[1])
                 mentions.append(Mention(article_id=self.article.id, start=start, end=end,
                                         sentence=text[ss + self.base:se + self.base].strip(),
                                         text=text[start:end]))
