@@ -379,10 +379,15 @@ def _parsed_labels(article: Article, doc: Any, actor: Actor, spans: Sequence[tup
             if _dep(h) == "appos" and h.head.i not in inside:
                 exclude = inside | {t.i for t in h.subtree}
                 add(_np_span(h.head, exclude), "appos" if h is head else "list")
-        # the name as modifier of a category noun: "the Hamas terror group"
+        # the name as modifier of a category noun: "the Hamas terror group"; a demonym only
+        # labels its state with a state noun ("the Iranian regime"), while "the Palestinian
+        # militant group" is some organisation of that state (left to the anaphor rule)
+        demonym = bool(_DEMONYM_RE.fullmatch(text[m.start:m.end])) and \
+            normalize_label(text[m.start:m.end]) != normalize_label(actor.name)
         if _dep(head) in ("compound", "amod", "flat", "nmod") and head.head.i not in inside:
             noun = head.head
-            if noun.lower_ in LABEL_HEADS or noun.lemma_.lower() in LABEL_HEADS:
+            if (noun.lower_ in LABEL_HEADS or noun.lemma_.lower() in LABEL_HEADS) and (
+                    not demonym or noun.lower_ in STATE_HEADS or noun.lemma_.lower() in STATE_HEADS):
                 exclude = inside | {t.i for t in head.subtree}
                 add(_np_span(noun, exclude), "postmod" if noun.i > head.i else "premod")
         # category noun / adjectives modifying the name: "the militant group Hamas", "Iran-backed Hamas"
@@ -462,6 +467,10 @@ def extract_labels(article: Article, doc: Any, actors: Sequence[Actor]) -> list[
         result.append(lm)
     taken = [(r.evidence.start, r.evidence.end) for r in result]
     result.extend(_anaphor_labels(article, actors, spans, taken))
+    # another actor's name is not a label ("its proxies, Hamas and PIJ": PIJ is no label of Hamas)
+    other_names = {normalize_label(n) for a in actors for n in [a.name, *a.aliases]}
+    own = {a.id: {normalize_label(n) for n in [a.name, *a.aliases]} for a in actors}
+    result = [r for r in result if r.text not in other_names - own.get(r.actor_id, set())]
     result.sort(key=lambda r: (r.evidence.start, r.actor_id))
     return result
 
