@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from collections.abc import Sequence
 
 LABELS = ("agree", "disagree", "discuss", "unrelated")
@@ -79,26 +80,30 @@ FEATURE_NAMES = (
 )
 
 
+@lru_cache(maxsize=256)
+def _body_profile(body: str) -> tuple:
+    """What pair_features needs of a body, computed once per body (one body meets many claims)."""
+    b_tokens = tokens(body)
+    b_content = [_stem(t) for t in b_tokens if t not in _STOP]
+    sents = sentences(body) or [body]
+    return (b_tokens, set(b_content), set(zip(b_content, b_content[1:])), sents,
+            [set(content(s)) for s in sents], set(content(" ".join(sents[:3]))), set(re.findall(r"\d+", body)),
+            {w.lower() for w in re.findall(r"\b[A-Z][a-zA-Z]+", body)},
+            _cue_count(b_tokens, REFUTING), _cue_count(b_tokens, HEDGING))
+
+
 def pair_features(claim: str, body: str) -> list[float]:
     """Corpus-free features of one (claim, body) pair, named by :data:`FEATURE_NAMES`."""
     c_words = content(claim)
     c_set = set(c_words)
-    b_tokens = tokens(body)
-    b_set = {_stem(t) for t in b_tokens if t not in _STOP}
+    b_tokens, b_set, b_bi, sents, sent_sets, lead, b_nums, b_caps, b_refute, b_hedge = _body_profile(body)
     c_bi = set(zip(c_words, c_words[1:]))
-    b_content = [_stem(t) for t in b_tokens if t not in _STOP]
-    b_bi = set(zip(b_content, b_content[1:]))
-    sents = sentences(body) or [body]
-    sent_sets = [set(content(s)) for s in sents]
     sent_over = [_overlap(c_set, s) for s in sent_sets]
     best = max(sent_over) if sent_over else 0.0
     near_idx = [i for i, o in enumerate(sent_over) if o >= max(0.25, best * 0.6)]
     near_words = [w for i in near_idx for w in tokens(sents[i])]
-    lead = set(content(" ".join(sents[:3])))
     c_nums = set(re.findall(r"\d+", claim))
-    b_nums = set(re.findall(r"\d+", body))
     c_caps = {w.lower() for w in re.findall(r"\b[A-Z][a-zA-Z]+", claim)[1:]}
-    b_caps = {w.lower() for w in re.findall(r"\b[A-Z][a-zA-Z]+", body)}
     c_toks = tokens(claim)
     return [
         _overlap(c_set, b_set),
@@ -110,10 +115,10 @@ def pair_features(claim: str, body: str) -> list[float]:
         len(c_nums & b_nums) / len(c_nums) if c_nums else 0.5,
         len(c_caps & b_caps) / len(c_caps) if c_caps else 0.5,
         float(_cue_count(c_toks, REFUTING)),
-        _cue_count(b_tokens, REFUTING) / max(1.0, len(b_tokens) / 100),
+        b_refute / max(1.0, len(b_tokens) / 100),
         float(_cue_count(near_words, REFUTING)),
         float(_cue_count(c_toks, HEDGING)),
-        _cue_count(b_tokens, HEDGING) / max(1.0, len(b_tokens) / 100),
+        b_hedge / max(1.0, len(b_tokens) / 100),
         float(_cue_count(near_words, HEDGING)),
         float(_cue_count(near_words, SUPPORT)),
         float("?" in claim),
