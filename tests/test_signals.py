@@ -71,3 +71,23 @@ def test_zero_signals_on_basil_articles() -> None:
         record = json.loads(path.read_text(encoding="utf-8"))
         text = "\n\n".join(" ".join(p) for p in record["body-paragraphs"])
         assert find_signals(text) == [], path.name
+
+
+def test_eval_signals_command_counts_false_positives(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from crossread.cli import main
+
+    text_dir = tmp_path / "polnear" / "data" / "dev" / "text"
+    text_dir.mkdir(parents=True)
+    (text_dir / "human.txt").write_text(HUMAN_NEWS, encoding="utf-8")
+    (text_dir / "bot.txt").write_text(
+        "The council met on Monday.\n\nAs an AI language model, I cannot browse the internet.", encoding="utf-8")
+    out = tmp_path / "signals.json"
+    result = CliRunner().invoke(main, ["eval", "signals", "--data", str(tmp_path), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["task"] == "signals"
+    assert data["metrics"]["polnear_documents"] == 2
+    assert data["metrics"]["polnear_signals"] == data["metrics"]["signals"] >= 1
+    assert "bot.txt" in result.output and "human.txt" not in result.output
