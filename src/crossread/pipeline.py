@@ -118,7 +118,8 @@ def load_analysis(store: Store, embeddings: bool = True) -> Analysis:
 
     service = _embedding_service(store) if embeddings else None
     articles = list(store.iter_articles())
-    linked = link_corpus(articles, store.article_records(), story_of=store.story_assignments())
+    linked = link_corpus(articles, store.article_records(), story_of=store.story_assignments(),
+                         embed=service.embed if service else None)
     return analyze_corpus(linked, embed=service.embed if service else None)
 
 

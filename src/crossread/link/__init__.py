@@ -22,11 +22,13 @@ def link_corpus(
     articles: Sequence[Article],
     article_records: Mapping[str, Mapping[str, list[dict[str, Any]]]],
     story_of: Mapping[str, str] | None = None,
+    embed: Any = None,
 ) -> Analysis:
     """Build the corpus-level analysis from stored articles and their records.
 
     ``story_of`` (article id -> story id) holds the incremental assignments the
     pipeline made as articles arrived; articles without one are clustered in batch.
+    ``embed`` (sentences -> vectors) gives event coreference its embedding feature.
     A pure function of its inputs, so reruns over the same store give the same output.
     """
     from crossread.analyze.framing import aggregate_framing
@@ -63,14 +65,14 @@ def link_corpus(
     rest = [a for a in articles if not (story_of and a.id in story_of)]
     stories = stories_from_assignments(assigned, story_of or {}) + (cluster_stories(rest, actor_names) if rest else [])
     story_of_article = {aid: s.id for s in stories for aid in s.article_ids}
-    events = _merge_events(events, articles, story_of_article, actors)
+    events = _merge_events(events, articles, story_of_article, actors, embed)
     return Analysis(articles=list(articles), actors=actors, events=events, quotes=quotes, claims=claims,
                     stories=stories, framing=aggregate_framing(framing, id_map))
 
 
 def _merge_events(events: list[Event], articles: Sequence[Article], story_of: Mapping[str, str],
-                  actors: Sequence[Actor]) -> list[Event]:
+                  actors: Sequence[Actor], embed: Any = None) -> list[Event]:
     """Cross-document event coreference, blocked by the stories just built."""
     from crossread.link.event_coref import merge_events
 
-    return merge_events(events, articles, story_of=story_of, actors=actors)
+    return merge_events(events, articles, story_of=story_of, actors=actors, embed=embed)

@@ -51,6 +51,19 @@ def _load(root: Path, topics: Sequence[int]) -> dict[int, tuple[list[EventMentio
     return {t: topic_mentions(read_topic(root, t)) for t in topics}
 
 
+def add_embeddings(data: dict) -> bool:
+    """Give every mention the MiniLM vector of its sentence; False where no backend loads."""
+    from crossread.link.story_assign import _embedding_service
+
+    service = _embedding_service(None)
+    if service is None:
+        return False
+    mentions = [m for ms, _, _ in data.values() for m in ms]
+    for mention, vector in zip(mentions, service.embed([m.sentence for m in mentions])):
+        mention.embedding = vector
+    return True
+
+
 def _clusters(labels: Sequence[str], prefix: str) -> list[list[str]]:
     groups: dict[str, list[str]] = {}
     for i, lab in enumerate(labels):
@@ -152,8 +165,11 @@ def error_notes(data: dict, model: PairModel, threshold: float, limit: int = 3) 
 @click.option("--topics", default=None, help="Comma-separated topics to evaluate (default: all non-train topics present).")
 @click.option("--save-weights", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the trained pair model (JSON) here, e.g. src/crossread/data/event_coref_weights.json.")
+@click.option("--embeddings/--no-embeddings", default=True, show_default=True,
+              help="MiniLM sentence vectors for the emb_cos feature (without: the TF-IDF cosine stands in).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def eval_event_coref_command(data: Path, topics: str | None, save_weights: Path | None, json_path: Path | None) -> None:
+def eval_event_coref_command(data: Path, topics: str | None, save_weights: Path | None, embeddings: bool,
+                             json_path: Path | None) -> None:
     """Cross-document event coreference on ECB+ gold mentions (MUC, B3, CEAF-e, CoNLL F1)."""
     try:
         root = find_corpus_root(data)
@@ -168,11 +184,14 @@ def eval_event_coref_command(data: Path, topics: str | None, save_weights: Path 
     notes = []
     if train_topics:
         train = _load(root, train_topics)
+        if embeddings:
+            add_embeddings(train)
         model = train_model(train)
         model.threshold = tune_threshold(train, model)
         model.meta = {"trained_on": f"ECB+ topics {','.join(map(str, train_topics))} (CC BY 3.0)",
                       "method": "logistic regression on within-topic gold mention pairs; "
-                                "average-link threshold tuned on the same topics for CoNLL F1"}
+                                "average-link threshold tuned on the same topics for CoNLL F1",
+                      "embeddings": "MiniLM (all-MiniLM-L6-v2, int8 ONNX) sentence vectors" if embeddings else "none"}
         notes.append(f"trained on {len(train_topics)} train topics; threshold {model.threshold:.2f}")
         if save_weights:
             save_weights.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
@@ -181,6 +200,8 @@ def eval_event_coref_command(data: Path, topics: str | None, save_weights: Path 
         model = load_model()
         notes.append(f"no train topics present: shipped weights, threshold {model.threshold:.2f}")
     test = _load(root, eval_topics)
+    used = embeddings and add_embeddings(test)
+    notes.append("sentence context: TF-IDF cosine" + (" + MiniLM embedding cosine" if used else " only"))
     scores = conll_scores(*predict(test, model, model.threshold))
     base = conll_scores(*lemma_baseline(test))
     n_mentions = sum(len(m) for m, _, _ in test.values())

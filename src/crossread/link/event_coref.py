@@ -7,8 +7,9 @@ scores the probability that both mention one event, from
 
 * trigger head lemma equality, membership of one hand-written synonym set, shared
   5-character lemma prefix (arrest/arrested, explosion/explode);
-* sentence-context TF-IDF cosine (or the cosine of ``embedding`` when both mentions
-  carry one), document TF-IDF cosine (when document texts are given);
+* sentence-context TF-IDF cosine and MiniLM sentence-embedding cosine (the TF-IDF
+  cosine stands in where mentions carry no ``embedding``), document TF-IDF cosine (when
+  document texts are given);
 * participant token overlap, time and location compatibility (match / conflict);
 * same document, same mention kind, and lemma x context interactions.
 
@@ -37,6 +38,7 @@ from crossread.records import Actor, Article, Event, Evidence, record_id
 FEATURES = (
     "lemma_eq", "synonym", "prefix_eq", "sent_cos", "doc_cos", "lemma_x_doc", "lemma_x_sent",
     "part_jacc", "time_match", "time_conflict", "loc_match", "loc_conflict", "same_doc", "same_kind",
+    "emb_cos", "lemma_x_emb",
 )
 WEIGHTS_RESOURCE = "event_coref_weights.json"
 BLOCKED = 1e6  # distance given to pairs a hard constraint forbids
@@ -171,7 +173,7 @@ class EventMention:
     participants: list[str] = field(default_factory=list)
     time: str | None = None
     location: str | None = None
-    embedding: Sequence[float] | None = None  # optional sentence vector; replaces the TF-IDF context cosine
+    embedding: Sequence[float] | None = None  # optional sentence vector (MiniLM): the emb_cos feature
     kind: str | None = None  # mention class (ECB+ tag, PLOVER type, ...)
 
     def __post_init__(self) -> None:
@@ -257,16 +259,17 @@ def feature_tensor(mentions: Sequence[EventMention], doc_texts: Mapping[str, str
     pre = np.asarray([m.lemma[:5] if len(m.lemma) >= 5 else f"#{i}" for i, m in enumerate(mentions)], dtype=object)
     prefix_eq = ((pre[:, None] == pre[None, :]) & (lemma_eq == 0)).astype(float)
 
+    sents = sorted({m.sentence for m in mentions})
+    idx = {s: i for i, s in enumerate(sents)}
+    cos = _tfidf_cosine(sents)
+    si = np.asarray([idx[m.sentence] for m in mentions], dtype=int)
+    sent_cos = cos[np.ix_(si, si)]
     if all(m.embedding is not None for m in mentions) and n:
         e = np.asarray([np.asarray(m.embedding, dtype=float) for m in mentions])
         e = e / np.maximum(np.linalg.norm(e, axis=1, keepdims=True), 1e-9)
-        sent_cos = np.clip(e @ e.T, 0, 1)
-    else:
-        sents = sorted({m.sentence for m in mentions})
-        idx = {s: i for i, s in enumerate(sents)}
-        cos = _tfidf_cosine(sents)
-        si = np.asarray([idx[m.sentence] for m in mentions])
-        sent_cos = cos[np.ix_(si, si)]
+        emb_cos = np.clip(e @ e.T, 0, 1)
+    else:  # no sentence vectors: the lexical context cosine stands in
+        emb_cos = sent_cos
     docs = sorted({m.doc_id for m in mentions})
     didx = {d: i for i, d in enumerate(docs)}
     di = np.asarray([didx[m.doc_id] for m in mentions])
@@ -290,7 +293,7 @@ def feature_tensor(mentions: Sequence[EventMention], doc_texts: Mapping[str, str
         "doc_cos": doc_cos, "lemma_x_doc": lemma_eq * doc_cos, "lemma_x_sent": lemma_eq * sent_cos,
         "part_jacc": part_jacc, "time_match": (tj > 0).astype(float), "time_conflict": tboth * (tj == 0),
         "loc_match": (lj > 0).astype(float), "loc_conflict": lboth * (lj == 0), "same_doc": same_doc,
-        "same_kind": same_kind,
+        "same_kind": same_kind, "emb_cos": emb_cos, "lemma_x_emb": lemma_eq * emb_cos,
     }
     return np.stack([cols[f] for f in FEATURES], axis=-1)
 
@@ -521,6 +524,7 @@ def merge_events(
     story_of: Mapping[str, str] | None = None,
     threshold: float | None = None,
     actors: Sequence[Actor] | None = None,
+    embed: Callable[[list[str]], np.ndarray] | None = None,
 ) -> list[Event]:
     """Merge Events that report the same real-world event, across articles.
 
@@ -543,6 +547,11 @@ def merge_events(
 
         story_of = {aid: s.id for s in cluster_stories(articles) for aid in s.article_ids}
     mentions = [_event_mention(e) for e in events]
+    # sentence vectors only for weights trained with them: the emb_cos weight of a lexical-only
+    # model was learnt on TF-IDF cosines, whose scale embedding cosines do not share
+    if embed is not None and load_model().meta.get("embeddings", "none") != "none":
+        for mention, vector in zip(mentions, embed([m.sentence for m in mentions])):
+            mention.embedding = vector
     blocks = [f"{e.plover}|{story_of.get(m.doc_id, m.doc_id)}" for e, m in zip(events, mentions)]
     doc_texts = {aid: a.text for aid, a in by_id.items()}
     index = {id(m): i for i, m in enumerate(mentions)}
