@@ -366,3 +366,11 @@ def test_pronoun_in_where_clause_under_a_verbless_root_terminates():
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+
+
+def test_real_they_in_where_clause_includes_the_companion_on_the_noun():
+    events, names = real("Ismail Haniyeh held a press conference alongside Foreign Minister Hossein "
+                         "Amir-Abdollahian, where they praised the UN Security Council resolution.")
+    praise = [e for e in events if e.plover == "SUPPORT"]
+    assert len(praise) == 1
+    assert {names[i] for i in praise[0].source} == {"Ismail Haniyeh", "Hossein Amir-Abdollahian"}

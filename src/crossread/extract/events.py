@@ -462,9 +462,19 @@ def _pronoun_antecedents(doc: Any, token_map: dict[int, str]) -> dict[int, list[
                 found = [a for t in subj for a in _actors_for(t, token_map, {})]
                 # "X held a press conference alongside Y, where they ...": Y too
                 if tok.lower_ in ("they", "we"):
-                    for c in governing.children:
-                        if _dep(c) in OBL and _case(c) in ("alongside", "with"):
-                            found += _actors_for(c, token_map, {})
+                    # the companion hangs on the verb or, as the parser often has it, on the
+                    # noun the "where" clause modifies ("a conference alongside Y")
+                    # noun the "where" clause modifies ("a conference alongside Y", or Y itself)
+                    hosts, node = [], clause.head
+                    while node.i != governing.i and node.head.i != node.i and len(hosts) < 6:
+                        hosts.append(node)
+                        node = node.head
+                    hosts.append(governing)
+                    companions = [h for h in hosts if _case(h) in ("alongside", "with")]
+                    companions += [c for h in hosts for c in h.children
+                                   if _dep(c) in OBL and _case(c) in ("alongside", "with")]
+                    for c in dict.fromkeys(companions):
+                        found += _actors_for(c, token_map, {})
                 if found:
                     out[tok.i] = list(dict.fromkeys(found))
                     continue
