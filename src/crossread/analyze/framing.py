@@ -572,6 +572,11 @@ def match_loaded_terms(text: str, doc: Any = None, base: int = 0,
             pass
         if has_pos or has_lemma:
             tok_at = {base + t.idx: t for t in doc}
+    # lemma -> tokens, built once: every lexicon entry looks its lemma up instead of scanning the doc
+    by_lemma: dict[str, list[tuple[int, Any]]] = {}
+    if has_lemma:
+        for start, tok in tok_at.items():
+            by_lemma.setdefault(tok.lemma_.lower(), []).append((start, tok))
     lower = text.lower()
     matches: list[TermMatch] = []
     for entry in lexicon:
@@ -587,8 +592,8 @@ def match_loaded_terms(text: str, doc: Any = None, base: int = 0,
                     continue
             matches.append(TermMatch(entry.term, entry.family, m.start(), m.end()))
         if has_lemma and entry.lemma and " " not in entry.lemma:
-            for start, tok in tok_at.items():
-                if tok.lemma_.lower() == entry.lemma and (not entry.pos or not has_pos or tok.pos_ == entry.pos):
+            for start, tok in by_lemma.get(entry.lemma, ()):
+                if not entry.pos or not has_pos or tok.pos_ == entry.pos:
                     end = start + len(tok.text)
                     if _context_ok(entry, text, start, end):
                         matches.append(TermMatch(entry.term, entry.family, start, end))
