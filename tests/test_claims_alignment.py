@@ -106,3 +106,28 @@ def test_paraphrased_claims_align_with_embeddings() -> None:
     assert len(merged) == 3
     [pair] = [c for c in merged if len(c.evidence) == 2]
     assert {e.article_id for e in pair.evidence} == {"a", "b"} and "abstain" in pair.text
+
+
+def test_claims_reporting_one_merged_event_align_at_a_lower_score() -> None:
+    from crossread.analyze.claims import ANCHORED_THRESHOLD, MUTUAL_THRESHOLD, pair_scores
+    from crossread.nlp.embeddings import get_embedding_service
+    from crossread.records import Event
+
+    embed = get_embedding_service().embed
+
+    a = ("The resolution, which passed with the help of the United States' abstention from voting, has drawn "
+         "criticism from officials who view it as damaging to their country's position in the conflict.")
+    b = ("The resolution was passed after the United States refrained from vetoing the call for a ceasefire, "
+         "unlike previous votes regarding the war.")
+    other = "Rescue teams searched the rubble for survivors overnight."
+    claims = [claim("c1", "a", a, "A"), claim("c2", "b", b, "B"), claim("c3", "b", other, "B", start=len(b) + 1)]
+    stories = [Story("s", "t", ["a", "b"])]
+    score = float(pair_scores(claims[:2], embed)[0, 1])
+    assert ANCHORED_THRESHOLD <= score < MUTUAL_THRESHOLD  # too weak alone, enough with an event in common
+    assert len(align_claims(claims, stories, embed=embed)) == 3
+    abstention = Event("e", "CONCEDE", None, "080", ["us"], ["unsc"], "abstention",
+                       evidence=[Evidence("a", 0, len(a), a), Evidence("b", 0, len(b), b)])
+    merged = align_claims(claims, stories, embed=embed, events=[abstention])
+    assert len(merged) == 2
+    [pair] = [c for c in merged if len(c.evidence) == 2]
+    assert {e.article_id for e in pair.evidence} == {"a", "b"}

@@ -52,7 +52,7 @@ def analyze_corpus(analysis: Analysis, embed: Embedder | None = None) -> Analysi
     ``embed``) adds semantic matching to claim alignment and paraphrase detection.
     """
     analysis.derivations = detect_derivations(analysis.articles, embed=embed, stories=analysis.stories)
-    analysis.claims = align_claims(analysis.claims, analysis.stories, embed=embed)
+    analysis.claims = align_claims(analysis.claims, analysis.stories, embed=embed, events=analysis.events)
     add_relations(analysis.claims, analysis.stories, {a.id: a for a in analysis.articles})
     story_of = {aid: s.id for s in analysis.stories for aid in s.article_ids}
     analysis.quotes = merge_quotes(analysis.quotes, story_of, embed=embed)

@@ -9,7 +9,9 @@ Alignment (within each story, between claims of different articles):
   both claims are attributed to the same actor and lowered when to different ones.
 * **Links**: a pair is linked when each claim is the other's best match between the
   two articles and the score reaches ``mutual_threshold``, or when the score alone
-  reaches ``threshold``. Within one story, many sentences share actors and topic
+  reaches ``threshold``, or when both report one merged event (cross-document event
+  coreference anchors the alignment) and each is the other's best match among such
+  claims at ``ANCHORED_THRESHOLD``. Within one story, many sentences share actors and topic
   words, so absolute cosines separate paraphrases poorly; mutual best matching (as
   in sentence alignment for parallel corpora) is what keeps "the resolution passed
   after the US abstained" with its paraphrase instead of with every sentence about
@@ -31,13 +33,14 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from crossread.records import Article, Claim, ClaimRelation, Evidence, Story, record_id
+from crossread.records import Article, Claim, ClaimRelation, Event, Evidence, Story, record_id
 
 Embedder = Callable[[list[str]], np.ndarray]
 
 ALIGN_THRESHOLD = 0.4  # lexical only: any pair at or above this is linked
 EMBEDDING_THRESHOLD = 0.62  # with embeddings: any pair at or above this is linked
 MUTUAL_THRESHOLD = 0.45  # with embeddings: mutual best matches at or above this are linked
+ANCHORED_THRESHOLD = 0.35  # mutual best matches among claims reporting one merged event
 SAME_SPEAKER_BONUS = 0.08
 CONTRADICTION_OVERLAP = 0.5  # share of the claim's content words the contradicting sentence must carry
 NEGATION = re.compile(r"\b(not|no|never|n't|denied|denies|deny|false|falsely|little evidence)\b", re.IGNORECASE)
@@ -91,6 +94,36 @@ def pair_scores(group: Sequence[Claim], embed: Embedder | None = None) -> np.nda
     return scores
 
 
+def _event_anchors(group: Sequence[Claim], events: Sequence[Event]) -> list[set[str]]:
+    """For each claim, the merged events whose evidence overlaps the claim's own span."""
+    spans: dict[str, list[tuple[int, int, str]]] = {}
+    for event in events:
+        for ev in event.evidence:
+            spans.setdefault(ev.article_id, []).append((ev.start, ev.end, event.id))
+    return [{eid for ce in c.evidence for s, e, eid in spans.get(ce.article_id, ()) if s < ce.end and ce.start < e}
+            for c in group]
+
+
+def _anchored_links(group: Sequence[Claim], scores: np.ndarray, anchors: list[set[str]]) -> list[tuple[int, int]]:
+    """Mutual best matches among claims of two articles that report one merged event."""
+    articles = [c.evidence[0].article_id if c.evidence else "" for c in group]
+    links = []
+    for i in range(len(group)):
+        if not anchors[i]:
+            continue
+        best = {}  # other article -> (score, j) among claims sharing an event with claim i
+        for j in range(len(group)):
+            if articles[j] != articles[i] and anchors[i] & anchors[j]:
+                if scores[i, j] > best.get(articles[j], (-1.0, -1))[0]:
+                    best[articles[j]] = (scores[i, j], j)
+        for score, j in best.values():
+            back = max((scores[j, k], k) for k in range(len(group))
+                       if articles[k] == articles[i] and anchors[j] & anchors[k])
+            if score >= ANCHORED_THRESHOLD and back[1] == i:
+                links.append((min(i, j), max(i, j)))
+    return links
+
+
 def _links(group: Sequence[Claim], scores: np.ndarray, embed: Embedder | None,
            threshold: float | None) -> list[tuple[int, int]]:
     articles = [c.evidence[0].article_id if c.evidence else "" for c in group]
@@ -116,8 +149,12 @@ def _links(group: Sequence[Claim], scores: np.ndarray, embed: Embedder | None,
 
 
 def align_claims(claims: Sequence[Claim], stories: Sequence[Story], threshold: float | None = None,
-                 embed: Embedder | None = None) -> list[Claim]:
-    """Merge claims that state the same proposition in different articles of one story."""
+                 embed: Embedder | None = None, events: Sequence[Event] = ()) -> list[Claim]:
+    """Merge claims that state the same proposition in different articles of one story.
+
+    ``events`` (merged across articles) anchor claims: two claims whose sentences report
+    one merged event are linked at a lower score (``ANCHORED_THRESHOLD``) when each is the
+    other's best match among such claims."""
     story_of: dict[str, str] = {a: s.id for s in stories for a in s.article_ids}
     by_story: dict[str, list[Claim]] = {}
     for claim in claims:
@@ -136,7 +173,11 @@ def align_claims(claims: Sequence[Claim], stories: Sequence[Story], threshold: f
             return i
 
         if len(group) > 1:
-            for i, j in _links(group, pair_scores(group, embed), embed, threshold):
+            scores = pair_scores(group, embed)
+            links = _links(group, scores, embed, threshold)
+            if events:
+                links += _anchored_links(group, scores, _event_anchors(group, events))
+            for i, j in links:
                 ri, rj = find(i), find(j)
                 if ri != rj:
                     parent[max(ri, rj)] = min(ri, rj)
