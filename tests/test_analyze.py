@@ -192,3 +192,20 @@ def test_sigkill_then_rerun_equals_uninterrupted_run(tmp_path: Path) -> None:
 def test_cli_help(flag: str) -> None:
     code, output = run_cli(flag)
     assert code == 0 and output
+
+
+def test_no_embeddings_option_runs_lexical_only(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, output = run_cli("analyze", str(SEEDS), "-o", str(out), "--no-embeddings")
+    assert code == 0, output
+    data = json.loads((out / "analysis.json").read_text(encoding="utf-8"))
+    validate_analysis(data)
+    assert len(data["stories"]) == 1 and len(data["stories"][0]["article_ids"]) == 2
+    conn = sqlite3.connect(out / "crossread.db")
+    try:
+        # story and claim stages embedded nothing: only extraction's own vectors could be cached, and
+        # those are not written to the store
+        assert conn.execute("select count(*) from embeddings").fetchone()[0] == 0
+        assert conn.execute("select count(*) from article_stories").fetchone()[0] == 2
+    finally:
+        conn.close()

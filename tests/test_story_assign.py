@@ -90,3 +90,16 @@ def test_lead_text_is_headline_and_first_sentences():
     article = _article("q1", QUAKE)
     lead = lead_text(article, sentences=1)
     assert lead.startswith(article.title) and "Rescue teams" not in lead
+
+
+def test_switching_embeddings_on_an_existing_store_warns(tmp_path, caplog):
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    first = StoryAssigner(store, use_embeddings=False)
+    _add(store, first, _article("q1", QUAKE), _records("Chile"))
+    first.save()
+    first.index.threshold = 0.99  # as if built in another mode
+    first._unsaved = 1
+    first.save()
+    with caplog.at_level("WARNING", logger="crossread"):
+        StoryAssigner(store, use_embeddings=False)
+    assert "stories were built" in caplog.text

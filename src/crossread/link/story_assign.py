@@ -91,6 +91,13 @@ class StoryAssigner:
                     self.index = StoryIndex.from_bytes(blob)
                 except ValueError as exc:  # an incompatible snapshot: rebuild from the stored assignments
                     log.warning("story index snapshot not usable (%s); rebuilding it", exc)
+                expected = EMBEDDING_THRESHOLD if self.embeddings else TEXT_ONLY_THRESHOLD
+                if self.index.threshold != expected:
+                    # the store's stories were built the other way; its threshold is kept for consistency
+                    log.warning("this store's stories were built %s sentence embeddings; new articles are "
+                                "compared %s them, so their story assignment is less reliable",
+                                "with" if self.index.threshold == EMBEDDING_THRESHOLD else "without",
+                                "with" if self.embeddings else "without")
             self._catch_up()
 
     def _embedding(self, article: Article) -> np.ndarray | None:
