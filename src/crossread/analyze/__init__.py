@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from crossread.analyze.claims import Embedder, add_relations, align_claims
 from crossread.analyze.derivation import detect_derivations
+from crossread.grouping import MinRootGroups
 from crossread.link.quote_merge import merge_quotes
 from crossread.records import Analysis, Derivation
 
@@ -18,30 +19,18 @@ def independent_source_count(article_ids: Iterable[str], outlet_of: dict[str, st
     two articles of one outlet count once too.
     """
     ids = sorted(set(article_ids))
-    parent = {i: i for i in ids}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(x: str, y: str) -> None:
-        rx, ry = find(x), find(y)
-        if rx != ry:
-            parent[max(rx, ry)] = min(rx, ry)
-
+    sources = MinRootGroups(ids)
     for d in derivations:
-        if d.source_article in parent and d.derived_article in parent:
-            union(d.source_article, d.derived_article)
+        if d.source_article in sources and d.derived_article in sources:
+            sources.union(d.source_article, d.derived_article)
     by_outlet: dict[str, str] = {}
     for i in ids:
         outlet = (outlet_of.get(i) or f"unknown outlet {i}").casefold()
         if outlet in by_outlet:
-            union(by_outlet[outlet], i)
+            sources.union(by_outlet[outlet], i)
         else:
             by_outlet[outlet] = i
-    return len({find(i) for i in ids})
+    return len(sources.groups())
 
 
 def analyze_corpus(analysis: Analysis, embed: Embedder | None = None) -> Analysis:

@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from crossread.grouping import MinRootGroups
 from crossread.records import Article, Claim, ClaimRelation, Event, Evidence, Story, record_id
 
 Embedder = Callable[[list[str]], np.ndarray]
@@ -164,27 +165,15 @@ def align_claims(claims: Sequence[Claim], stories: Sequence[Story], threshold: f
     merged: list[Claim] = []
     for story_id in sorted(by_story):
         group = by_story[story_id]
-        parent = list(range(len(group)))
-
-        def find(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
+        linked = MinRootGroups(range(len(group)))
         if len(group) > 1:
             scores = pair_scores(group, embed)
             links = _links(group, scores, embed, threshold)
             if events:
                 links += _anchored_links(group, scores, _event_anchors(group, events))
             for i, j in links:
-                ri, rj = find(i), find(j)
-                if ri != rj:
-                    parent[max(ri, rj)] = min(ri, rj)
-        clusters: dict[int, list[int]] = {}
-        for i in range(len(group)):
-            clusters.setdefault(find(i), []).append(i)
-        for root, members in sorted(clusters.items()):
+                linked.union(i, j)
+        for root, members in linked.groups().items():
             if len(members) == 1:
                 merged.append(group[root])
                 continue

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from crossread.grouping import MinRootGroups
 from crossread.records import Quote
 
 Embedder = Callable[[list[str]], np.ndarray]
@@ -45,14 +46,7 @@ def merge_quotes(quotes: Sequence[Quote], story_of: Mapping[str, str], embed: Em
         if q.speaker:
             article = q.evidence.article_id
             groups.setdefault((story_of.get(article, article), q.speaker), []).append(i)
-    parent = list(range(len(quotes)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    same_quote = MinRootGroups(range(len(quotes)))
     for members in groups.values():
         if len(members) < 2:
             continue
@@ -70,14 +64,10 @@ def merge_quotes(quotes: Sequence[Quote], story_of: Mapping[str, str], embed: Em
                 same = overlap >= MIN_OVERLAP or (
                     cosine is not None and cosine[x, y] >= MIN_COSINE and overlap >= MIN_OVERLAP_WITH_COSINE)
                 if same:
-                    rx, ry = find(members[x]), find(members[y])
-                    if rx != ry:
-                        parent[max(rx, ry)] = min(rx, ry)
-    clusters: dict[int, list[int]] = {}
-    for i in range(len(quotes)):
-        clusters.setdefault(find(i), []).append(i)
+                    same_quote.union(members[x], members[y])
+    clusters = same_quote.groups()
     merged = []
-    for root in sorted(clusters):
+    for root in clusters:
         # the record is the speaker's own words where an outlet printed them: direct, then mixed
         members = sorted(clusters[root], key=lambda i: (_KIND_RANK.get(quotes[i].kind, 3), i))
         first = quotes[members[0]]
