@@ -114,9 +114,9 @@ def load_analysis(store: Store, embeddings: bool = True) -> Analysis:
     cached in the store, so a rerun embeds nothing twice)."""
     from crossread.analyze import analyze_corpus
     from crossread.link import link_corpus
-    from crossread.link.story_assign import _embedding_service
+    from crossread.nlp.embeddings import optional_embedding_service
 
-    service = _embedding_service(store) if embeddings else None
+    service = optional_embedding_service(store) if embeddings else None
     articles = list(store.iter_articles())
     linked = link_corpus(articles, store.article_records(), story_of=store.story_assignments(),
                          embed=service.embed if service else None)

@@ -53,9 +53,9 @@ def _load(root: Path, topics: Sequence[int]) -> dict[int, tuple[list[EventMentio
 
 def add_embeddings(data: dict) -> bool:
     """Give every mention the MiniLM vector of its sentence; False where no backend loads."""
-    from crossread.link.story_assign import _embedding_service
+    from crossread.nlp.embeddings import optional_embedding_service
 
-    service = _embedding_service(None)
+    service = optional_embedding_service(None)
     if service is None:
         return False
     mentions = [m for ms, _, _ in data.values() for m in ms]

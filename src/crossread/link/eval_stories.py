@@ -58,9 +58,9 @@ class Clusterer:
         self._vectors: dict[str, np.ndarray] = {}
         self._service = None
         if method == "incremental" and embeddings:
-            from crossread.link.story_assign import _embedding_service
+            from crossread.nlp.embeddings import optional_embedding_service
 
-            self._service = _embedding_service(None)
+            self._service = optional_embedding_service(None)
 
     def _embed(self, articles: Sequence[Article]) -> None:
         from crossread.link.story_assign import lead_text

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from crossread.nlp.embeddings import optional_embedding_service
 from crossread.link.story_index import EMBEDDING_THRESHOLD, TEXT_ONLY_THRESHOLD, StoryIndex
 from crossread.records import Actor, Article, from_dict
 
@@ -81,7 +82,7 @@ class StoryAssigner:
 
     def __init__(self, store: Any = None, use_embeddings: bool = True) -> None:
         self.store = store
-        self.embeddings = _embedding_service(store) if use_embeddings else None
+        self.embeddings = optional_embedding_service(store) if use_embeddings else None
         self.index = StoryIndex(threshold=EMBEDDING_THRESHOLD if self.embeddings else TEXT_ONLY_THRESHOLD)
         self._unsaved = 0
         if store is not None:
@@ -138,13 +139,3 @@ class StoryAssigner:
         if self._unsaved >= every:
             self.save()
 
-
-def _embedding_service(store: Any) -> Any:
-    """The shared embedding service, or None (lexical features only) where it cannot load."""
-    try:
-        from crossread.nlp.embeddings import get_embedding_service
-
-        return get_embedding_service(store=store)
-    except Exception as exc:  # noqa: BLE001 - a missing runtime must not stop the analysis
-        log.warning("sentence embeddings unavailable (%s): stories use text and actors only", exc)
-        return None

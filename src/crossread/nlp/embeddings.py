@@ -26,6 +26,7 @@ fp32 ONNX and torch vectors differ in the 3rd decimal), so a cache never mixes t
 from __future__ import annotations
 
 import hashlib
+import logging
 import json
 import os
 import threading
@@ -272,6 +273,16 @@ def get_embedding_service(backend: str = "auto", store: Store | None = None) -> 
         service = EmbeddingService(backend=backend, store=store, encoder=encoder)
         _SERVICES[(backend, id(store))] = service
         return service
+
+
+def optional_embedding_service(store: Store | None = None) -> EmbeddingService | None:
+    """The shared service, or None where no backend loads: callers then use lexical
+    features only (a missing runtime must not stop an analysis)."""
+    try:
+        return get_embedding_service(store=store)
+    except Exception as exc:  # noqa: BLE001 - any load failure means "no embeddings"
+        logging.getLogger("crossread").warning("sentence embeddings unavailable (%s): lexical features only", exc)
+        return None
 
 
 def describe() -> dict[str, Any]:
