@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -204,12 +205,18 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+@lru_cache(maxsize=256)
+def _sentence_words(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
+    """(start, end, content words) of each sentence, once per article (every claim of its story asks)."""
+    return tuple((s, e, frozenset(_content_words(text[s:e]))) for s, e in sentence_spans(text))
+
+
 def _best_sentence(claim_text: str, article: Article) -> tuple[Evidence | None, float]:
     """The article's sentence sharing most of the claim's content words, and that share."""
     words = _content_words(claim_text)
     best, best_overlap = None, 0.0
-    for start, end in sentence_spans(article.text):
-        overlap = len(words & _content_words(article.text[start:end])) / len(words) if words else 0.0
+    for start, end, sentence_words in _sentence_words(article.text):
+        overlap = len(words & sentence_words) / len(words) if words else 0.0
         if overlap > best_overlap:
             best, best_overlap = (start, end), overlap
     if best is None:

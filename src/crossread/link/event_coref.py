@@ -442,6 +442,7 @@ def actor_groups(actors: Sequence[Actor]) -> dict[str, frozenset[str]]:
 ARGUMENT_MATCH_P = 0.8
 
 
+@lru_cache(maxsize=4096)
 def trigger_classes(trigger: str | None) -> frozenset[str]:
     """Lemmas and synonym-set ids of a trigger's content words ("decision to abstain" -> abstain, ...)."""
     if not trigger:
