@@ -245,6 +245,12 @@ def _has_parse(doc: Any) -> bool:
 # labels
 
 
+def _is_demonym_mention(text: str, mention: Any, actor: Actor) -> bool:
+    """The mention is a demonym of its actor ("Iranian" for Iran), not the actor's name."""
+    words = text[mention.start:mention.end]
+    return bool(_DEMONYM_RE.fullmatch(words)) and normalize_label(words) != normalize_label(actor.name)
+
+
 def _surface_labels(article: Article, actor: Actor, spans: Sequence[tuple[int, int]]) -> list[LabelMention]:
     text = article.text
     out: list[LabelMention] = []
@@ -267,8 +273,7 @@ def _surface_labels(article: Article, actor: Actor, spans: Sequence[tuple[int, i
         sent = (sent[0] + cut, sent[1])
         prefix = prefix[cut:]
         suffix = suffix.split("\n", 1)[0]
-        demonym = bool(_DEMONYM_RE.fullmatch(text[m.start:m.end])) and normalize_label(text[m.start:m.end]) != \
-            normalize_label(actor.name)
+        demonym = _is_demonym_mention(text, m, actor)
         # nominal mention: the mention's own words beyond the name ("Iranian regime", "Hamas fighters")
         words = list(re.finditer(r"[\w\u2019'-]+", text[m.start:m.end]))
         rest = [w for w in words if w.group().lower().strip("'\u2019") not in names and w.group().lower() not in _DETS]
@@ -382,8 +387,7 @@ def _parsed_labels(article: Article, doc: Any, actor: Actor, spans: Sequence[tup
         # the name as modifier of a category noun: "the Hamas terror group"; a demonym only
         # labels its state with a state noun ("the Iranian regime"), while "the Palestinian
         # militant group" is some organisation of that state (left to the anaphor rule)
-        demonym = bool(_DEMONYM_RE.fullmatch(text[m.start:m.end])) and \
-            normalize_label(text[m.start:m.end]) != normalize_label(actor.name)
+        demonym = _is_demonym_mention(text, m, actor)
         if _dep(head) in ("compound", "amod", "flat", "nmod") and head.head.i not in inside:
             noun = head.head
             if (noun.lower_ in LABEL_HEADS or noun.lemma_.lower() in LABEL_HEADS) and (
