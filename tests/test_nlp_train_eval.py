@@ -22,6 +22,10 @@ def test_tiny_training_run(tmp_path):
     assert {"tagger", "parser", "ner", "crossread_gazetteer"} <= set(nlp.pipe_names)
     doc = nlp("Germany and France signed the deal.")
     assert [e.label_ for e in doc.ents if e.text == "Germany"] == ["GPE"]
+    # static vectors distilled from the MiniLM encoder travel with the pipeline
+    assert nlp.vocab.vectors.shape[0] > 0 and nlp.vocab["troops"].has_vector and nlp.vocab["Troops"].has_vector
+    report = json.loads((tmp_path / "out" / "training_scores.json").read_text())
+    assert report["split"] == "dev" and "tag_acc" in report["metrics"]
 
 
 def test_train_command_without_data(tmp_path):

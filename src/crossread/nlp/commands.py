@@ -35,6 +35,10 @@ def train_command(data: Path, output: Path, max_epochs: int | None, time_budget:
     from crossread.nlp.train import train
 
     final = train(data, output, max_epochs=max_epochs, tiny=tiny, seed=seed, time_budget_s=0 if tiny else time_budget)
+    scores = json.loads((output / "training_scores.json").read_text())["metrics"]
+    click.echo("dev scores of the kept checkpoint (test scores: crossread eval nlp):")
+    for name, value in sorted(scores.items()):
+        click.echo(f"  {name:<12} {value:.4f}")
     click.echo(f"pipeline written to {final}")
 
 

@@ -2,9 +2,10 @@
 
     crossread models train --data ../shared/data --output training/en_crossread [--max-epochs N] [--tiny]
 
-Steps: convert the open corpora to DocBin (``convert.build_corpora``), train with
-``configs/nlp/en_crossread.cfg`` (fixed seeds, wall-clock budget), then add the gazetteer component
-to the best checkpoint and write it to ``OUTPUT/model-final``.
+Steps: convert the open corpora to DocBin (``convert.build_corpora``), distil static word vectors
+from the shipped MiniLM encoder when the config uses them (``vectors.build_static_vectors``), train
+with ``configs/nlp/en_crossread.cfg`` (fixed seeds, wall-clock budget), then add the gazetteer
+component to the best checkpoint and write it to ``OUTPUT/model-final``.
 """
 
 from __future__ import annotations
@@ -56,8 +57,17 @@ def find_config() -> Path:
     raise FileNotFoundError(f"training config not found: {DEFAULT_CONFIG}")
 
 
+def config_uses_static_vectors(config: Path) -> bool:
+    from spacy.util import load_config
+
+    cfg = load_config(config, interpolate=False)
+    embed = cfg["components"]["tok2vec"]["model"].get("embed", {})
+    return bool(embed.get("include_static_vectors"))
+
+
 def train(data: Path, output: Path, *, max_epochs: int | None = None, tiny: bool = False, seed: int = 42,
-          time_budget_s: float = 0, config: Path | None = None, btc_fraction: float = 0.5) -> Path:
+          time_budget_s: float = 0, config: Path | None = None, btc_fraction: float = 0.5,
+          vector_dims: int = 64, vector_words: int = 40000) -> Path:
     """Train and return the path of the final pipeline (OUTPUT/model-final)."""
     from spacy.cli.train import train as spacy_train
 
@@ -69,12 +79,18 @@ def train(data: Path, output: Path, *, max_epochs: int | None = None, tiny: bool
     counts = build_corpora(data, corpus, tiny=tiny, seed=seed, btc_fraction=btc_fraction)
     log.info("corpora: %s", counts)
     (output / "corpus_counts.json").write_text(json.dumps(counts, indent=2))
+    config = Path(config or find_config())
     overrides = {
         "paths.train": str(corpus / "train.spacy"),
         "paths.dev": str(corpus / "dev.spacy"),
         "system.seed": seed,
         "vars.time_budget_s": float(time_budget_s),
     }
+    if config_uses_static_vectors(config):
+        from crossread.nlp.vectors import build_static_vectors
+
+        overrides["paths.vectors"] = str(build_static_vectors(corpus, output / "vectors", dims=vector_dims,
+                                                              max_words=500 if tiny else vector_words))
     if max_epochs is not None:
         overrides["training.max_epochs"] = int(max_epochs)
     if tiny:
@@ -82,13 +98,27 @@ def train(data: Path, output: Path, *, max_epochs: int | None = None, tiny: bool
                           "components.parser.min_action_freq": 1, "components.trainable_lemmatizer.min_tree_freq": 1,
                           "training.patience": 0})
     try:
-        spacy_train(config or find_config(), output, overrides=overrides)
+        spacy_train(config, output, overrides=overrides)
     except TrainingDeadline as exc:
         log.warning("training stopped: %s", exc)
     best = output / "model-best"
     if not best.exists():
         best = output / "model-last"
-    return finalize(best, output / "model-final")
+    final = finalize(best, output / "model-final")
+    write_training_report(final, output / "training_scores.json", data=data)
+    return final
+
+
+def write_training_report(model_dir: Path, dest: Path, *, data: Path) -> dict[str, float]:
+    """The kept checkpoint's dev-set scores (from spaCy's meta.json) as ``{"task", "data", "metrics"}``.
+    Test-set scores come from ``crossread eval nlp``, not from training."""
+    meta = json.loads((Path(model_dir) / "meta.json").read_text(encoding="utf8"))
+    metrics = {name: round(float(value), 4) for name, value in (meta.get("performance") or {}).items()
+               if isinstance(value, (int, float)) and not name.endswith("_loss") and "micro" not in name}
+    Path(dest).write_text(json.dumps({"task": "nlp-train", "data": str(data), "split": "dev",
+                                      "metrics": metrics}, indent=2) + "\n")
+    log.info("dev scores of the kept checkpoint: %s", ", ".join(f"{k} {v:.4f}" for k, v in sorted(metrics.items())))
+    return metrics
 
 
 def finalize(model_dir: Path, dest: Path) -> Path:
