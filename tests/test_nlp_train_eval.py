@@ -49,6 +49,8 @@ def test_eval_command_json(tmp_path):
     for name in ("ner_f", "las", "uas", "tag_acc", "sent_f", "words_per_s", "re3d_ner_f"):
         assert name in m, name
     assert any(k.startswith("ner_f_") for k in m)
+    for t in ("PER", "LOC"):  # per-type precision, recall and F
+        assert {f"ner_p_{t}", f"ner_r_{t}", f"ner_f_{t}"} <= set(m), t
     assert 0.0 <= m["las"] <= 1.0 and m["words_per_s"] > 0
     assert "las" in result.output
 

@@ -4,13 +4,15 @@
 
 Sets (each skipped when absent under --data):
 - UD EWT ``ud/ewt/en_ewt-ud-<split>.conllu``: tag_acc (PTB XPOS), pos_acc (UPOS), uas, las, lemma_acc, sent_f.
-- UNER ``ud/uner/en_ewt-ud-<split>.iob2``: ner_f, ner_p, ner_r, ner_f_<PER|ORG|LOC>  (primary NER metric).
+- UNER ``ud/uner/en_ewt-ud-<split>.iob2``: ner_f, ner_p, ner_r and ner_p_/ner_r_/ner_f_<PER|ORG|LOC>
+  (primary NER metric).
 - re3d ``ner-extra/re3d/CONLL-format/data/<split>/re3d-<split>.conll``: re3d_ner_f, re3d_ner_f_<TYPE> (strict,
   re3d's own spans, which include pronouns, common-noun mentions and determiners); re3d_named_ner_f: the
   same after keeping only spans with a capitalised non-pronoun token and dropping a leading determiner,
   on both gold and predicted spans (named-entity convention, secondary).
 - GUM ``ud/gum/en_gum-ud-<split>.conllu`` (open genres): gum_tag_acc, gum_las, gum_uas; GUM news docs:
-  gumnews_ner_f (our converted GUM named-entity labels, coarse PER/ORG/LOC).
+  gumnews_ner_f, and news + interview docs: gum_news_interview_ner_f (our converted GUM named-entity
+  labels, coarse PER/ORG/LOC).
 - words_per_s: raw-text throughput of the whole pipeline over the EWT split (n_process = min(2, CPUs));
   words_per_s_1proc: one process; words_per_cpu_s: one process, per CPU-second (insensitive to other load).
 
@@ -82,7 +84,8 @@ class NerCounter:
         p, r, f = _prf(sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values()))
         out[f"{prefix}ner_p"], out[f"{prefix}ner_r"], out[f"{prefix}ner_f"] = p, r, f
         for t in sorted(set(self.tp) | set(self.fn) | set(self.fp)):
-            out[f"{prefix}ner_f_{t}"] = _prf(self.tp[t], self.fp[t], self.fn[t])[2]
+            tp_, tr_, tf_ = _prf(self.tp[t], self.fp[t], self.fn[t])
+            out[f"{prefix}ner_p_{t}"], out[f"{prefix}ner_r_{t}"], out[f"{prefix}ner_f_{t}"] = tp_, tr_, tf_
         return out
 
 
@@ -239,6 +242,9 @@ def evaluate(data: Path, model: str | None = None, split: str = "test", speed: b
         news = [s for s in gsents if convert.gum_genre(s.doc_id) == "news"]
         if news:
             metrics.update(eval_ner(nlp, [(s.words, s.ents) for s in news], "gumnews_"))
+        news_interview = [s for s in gsents if convert.gum_genre(s.doc_id) in {"news", "interview"}]
+        if news_interview:
+            metrics.update(eval_ner(nlp, [(s.words, s.ents) for s in news_interview], "gum_news_interview_"))
     re3d = data / "ner-extra" / "re3d" / "CONLL-format" / "data" / split / f"re3d-{split}.conll"
     if re3d.exists():
         pairs = [(w, t) for w, t in convert.read_iob_columns(re3d, sep="\t") if w]
@@ -257,11 +263,11 @@ def evaluate(data: Path, model: str | None = None, split: str = "test", speed: b
 
 
 def format_table(metrics: dict[str, float]) -> str:
-    lines = [f"{'metric':<24} {'value':>10}", "-" * 35]
+    lines = [f"{'metric':<32} {'value':>10}", "-" * 43]
     for k in sorted(metrics):
         v = metrics[k]
         if k.startswith("words_per") or k.endswith("tokens") or k == "speed_processes":
-            lines.append(f"{k:<24} {v:>10.0f}")
+            lines.append(f"{k:<32} {v:>10.0f}")
         else:
-            lines.append(f"{k:<24} {100 * v:>9.2f}%")
+            lines.append(f"{k:<32} {100 * v:>9.2f}%")
     return "\n".join(lines)
