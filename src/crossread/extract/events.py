@@ -30,6 +30,7 @@ from crossread.extract.actors import actor_token_map
 from crossread.extract.plover import (
     CANCEL_VERBS,
     LIGHT_VERBS,
+    LEXICON,
     MEETING_NOUNS,
     NOMINAL_EVENTS,
     NOT_EVENT_LEMMAS,
@@ -78,16 +79,28 @@ def _dep(tok: Any) -> str:
 
 def _lemma(tok: Any) -> str:
     lemma = (tok.lemma_ or tok.text).lower()
-    if tok.pos_ != "VERB" and tok.lower_ in _rule_forms() and _dep(tok) in ("root", "ROOT", "ccomp", "conj", "advcl"):
-        return _rule_forms()[tok.lower_]  # a verb mis-tagged as noun ("vetoed"/NN)
+    rule_lemma = _rule_forms().get(tok.lower_)
+    if rule_lemma is None or lemma in _known_verbs():
+        return lemma
+    if tok.pos_ == "VERB":
+        return rule_lemma  # a statistical lemmatizer slip on a trigger verb ("canceled" -> "cancele")
+    if _dep(tok) in ("root", "ROOT", "ccomp", "conj", "advcl"):
+        return rule_lemma  # a verb mis-tagged as noun ("vetoed"/NN)
     return lemma
 
 
 @lru_cache(maxsize=1)
+def _known_verbs() -> frozenset[str]:
+    """Single-word verbs the event lexicons know (trigger rules, PLOVER cue lexicon, cancel verbs)."""
+    words = set(TRIGGER_RULES) | set(CANCEL_VERBS) | {w for cues in LEXICON.values() for w in cues}
+    return frozenset(w for w in words if " " not in w)
+
+
+@lru_cache(maxsize=1)
 def _rule_forms() -> dict[str, str]:
-    """Inflected form → rule lemma (for verbs the tagger mis-tags)."""
+    """Inflected form → lexicon lemma (for verbs the tagger mis-tags or the lemmatizer mangles)."""
     out: dict[str, str] = {}
-    for lemma in TRIGGER_RULES:
+    for lemma in sorted(TRIGGER_RULES) + sorted(_known_verbs() - set(TRIGGER_RULES)):
         for form in inflections(lemma):
             if form != lemma:
                 out.setdefault(form, lemma)

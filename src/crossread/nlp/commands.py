@@ -25,8 +25,12 @@ def _data_ok(data: Path, need: list[str]) -> bool:
 @click.option("--time-budget", "time_budget", type=float, default=2580, show_default=True,
               help="Wall-clock budget in seconds for the training loop (0: none).")
 @click.option("--seed", type=int, default=42, show_default=True)
+@click.option("--config", "config", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
+              help="spaCy training config (default: configs/nlp/en_crossread.cfg, the shipped pipeline's; "
+                   "configs/nlp/en_crossread_vectors.cfg adds static vectors distilled from MiniLM).")
 @click.option("--tiny", is_flag=True, help="A few sentences, one epoch (CI smoke test).")
-def train_command(data: Path, output: Path, max_epochs: int | None, time_budget: float, seed: int, tiny: bool) -> None:
+def train_command(data: Path, output: Path, max_epochs: int | None, time_budget: float, seed: int,
+                  config: Path | None, tiny: bool) -> None:
     """Train the default English pipeline (tagger, morphologizer, parser, NER, lemmatizer, gazetteer)."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if not _data_ok(data, ["ud/ewt", "ud/gum", "ner-extra"]):
@@ -34,7 +38,8 @@ def train_command(data: Path, output: Path, max_epochs: int | None, time_budget:
         sys.exit(EXIT_USAGE)
     from crossread.nlp.train import train
 
-    final = train(data, output, max_epochs=max_epochs, tiny=tiny, seed=seed, time_budget_s=0 if tiny else time_budget)
+    final = train(data, output, max_epochs=max_epochs, tiny=tiny, seed=seed, time_budget_s=0 if tiny else time_budget,
+                  config=config)
     scores = json.loads((output / "training_scores.json").read_text())["metrics"]
     click.echo("dev scores of the kept checkpoint (test scores: crossread eval nlp):")
     for name, value in sorted(scores.items()):

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_CONFIG = REPO_ROOT / "configs" / "nlp" / "en_crossread.cfg"
+VECTORS_CONFIG = REPO_ROOT / "configs" / "nlp" / "en_crossread_vectors.cfg"
 
 
 class TrainingDeadline(Exception):
@@ -57,17 +58,20 @@ def find_config() -> Path:
     raise FileNotFoundError(f"training config not found: {DEFAULT_CONFIG}")
 
 
-def config_uses_static_vectors(config: Path) -> bool:
+def static_vector_settings(config: Path) -> tuple[int, int] | None:
+    """(dims, max_words) of the static vectors the config asks for, or None when it uses none."""
     from spacy.util import load_config
 
     cfg = load_config(config, interpolate=False)
     embed = cfg["components"]["tok2vec"]["model"].get("embed", {})
-    return bool(embed.get("include_static_vectors"))
+    if not embed.get("include_static_vectors"):
+        return None
+    variables = cfg.get("vars", {})
+    return int(variables.get("static_vector_dims", 80)), int(variables.get("static_vector_words", 40000))
 
 
 def train(data: Path, output: Path, *, max_epochs: int | None = None, tiny: bool = False, seed: int = 42,
-          time_budget_s: float = 0, config: Path | None = None, btc_fraction: float = 0.5,
-          vector_dims: int = 64, vector_words: int = 40000) -> Path:
+          time_budget_s: float = 0, config: Path | None = None, btc_fraction: float = 0.5) -> Path:
     """Train and return the path of the final pipeline (OUTPUT/model-final)."""
     from spacy.cli.train import train as spacy_train
 
@@ -86,11 +90,13 @@ def train(data: Path, output: Path, *, max_epochs: int | None = None, tiny: bool
         "system.seed": seed,
         "vars.time_budget_s": float(time_budget_s),
     }
-    if config_uses_static_vectors(config):
+    vector_settings = static_vector_settings(config)
+    if vector_settings:
         from crossread.nlp.vectors import build_static_vectors
 
-        overrides["paths.vectors"] = str(build_static_vectors(corpus, output / "vectors", dims=vector_dims,
-                                                              max_words=500 if tiny else vector_words))
+        dims, max_words = vector_settings
+        overrides["paths.vectors"] = str(build_static_vectors(corpus, output / "vectors", dims=dims,
+                                                              max_words=500 if tiny else max_words))
     if max_epochs is not None:
         overrides["training.max_epochs"] = int(max_epochs)
     if tiny:
@@ -161,6 +167,10 @@ def package(model_dir: Path, dest: Path | None = None, *, rule_lemmatizer: bool 
         add_gazetteer(nlp)
     if rule_lemmatizer:
         use_rule_lemmatizer(nlp)
+    # training-machine paths mean nothing to users; the vectors travel inside the vocab
+    for name in ("train", "dev", "vectors", "init_tok2vec"):
+        if name in nlp.config["paths"]:
+            nlp.config["paths"][name] = None
     card = dest / "MODEL_CARD.md"
     card_text = card.read_text(encoding="utf8") if card.exists() else None
     if dest.exists():
