@@ -219,6 +219,15 @@ def test_junk_spans_are_dropped_and_heads_retype():
     assert actors["Acme Foods"].type == "ORG" and actors["Ohio Policy Council"].type == "ORG"
 
 
+def test_registry_alias_tagged_person_is_the_registry_actor():
+    # an NER slip ("Great Satan" as PERSON, "Kremlin" as PERSON) must not create a person
+    text = "Iran calls the U.S. the Great Satan. The Kremlin said nothing."
+    actors = _actors(text, {"Iran": "GPE", "U.S.": "GPE", "Great Satan": "PERSON", "Kremlin": "PERSON"})
+    assert not any(a.type == "PERSON" for a in actors.values())
+    assert {"Great Satan", "U.S."} <= {m.text for m in actors["United States"].mentions}
+    assert "Kremlin" in {m.text for m in actors["Russia"].mentions}
+
+
 def test_role_apposition_before_a_name_retypes_and_links():
     text = ("The Syrian Democratic Forces (SDF) took the town. The head of the SDF militia, Mazloum Abdi, "
             "was there. The SDF leader said it was over.")

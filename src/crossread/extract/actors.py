@@ -522,7 +522,10 @@ class _Resolver:
         for sp in spans:
             i, j = sp.tok_start, sp.tok_end
             text = doc[i:j].text
-            if self._lookup(i, j) is not None:
+            hit = self._lookup(i, j)
+            if hit is not None:
+                if sp.label == "PERSON" and hit.kind in ("name", "alias") and hit.entry.type in ("GPE", "ORG"):
+                    sp.label = hit.entry.type  # the registry knows it: "the Great Satan" tagged PERSON is the US
                 continue
             head = _lower(doc[j - 1])
             if sp.label == "PERSON":
