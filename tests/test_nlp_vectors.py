@@ -24,8 +24,8 @@ def test_case_variants_share_one_row(tmp_path):
 
     from crossread.nlp.vectors import build_vectors, write_vectors
 
-    words, table = build_vectors(["london", "paris", "said", "iran", "hamas", "tuesday", "smith", "deal"], dims=4,
-                                 encoder=HashEncoder())
+    words = ["london", "paris", "said", "iran", "hamas", "tuesday", "smith", "deal"]
+    table = build_vectors(words, dims=4, encoder=HashEncoder())
     assert table.shape == (8, 4)
     assert np.allclose(np.linalg.norm(table, axis=1), 1.0, atol=1e-5)
     nlp = spacy.load(write_vectors(words, table, tmp_path / "vec"))
@@ -72,8 +72,8 @@ def test_real_encoder_puts_related_words_together(tmp_path):
     """With the shipped ONNX encoder, weekdays sit nearer each other than a weekday and a country."""
     from crossread.nlp.vectors import build_vectors
 
-    words, table = build_vectors(["monday", "tuesday", "wednesday", "iran", "iraq", "syria", "bread", "butter"],
-                                 dims=6)
+    words = ["monday", "tuesday", "wednesday", "iran", "iraq", "syria", "bread", "butter"]
+    table = build_vectors(words, dims=6)
     sim = table @ table.T
     i = {w: n for n, w in enumerate(words)}
     assert sim[i["monday"], i["tuesday"]] > sim[i["monday"], i["iran"]]

@@ -59,7 +59,7 @@ def select_words(counts: Counter, extra: Iterable[str], max_words: int) -> list[
     return list(words)[:max_words]
 
 
-def pca(matrix: np.ndarray, dims: int, seed: int = 0) -> np.ndarray:
+def pca(matrix: np.ndarray, dims: int) -> np.ndarray:
     """Project rows onto their top ``dims`` principal components (centred), then L2-normalise."""
     centred = matrix - matrix.mean(axis=0, keepdims=True)
     # covariance eigendecomposition: 384x384, cheap and deterministic
@@ -79,15 +79,16 @@ def spellings(word: str) -> list[str]:
     return list(dict.fromkeys([word, word[:1].upper() + word[1:], word.upper()]))
 
 
-def build_vectors(words: list[str], dims: int = 64, batch_size: int = 512, encoder=None) -> tuple[list[str], np.ndarray]:
-    """Encode ``words`` one by one with the MiniLM encoder and reduce to ``dims`` dimensions."""
+def build_vectors(words: list[str], dims: int = 64, batch_size: int = 512, encoder=None) -> np.ndarray:
+    """Encode ``words`` one by one with the MiniLM encoder and reduce to ``dims`` dimensions
+    (row i is words[i])."""
     if encoder is None:
         from crossread.nlp.embeddings import OnnxEncoder
 
         encoder = OnnxEncoder()
     chunks = [encoder.encode(words[i:i + batch_size]) for i in range(0, len(words), batch_size)]
     full = np.concatenate(chunks) if chunks else np.zeros((0, 384), dtype=np.float32)
-    return words, pca(full, dims)
+    return pca(full, dims)
 
 
 def write_vectors(words: list[str], table: np.ndarray, output: Path) -> Path:
@@ -127,5 +128,5 @@ def build_static_vectors(corpus_dir: Path, output: Path, *, dims: int = 64, max_
         extra += encoder_whole_words(tokenizer_json)
     words = select_words(counts, (w for w in extra if _WORD.match(w)), max_words)
     log.info("static vectors: %d words (%d from the corpus), %d dims", len(words), len(counts), dims)
-    words, table = build_vectors(words, dims=dims, encoder=encoder)
+    table = build_vectors(words, dims=dims, encoder=encoder)
     return write_vectors(words, table, output)
