@@ -10,21 +10,21 @@ from click.testing import CliRunner
 from test_nlp_fixtures import write_fixture
 
 
-@pytest.mark.parametrize("config_name", ["default", "vectors"])
+@pytest.mark.parametrize("config_name", ["default", "novectors"])
 def test_tiny_training_run(tmp_path, config_name):
     import spacy
 
-    from crossread.nlp.train import DEFAULT_CONFIG, VECTORS_CONFIG, train
+    from crossread.nlp.train import DEFAULT_CONFIG, NOVECTORS_CONFIG, train
 
     data = write_fixture(tmp_path / "data")
-    config = {"default": DEFAULT_CONFIG, "vectors": VECTORS_CONFIG}[config_name]
+    config = {"default": DEFAULT_CONFIG, "novectors": NOVECTORS_CONFIG}[config_name]
     final = train(data, tmp_path / "out", tiny=True, config=config)
     assert (final / "config.cfg").exists()
     nlp = spacy.load(final)
     assert {"tagger", "parser", "ner", "crossread_gazetteer"} <= set(nlp.pipe_names)
     doc = nlp("Germany and France signed the deal.")
     assert [e.label_ for e in doc.ents if e.text == "Germany"] == ["GPE"]
-    if config_name == "vectors":
+    if config_name == "default":
         # static vectors distilled from the MiniLM encoder travel with the pipeline, one row per word
         # for all its case variants
         vectors = nlp.vocab.vectors

@@ -128,6 +128,22 @@ def _is_verb(tok: Any) -> bool:
     return tok.pos_ in ("NOUN", "PROPN", "ADJ") and bool(deps & SUBJ) and bool(deps & OBJ)
 
 
+SUBORDINATORS = {"after", "before", "since", "until", "once", "because", "as", "when", "while", "though"}
+
+
+def _finite_without_subject(verb: Any) -> bool:
+    """A finite verb the parser left without its subject. Past forms are ambiguous, so a verb
+    tagged VBN counts only in the garden path "after the United States refrained": no auxiliary,
+    not a reduced relative, and the word before it taken as the object of a subordinator."""
+    if verb.tag_ in ("VBD", "VBZ", "VBP"):
+        return True
+    if verb.tag_ != "VBN" or _dep(verb) in ("acl", "acl:relcl", "amod", "relcl") or any(
+            _dep(c) in ("aux", "aux:pass", "auxpass") for c in verb.children):
+        return False
+    before = verb.doc[verb.i - 1]
+    return _dep(before) in ("obl", "nmod", "pobj") and _case(before) in SUBORDINATORS
+
+
 def _subjects(verb: Any) -> tuple[list[Any], bool]:
     """(subject tokens, passive?) of a verb, inheriting through conj and planning xcomp."""
     subj = _children(verb, SUBJ)
@@ -522,7 +538,9 @@ def _rule_for_verb(verb: Any) -> tuple[TriggerRule | None, Any, bool]:
         return ("ACCUSE", "disapprove", "116"), verb, False  # crosswalk 116: find guilty or liable
     if lemma == "welcome":
         # welcoming a decision/document is praise (CAMEO 051); welcoming a visitor is hosting
-        if any(_lemma(o) in DOCUMENT_NOUNS for o in objs):
+        # the parser may take "the resolution calling for ..." as a compound of an -ing noun
+        things = objs + _children(verb, {"xcomp"})
+        if any(_lemma(t) in DOCUMENT_NOUNS for o in things for t in (o, *_children(o, {"compound"}))):
             return ("SUPPORT", None, "051"), verb, False
         return ("CONSULT", "visit", "043"), verb, False
     if lemma in CANCEL_VERBS or (lemma == "call" and any(c.lower_ == "off" for c in verb.children)):
@@ -637,7 +655,7 @@ def extract_events(article: Article, doc: Any, actors: Sequence[Actor],
         carrier = lemma in CARRIER_VERBS and bool(_children(verb, OBJ))
         gated = rule is None and not carrier and not _eventive(verb)
         subj, passive = _subjects(verb)
-        if not subj and verb.tag_ in ("VBD", "VBZ", "VBP") and verb.i > 0 and verb.i - 1 in token_map:
+        if not subj and verb.i > 0 and verb.i - 1 in token_map and _finite_without_subject(verb):
             # a finite verb always has a subject: when the parser attached the actor right
             # before it elsewhere ("after the United States refrained"), take that actor
             subj = [doc[verb.i - 1]]
@@ -662,6 +680,9 @@ def extract_events(article: Article, doc: Any, actors: Sequence[Actor],
                 for g in ([c] if _dep(c) == "nmod" else [x for x in c.children if _dep(x) == "pobj"])]
         if not targets:
             for x in verb.children:
+                if _dep(x) == "xcomp" and x.pos_ in ("NOUN", "PROPN"):
+                    targets = [x]  # "welcomed the resolution calling for ...": an object the parser took for a complement
+                    break
                 if _dep(x) in ("xcomp", "advcl") and (_dep(x) == "xcomp" or lemma in ("abstain", "refrain")
                                                       or any(m.lower_ == "to" for m in x.children)):
                     targets, _ = _targets(x, False)

@@ -26,8 +26,8 @@ def _data_ok(data: Path, need: list[str]) -> bool:
               help="Wall-clock budget in seconds for the training loop (0: none).")
 @click.option("--seed", type=int, default=42, show_default=True)
 @click.option("--config", "config", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
-              help="spaCy training config (default: configs/nlp/en_crossread.cfg, the shipped pipeline's; "
-                   "configs/nlp/en_crossread_vectors.cfg adds static vectors distilled from MiniLM).")
+              help="spaCy training config (default: configs/nlp/en_crossread.cfg, the shipped pipeline's, with "
+                   "static vectors distilled from MiniLM; configs/nlp/en_crossread_novectors.cfg goes without).")
 @click.option("--tiny", is_flag=True, help="A few sentences, one epoch (CI smoke test).")
 def train_command(data: Path, output: Path, max_epochs: int | None, time_budget: float, seed: int,
                   config: Path | None, tiny: bool) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from pathlib import Path
 
@@ -20,13 +21,36 @@ _CACHE: dict[str, Language] = {}
 _LOCK = threading.Lock()
 
 
+# US state and district abbreviations as AP style writes them after a city ("Portland, Ore.")
+STATE_ABBREVIATIONS = frozenset("""
+Ala. Ariz. Ark. Calif. Colo. Conn. Del. Fla. Ga. Ill. Ind. Kan. Ky. La. Md. Mass. Mich. Minn.
+Miss. Mo. Mont. Neb. Nev. Okla. Ore. Pa. Tenn. Tex. Vt. Va. Wash. Wis. Wyo.
+""".split())
+_INITIALISM = re.compile(r"^(?:[A-Z]\.){2,}$")  # D.C., N.Y., U.K.
+
+
+def _ends_place_name(doc: Doc, i: int) -> bool:
+    """``doc[i]`` is the abbreviation closing "City, ST." and the next word is capitalised: the
+    abbreviation's period is also the sentence's ("...a delegation to Washington, D.C. Netanyahu's
+    office stated"), which statistical segmenters read as one sentence."""
+    token = doc[i]
+    if i < 2 or i + 1 >= len(doc) or doc[i - 1].text != "," or not doc[i - 2].is_title:
+        return False
+    if token.text not in STATE_ABBREVIATIONS and not _INITIALISM.match(token.text):
+        return False
+    following = doc[i + 1]
+    return following.is_alpha and following.text[:1].isupper()
+
+
 @Language.component("crossread_paragraphs")
 def paragraph_breaks(doc: Doc) -> Doc:
     """A line break ends a sentence: headlines, captions and paragraphs without final
-    punctuation must not run into the next paragraph. Set before the parser, which
-    respects preset boundaries."""
+    punctuation must not run into the next paragraph. So does a place abbreviation that
+    closes a sentence (:func:`_ends_place_name`). Set before the parser, which respects
+    preset boundaries."""
     for token in doc[1:]:
-        if doc[token.i - 1].is_space and "\n" in doc[token.i - 1].text:
+        previous = doc[token.i - 1]
+        if (previous.is_space and "\n" in previous.text) or _ends_place_name(doc, token.i - 1):
             token.is_sent_start = True
     return doc
 

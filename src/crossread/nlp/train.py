@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_CONFIG = REPO_ROOT / "configs" / "nlp" / "en_crossread.cfg"
-VECTORS_CONFIG = REPO_ROOT / "configs" / "nlp" / "en_crossread_vectors.cfg"
+NOVECTORS_CONFIG = REPO_ROOT / "configs" / "nlp" / "en_crossread_novectors.cfg"
 
 
 class TrainingDeadline(Exception):
