@@ -111,6 +111,12 @@ def _children(tok: Any, deps: set[str]) -> list[Any]:
     return [c for c in tok.children if _dep(c) in deps]
 
 
+def _objects(verb: Any) -> list[Any]:
+    """Object heads of a verb, with a noun the parser took for a complement ("welcomed the
+    resolution calling for ...": "calling" an xcomp noun with "resolution" as its compound)."""
+    return _children(verb, OBJ) + [c for c in verb.children if _dep(c) == "xcomp" and c.pos_ in ("NOUN", "PROPN")]
+
+
 def _case(tok: Any) -> str | None:
     for c in tok.children:
         if _dep(c) == "case":
@@ -492,7 +498,6 @@ def _pronoun_antecedents(doc: Any, token_map: dict[int, str]) -> dict[int, list[
                 # "X held a press conference alongside Y, where they ...": Y too
                 if tok.lower_ in ("they", "we"):
                     # the companion hangs on the verb or, as the parser often has it, on the
-                    # noun the "where" clause modifies ("a conference alongside Y")
                     # noun the "where" clause modifies ("a conference alongside Y", or Y itself)
                     hosts, node = [], clause.head
                     while node.i != governing.i and node.head.i != node.i and len(hosts) < 6:
@@ -538,9 +543,7 @@ def _rule_for_verb(verb: Any) -> tuple[TriggerRule | None, Any, bool]:
         return ("ACCUSE", "disapprove", "116"), verb, False  # crosswalk 116: find guilty or liable
     if lemma == "welcome":
         # welcoming a decision/document is praise (CAMEO 051); welcoming a visitor is hosting
-        # the parser may take "the resolution calling for ..." as a compound of an -ing noun
-        things = objs + _children(verb, {"xcomp"})
-        if any(_lemma(t) in DOCUMENT_NOUNS for o in things for t in (o, *_children(o, {"compound"}))):
+        if any(_lemma(t) in DOCUMENT_NOUNS for o in _objects(verb) for t in (o, *_children(o, {"compound"}))):
             return ("SUPPORT", None, "051"), verb, False
         return ("CONSULT", "visit", "043"), verb, False
     if lemma in CANCEL_VERBS or (lemma == "call" and any(c.lower_ == "off" for c in verb.children)):
@@ -679,10 +682,9 @@ def extract_events(article: Article, doc: Any, actors: Sequence[Actor],
                 g for c in trig.children if _dep(c) in ("nmod", "prep")
                 for g in ([c] if _dep(c) == "nmod" else [x for x in c.children if _dep(x) == "pobj"])]
         if not targets:
+            targets = _objects(verb)  # no object or participant phrase: a complement noun stands for the object
+        if not targets:
             for x in verb.children:
-                if _dep(x) == "xcomp" and x.pos_ in ("NOUN", "PROPN"):
-                    targets = [x]  # "welcomed the resolution calling for ...": an object the parser took for a complement
-                    break
                 if _dep(x) in ("xcomp", "advcl") and (_dep(x) == "xcomp" or lemma in ("abstain", "refrain")
                                                       or any(m.lower_ == "to" for m in x.children)):
                     targets, _ = _targets(x, False)
