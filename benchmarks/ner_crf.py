@@ -13,10 +13,11 @@ sequence per gold sentence, BIO labels over PERSON/ORG/LOC(=GPE+LOC)/NORP/MISC. 
 ``dev.spacy`` (exact-span micro F over PER/ORG/LOC) from a small grid trained with ``--tune-iter``
 iterations, then the chosen setting retrained with ``--max-iter``.
 
-Features: lower-cased word, word shape, prefixes/suffixes 1-4, is_title/is_upper/has_digit/has_hyphen,
-+-2 neighbour words and shapes, sentence position, gazetteer membership (token inside a phrase match from
-``crossread.nlp.gazetteer`` lists, with type and B/I), k-means cluster ids of the pipeline's 80-d static
-vectors at 100/400/1000 clusters for the word and its +-1 neighbours.
+Features: those of the pipeline component ``crossread_crf_ner`` (``crossread.nlp.crf_ner.CrfFeaturizer``:
+word, shape, affixes, +-2 context, gazetteer phrases, k-means clusters of the static vectors), trained as
+the component trains them (clusters of hapax training words hidden, ``--unseen-max-count``). The
+component itself is scored by ``crossread eval nlp``; this script compares the ways of combining the
+CRF with the CNN.
 
 Test sets and scoring are those of ``crossread.nlp.evaluate.evaluate`` (same readers, same helpers):
 UNER EWT test with the raw UNER tags as gold (OTH ignored), the CNN run on gold words grouped by document
@@ -52,169 +53,57 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import re  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-LABEL_MAP = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "NORP": "NORP", "MISC": "MISC"}
+from crossread.nlp.crf_ner import CRF_LABELS as LABEL_MAP  # noqa: E402
 SCORED = {"PERSON": "PER", "ORG": "ORG", "LOC": "LOC"}  # CRF label -> scoring type
 
 
 # --------------------------------------------------------------------------------------------- features
+# The features are those of the pipeline component (crossread.nlp.crf_ner); the stacking variants add the
+# CNN's own BIO tags.
 
-class Gazetteer:
-    """Token-sequence phrase lookup over the crossread gazetteer lists (exact case)."""
+def make_featurizer(nlp):
+    from crossread.nlp.crf_ner import CrfFeaturizer, gazetteer_phrases, kmeans_clusters
 
-    def __init__(self) -> None:
-        from crossread.nlp import gazetteer as g
+    clusters = kmeans_clusters(nlp.vocab.vectors.data) if nlp.vocab.vectors.shape[0] else None
+    return CrfFeaturizer(nlp.vocab, gazetteer_phrases(), clusters)
 
-        self.table: dict[tuple, set] = {}
 
-        def add(name: str, typ: str) -> None:
-            for n in {name, re.sub(r"^(the|The)\s+", "", name)}:
-                toks = tuple(n.split())
-                if toks:
-                    self.table.setdefault(toks, set()).add(typ)
+def training_featurizer(featurize, sentences: list[list[str]], unseen_max_count: int = 1):
+    """As the component trains (CrfNer.train): clusters of words seen at most ``unseen_max_count`` times
+    are hidden, standing in for the unknown words of new text."""
+    from collections import Counter
 
-        for n in g.country_names():
-            add(n, "COUNTRY")
-        for n in g.subdivision_names():
-            add(n, "SUBDIV")
-        for n in g.city_names():
-            add(n, "CITY")
-        for n in g.CAPITALS:
-            add(n, "CAPITAL")
-        for n in g.DEMONYMS:
-            add(n, "NORP")
-        for n in g.INTL_ORGS:
-            add(n, "ORG")
-        self.maxlen = max(len(k) for k in self.table)
-        self.first = {k[0] for k in self.table}
+    from crossread.nlp.crf_ner import CrfFeaturizer
 
-    def features(self, words: list[str]) -> list[list[str]]:
+    counts = Counter(w.lower() for words in sentences for w in words)
+    unseen = {w for w, c in counts.items() if c <= unseen_max_count}
+    return CrfFeaturizer(featurize.vocab, {" ".join(k): v for k, v in featurize.table.items()}, featurize.clusters,
+                         featurize.cluster_sizes, unseen=unseen)
+
+
+def sent_features(words: list[str], featurize, cnn: list[str] | None = None) -> list[list[str]]:
+    feats = featurize(words)
+    if cnn is not None:
         n = len(words)
-        out: list[list[str]] = [[] for _ in range(n)]
-        for i in range(n):
-            if words[i] not in self.first:
-                continue
-            for L in range(min(self.maxlen, n - i), 0, -1):
-                types = self.table.get(tuple(words[i:i + L]))
-                if types:
-                    for t in types:
-                        out[i].append(f"gz=B-{t}")
-                        out[i].append(f"gzl={t}:{min(L, 3)}")
-                        for j in range(i + 1, i + L):
-                            out[j].append(f"gz=I-{t}")
-                            out[j].append(f"gzl={t}:{min(L, 3)}")
-                    break  # longest match from this start only
-        return [sorted(set(f)) for f in out]
-
-
-class Clusters:
-    """Word -> k-means cluster ids of the pipeline's static vectors, at several granularities."""
-
-    def __init__(self, nlp, ks=(100, 400, 1000), seed: int = 0) -> None:
-        from sklearn.cluster import KMeans
-
-        vec = nlp.vocab.vectors
-        data = np.asarray(vec.data, dtype=np.float32)
-        norms = np.linalg.norm(data, axis=1, keepdims=True)
-        data = data / np.maximum(norms, 1e-8)  # cosine-like clustering
-        self.ks = ks
-        self.assign = []
-        for k in ks:
-            km = KMeans(n_clusters=k, n_init=1, max_iter=60, random_state=seed).fit(data)
-            self.assign.append(km.labels_.astype(np.int32))
-        self.key2row = vec.key2row
-        self.strings = nlp.vocab.strings
-        self.cache: dict[str, tuple] = {}
-
-    def get(self, word: str) -> tuple:
-        c = self.cache.get(word)
-        if c is None:
-            row = self.key2row.get(self.strings.add(word), -1)
-            if row < 0:
-                row = self.key2row.get(self.strings.add(word.lower()), -1)
-            c = tuple(str(a[row]) for a in self.assign) if row >= 0 else None
-            self.cache[word] = c
-        return c
-
-
-_SHAPE_MAP = str.maketrans({**{c: "X" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
-                            **{c: "x" for c in "abcdefghijklmnopqrstuvwxyz"},
-                            **{c: "d" for c in "0123456789"}})
-
-
-def shape(w: str) -> str:
-    s = w.translate(_SHAPE_MAP)
-    s = re.sub(r"[^Xxd\W]", lambda m: "X" if m.group(0).isupper() else "x", s)  # non-ASCII letters
-    return re.sub(r"(.)\1+", r"\1", s)[:6]
-
-
-def sent_features(words: list[str], gaz: Gazetteer, clus: Clusters, cnn: list[str] | None = None) -> list[list[str]]:
-    n = len(words)
-    lw = [w.lower() for w in words]
-    sh = [shape(w) for w in words]
-    cl = [clus.get(w) for w in words]
-    gz = gaz.features(words)
-    feats = []
-    for i, w in enumerate(words):
-        f = ["b", "w=" + lw[i], "sh=" + sh[i]]
-        for k in (1, 2, 3, 4):
-            if len(w) >= k:
-                f.append(f"p{k}=" + w[:k])
-                f.append(f"s{k}=" + w[-k:])
-        if w.istitle():
-            f.append("title")
-        if w.isupper():
-            f.append("upper")
-        if any(ch.isdigit() for ch in w):
-            f.append("digit")
-        if "-" in w:
-            f.append("hyph")
-        f.append("pos=" + ("first" if i == 0 else "last" if i == n - 1 else "mid"))
-        if i == 0 and w.istitle():
-            f.append("first_title")
-        for d in (-2, -1, 1, 2):
-            j = i + d
-            if 0 <= j < n:
-                f.append(f"w{d}=" + lw[j])
-                f.append(f"sh{d}=" + sh[j])
-            else:
-                f.append(f"w{d}=<pad>")
-        f.append("w-1w=" + (lw[i - 1] if i else "<s>") + "|" + lw[i])
-        f.append("ww+1=" + lw[i] + "|" + (lw[i + 1] if i + 1 < n else "</s>"))
-        for d in (-1, 0, 1):
-            j = i + d
-            c = cl[j] if 0 <= j < n else None
-            if c is None:
-                f.append(f"c{d}=none")
-            else:
-                for k, cid in zip(clus.ks, c):
-                    f.append(f"c{k}{d}={cid}")
-        f.extend(gz[i])
-        if cnn is not None:
+        for i, f in enumerate(feats):
             f.append("cnn=" + cnn[i])
             f.append("cnn-1=" + (cnn[i - 1] if i else "<s>"))
             f.append("cnn+1=" + (cnn[i + 1] if i + 1 < n else "</s>"))
-        feats.append(f)
     return feats
 
 
 # ------------------------------------------------------------------------------------------------- data
 
 def ents_to_bio(n: int, spans) -> list[str]:
-    tags = ["O"] * n
-    for s, e, lab in spans:
-        if lab is None or any(tags[i] != "O" for i in range(s, e)):
-            continue
-        tags[s] = "B-" + lab
-        for i in range(s + 1, e):
-            tags[i] = "I-" + lab
-    return tags
+    from crossread.nlp.crf_ner import bio_tags
+
+    return bio_tags(n, spans)
 
 
 def cnn_label(ent) -> str:
@@ -350,6 +239,8 @@ def main() -> int:
     ap.add_argument("--sentences", choices=("predicted", "gold"), default="predicted",
                     help="test sets: the CRF tags the pipeline's predicted sentences (as it would inside the "
                          "pipeline; spans crossing a gold boundary are dropped, as for the CNN) or the gold ones")
+    ap.add_argument("--unseen-max-count", type=int, default=1,
+                    help="hide the clusters of training words seen at most this often (0: none), as the component does")
     ap.add_argument("--limit-train", type=int, default=0, help="debug: only the first N train docs")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -369,22 +260,25 @@ def main() -> int:
     T0 = time.perf_counter()
     results: dict = {"args": {k: str(v) for k, v in vars(args).items()}}
     nlp = load_pipeline(args.model)
+    if "crossread_crf_ner" in nlp.pipe_names:  # the CNN alone is the baseline here
+        nlp.remove_pipe("crossread_crf_ner")
     print("pipeline:", nlp.pipe_names, flush=True)
 
     t0 = time.perf_counter()
-    gaz = Gazetteer()
-    clus = Clusters(nlp)
+    featurize = make_featurizer(nlp)
     results["prep_s"] = time.perf_counter() - t0
-    print(f"gazetteer {len(gaz.table)} phrases; clusters {clus.ks} in {results['prep_s']:.0f}s", flush=True)
+    print(f"gazetteer {len(featurize.table)} phrases; clusters {featurize.cluster_sizes} in {results['prep_s']:.0f}s",
+          flush=True)
 
     # ---- training / dev data
     train, _, _ = corpus_sents(nlp, args.corpus / "train.spacy", with_cnn=not args.no_stack, label="train",
                              limit=args.limit_train)
     dev, dev_gold, dev_cnn = corpus_sents(nlp, args.corpus / "dev.spacy", with_cnn=True, label="dev")
     t0 = time.perf_counter()
-    X_tr = [sent_features(w, gaz, clus) for w, _, _, _, _ in train]
+    train_featurize = training_featurizer(featurize, [w for w, _, _, _, _ in train], args.unseen_max_count)
+    X_tr = [sent_features(w, train_featurize) for w, _, _, _, _ in train]
     Y_tr = [g for _, g, _, _, _ in train]
-    X_dev = [sent_features(w, gaz, clus) for w, _, _, _, _ in dev]
+    X_dev = [sent_features(w, featurize) for w, _, _, _, _ in dev]
     print(f"features: {sum(map(len, X_tr))} train tokens in {time.perf_counter() - t0:.0f}s", flush=True)
 
     def dev_crf_spans(tagger, xs, with_cnn: bool = False):
@@ -461,8 +355,8 @@ def main() -> int:
     # ---- stacking
     stack_tagger = stackdev_tagger = None
     if not args.no_stack:
-        Xs_tr = [sent_features(w, gaz, clus, cnn) for w, _, cnn, _, _ in train]
-        Xs_dev = [sent_features(w, gaz, clus, cnn) for w, _, cnn, _, _ in dev]
+        Xs_tr = [sent_features(w, train_featurize, cnn) for w, _, cnn, _, _ in train]
+        Xs_dev = [sent_features(w, featurize, cnn) for w, _, cnn, _, _ in dev]
         st_path = str(args.out / "crf_stack.crfsuite")
         results["stack_train_s"] = train_crf(Xs_tr, Y_tr, c1, c2, args.max_iter, st_path)
         stack_tagger = pycrfsuite.Tagger()
@@ -532,14 +426,14 @@ def main() -> int:
         for sent in doc.sents:
             off, n = sent.start, len(sent)
             here = [(a - off, b - off, t) for a, b, t in cnn_doc if a >= off and b <= off + n]
-            r, pr = crf_spans(tagger, sent_features([t.text for t in sent], gaz, clus), cnn_all=here)
+            r, pr = crf_spans(tagger, sent_features([t.text for t in sent], featurize), cnn_all=here)
             spans += [(a + off, b + off, t, p1, p2) for a, b, t, p1, p2 in r]
             probs.update({(a + off, b + off, t): v for (a, b, t), v in pr.items()})
         return spans, probs
 
     def crf_for_items(name: str, items: list) -> list:
         if args.sentences == "gold":
-            return [crf_spans(tagger, sent_features(w, gaz, clus), cnn_all=c) for w, _, c in items]
+            return [crf_spans(tagger, sent_features(w, featurize), cnn_all=c) for w, _, c in items]
         by_doc: dict[int, tuple[list, dict]] = {}
         out = []
         for (w, _, _), (doc, off) in zip(items, where[name]):
@@ -574,7 +468,7 @@ def main() -> int:
         for name, items in test_sets.items():
             for vname, tg in (("stack", stack_tagger), ("stack_dev", stackdev_tagger)):
                 test_res[name]["variants"][vname] = [
-                    {(s, e, t) for s, e, t, _, _ in crf_spans(tg, sent_features(w, gaz, clus, cb), with_probs=False)
+                    {(s, e, t) for s, e, t, _, _ in crf_spans(tg, sent_features(w, featurize, cb), with_probs=False)
                      if t}
                     for (w, _, _), cb in zip(items, full[name])]
 
@@ -619,10 +513,10 @@ def main() -> int:
     for label, probs in (("crf_words_per_s", False), ("crf_words_per_s_with_marginals", True)):
         best = None
         for _ in range(3):
-            clus.cache.clear()
+            featurize._word_cache.clear()
             t0, c0 = time.perf_counter(), time.process_time()
             for w in ewt_sents_words:
-                crf_spans(tagger, sent_features(w, gaz, clus), with_probs=probs)
+                crf_spans(tagger, sent_features(w, featurize), with_probs=probs)
             wall, cpu = time.perf_counter() - t0, time.process_time() - c0
             best = (wall, cpu) if best is None or wall < best[0] else best
         results[label] = n_words / best[0]

@@ -38,6 +38,8 @@ def test_shipped_pipeline_parses_news(shipped):
     assert any(t._.is_negation for t in doc if t.lower_ == "not")
     assert shipped.pipe_names[-1] == "crossread_adapter"
     assert "crossread_gazetteer" in shipped.pipe_names
+    crf = shipped.get_pipe("crossread_crf_ner")  # the CRF layer is trained and ships with its tables
+    assert crf.model_bytes and crf.phrases.get("France") and crf.clusters is not None
 
 
 def test_load_pipeline_is_cached(shipped):

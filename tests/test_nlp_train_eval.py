@@ -21,7 +21,13 @@ def test_tiny_training_run(tmp_path, config_name):
     final = train(data, tmp_path / "out", tiny=True, config=config)
     assert (final / "config.cfg").exists()
     nlp = spacy.load(final)
-    assert {"tagger", "parser", "ner", "crossread_gazetteer"} <= set(nlp.pipe_names)
+    assert {"tagger", "parser", "ner", "crossread_gazetteer", "crossread_crf_ner"} <= set(nlp.pipe_names)
+    # the CRF layer comes right after the CNN NER, before the gazetteer, and is trained on the same corpus
+    assert nlp.pipe_names.index("ner") + 1 == nlp.pipe_names.index("crossread_crf_ner") < \
+        nlp.pipe_names.index("crossread_gazetteer")
+    crf = nlp.get_pipe("crossread_crf_ner")
+    assert crf.model_bytes and crf.info["sentences"] > 0
+    assert (crf.clusters is not None) == (config_name == "default")  # clusters of the static vectors
     doc = nlp("Germany and France signed the deal.")
     assert [e.label_ for e in doc.ents if e.text == "Germany"] == ["GPE"]
     if config_name == "default":

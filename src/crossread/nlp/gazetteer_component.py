@@ -3,9 +3,12 @@
 1. Relabel: an entity whose exact text is a known country/capital (GPE), demonym (NORP) or
    international organisation (ORG) gets that label (fixes LOC/GPE/MISC confusions).
 2. Add: gazetteer matches (phrase matcher over ORTH) that overlap no existing entity are added; a match
-   that strictly contains predicted entities ("States" in "United States") replaces them (expand).
+   that strictly contains predicted entities ("States" in "United States") replaces them, and an entity
+   that starts inside a match grows to the match's start ("Nations Security Council" after "United")
+   (expand).
 3. Drop: predicted entities without any capital letter ("e-mail", "us") are removed (drop_lowercase).
-Always: punctuation at the edges of an entity is trimmed ("Idlib ," -> "Idlib").
+Always: punctuation at the edges of an entity is trimmed ("Idlib ," -> "Idlib"), and a demonym followed
+only by lower-case words is cut to the demonym ("Palestinian militant group" -> "Palestinian").
 Patterns are stored with the pipeline (to_disk/from_disk) so loading needs no pycountry at run time.
 """
 
@@ -58,6 +61,11 @@ class Gazetteer:
                 start += 1
             while end > start and doc[end - 1].is_punct and doc[end - 1].text not in (")", '"'):
                 end -= 1
+            # "Palestinian militant group", "Iranian leaders": a demonym and a description, the name is
+            # the demonym (re3d marks such phrases as entities; the named-entity convention does not)
+            if end - start > 1 and self.table.get(doc[start].text) == "NORP" and \
+                    all(t.is_alpha and t.is_lower for t in doc[start + 1:end]):
+                end = start + 1
             if (start, end) != (e.start, e.end):
                 changed = True
                 if start < end:
@@ -96,6 +104,12 @@ class Gazetteer:
                             sum(e.end - e.start for e in inside) < end - start:
                         ents = [e for e in ents if e not in inside]
                         cands.append(Span(doc, start, end, label=match_id))
+                    elif self.expand and len(inside) == 1 and start < inside[0].start < end < inside[0].end:
+                        # "Nations Security Council" under the phrase "United Nations": the name began earlier
+                        ent = inside[0]
+                        ents = [Span(doc, start, ent.end, label=ent.label_) if e is ent else e for e in ents]
+                        taken.update(range(start, ent.start))
+                        changed = True
                     continue
                 cands.append(Span(doc, start, end, label=match_id))
             if cands:

@@ -12,6 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from crossread.nlp import adapter as _adapter  # noqa: F401  (registers crossread_adapter)
+from crossread.nlp import crf_ner as _crf_ner  # noqa: F401  (registers crossread_crf_ner)
 from crossread.nlp import gazetteer_component as _gaz  # noqa: F401  (registers crossread_gazetteer)
 
 log = logging.getLogger(__name__)

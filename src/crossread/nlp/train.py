@@ -5,7 +5,8 @@
 Steps: convert the open corpora to DocBin (``convert.build_corpora``), distil static word vectors
 from the shipped MiniLM encoder when the config uses them (``vectors.build_static_vectors``), train
 with ``configs/nlp/en_crossread.cfg`` (fixed seeds, wall-clock budget), then add the gazetteer
-component to the best checkpoint and write it to ``OUTPUT/model-final``.
+component and the CRF NER layer (trained on the same corpus, ``crossread.nlp.crf_ner``) to the best
+checkpoint and write it to ``OUTPUT/model-final``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,13 @@ log = logging.getLogger(__name__)
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_CONFIG = REPO_ROOT / "configs" / "nlp" / "en_crossread.cfg"
 NOVECTORS_CONFIG = REPO_ROOT / "configs" / "nlp" / "en_crossread_novectors.cfg"
+
+
+# CRF NER layer: L1/L2 weights chosen on the UNER dev set within the shipped pipeline's 30 MB budget
+# (docs/EVALUATION.md, "CRF NER layer")
+CRF_C1 = 0.7
+CRF_C2 = 0.01
+CRF_MAX_ITERATIONS = 300
 
 
 class TrainingDeadline(Exception):
@@ -110,7 +118,8 @@ def train(data: Path, output: Path, *, max_epochs: int | None = None, tiny: bool
     best = output / "model-best"
     if not best.exists():
         best = output / "model-last"
-    final = finalize(best, output / "model-final")
+    final = finalize(best, output / "model-final", train_corpus=corpus / "train.spacy",
+                     crf_max_iterations=20 if tiny else CRF_MAX_ITERATIONS)
     write_training_report(final, output / "training_scores.json", data=data)
     return final
 
@@ -127,16 +136,25 @@ def write_training_report(model_dir: Path, dest: Path, *, data: Path) -> dict[st
     return metrics
 
 
-def finalize(model_dir: Path, dest: Path) -> Path:
-    """Load a trained checkpoint, add the gazetteer component, write to ``dest``."""
+def finalize(model_dir: Path, dest: Path, *, train_corpus: Path | None = None,
+             crf_max_iterations: int = CRF_MAX_ITERATIONS) -> Path:
+    """Load a trained checkpoint, add the gazetteer component and (given the training corpus) the CRF
+    NER layer trained on it (``crossread.nlp.crf_ner``), write to ``dest``."""
+    from spacy.tokens import DocBin
+
+    from crossread.nlp.crf_ner import add_crf_ner
     from crossread.nlp.gazetteer_component import add_gazetteer
 
     nlp = spacy.load(model_dir)
     add_gazetteer(nlp)
+    if train_corpus is not None:
+        docs = DocBin().from_disk(train_corpus).get_docs(nlp.vocab)
+        add_crf_ner(nlp, docs, c1=CRF_C1, c2=CRF_C2, max_iterations=crf_max_iterations)
     nlp.meta["name"] = "crossread"
     nlp.meta["license"] = "CC BY-SA 4.0"
     nlp.meta["description"] = ("crossread default English pipeline: tagger, morphologizer, parser, NER "
-                               "(PERSON/ORG/GPE/LOC/NORP/MISC), lemmatizer, gazetteer. Trained on UD EWT, "
+                               "(PERSON/ORG/GPE/LOC/NORP/MISC) with a gazetteer and a CRF layer, lemmatizer. "
+                               "Trained on UD EWT, "
                                "GUM (open genres), UNER, re3d, wikigold, BTC.")
     nlp.to_disk(dest)
     return dest

@@ -1,0 +1,51 @@
+"""The gazetteer rule layer (crossread_gazetteer) over the statistical entities."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.tokens import Doc, Span
+
+from crossread.nlp import gazetteer_component  # noqa: F401  (registers the factory)
+
+TABLE = {"United States": "GPE", "United Nations": "ORG", "France": "GPE", "French": "NORP", "Palestinian": "NORP"}
+
+
+@pytest.fixture()
+def nlp():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("crossread_gazetteer").set_table(TABLE)
+    return nlp
+
+
+def run(nlp, text: str, ents: list[tuple[int, int, str]]) -> list[tuple[str, str]]:
+    doc = Doc(nlp.vocab, words=text.split())
+    doc.ents = [Span(doc, s, e, label=lab) for s, e, lab in ents]
+    return [(e.text, e.label_) for e in nlp(doc).ents]
+
+
+def test_exact_names_are_relabelled(nlp):
+    assert run(nlp, "France and French troops", [(0, 1, "ORG"), (2, 3, "MISC")]) == \
+        [("France", "GPE"), ("French", "NORP")]
+
+
+def test_unclaimed_gazetteer_names_are_added(nlp):
+    assert run(nlp, "Talks in France", []) == [("France", "GPE")]
+
+
+def test_a_part_of_a_gazetteer_phrase_grows_to_the_phrase(nlp):
+    assert run(nlp, "ally , the United States .", [(4, 5, "LOC")]) == [("United States", "GPE")]
+
+
+def test_a_name_that_starts_inside_a_gazetteer_phrase_grows_to_its_start(nlp):
+    text = "the recent United Nations Security Council resolution"
+    assert run(nlp, text, [(3, 6, "ORG")]) == [("United Nations Security Council", "ORG")]
+
+
+def test_lowercase_entities_are_dropped_and_edges_trimmed(nlp):
+    assert run(nlp, "send e-mail to Idlib , now", [(1, 2, "ORG"), (3, 5, "GPE")]) == [("Idlib", "GPE")]
+
+
+def test_a_demonym_with_a_description_is_cut_to_the_demonym(nlp):
+    assert run(nlp, "the Palestinian militant group said", [(1, 4, "ORG")]) == [("Palestinian", "NORP")]
+    assert run(nlp, "the French Foreign Ministry said", [(1, 4, "ORG")]) == [("French Foreign Ministry", "ORG")]
