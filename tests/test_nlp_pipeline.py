@@ -42,6 +42,17 @@ def test_shipped_pipeline_parses_news(shipped):
     assert crf.model_bytes and crf.phrases.get("France") and crf.clusters is not None
 
 
+def test_shipped_ner_on_news_names(shipped):
+    doc = shipped("Former US Ambassador to Israel David Friedman criticized the Biden administration. "
+                  "Hamas leader Ismail Haniyeh met Iranian Foreign Minister Hossein Amir-Abdollahian in Tehran.")
+    by_text = {e.text: e.label_ for e in doc.ents}
+    assert by_text.get("David Friedman") == "PERSON"
+    assert by_text.get("Biden") == "PERSON"  # "the <surname> administration"
+    assert "Haniyeh" in " ".join(t for t, lab in by_text.items() if lab == "PERSON")
+    assert "Amir-Abdollahian" in " ".join(t for t, lab in by_text.items() if lab == "PERSON")
+    assert by_text.get("Tehran") == "GPE" and by_text.get("Hamas") == "ORG"
+
+
 def test_load_pipeline_is_cached(shipped):
     assert crossread_nlp.load_pipeline() is shipped
 
