@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
 """CRF NER (python-crfsuite) alone and combined with the spaCy CNN NER, scored like ``crossread eval nlp``.
 
-    pip install -e '.[bench]'          # python-crfsuite
     crossread models train --data ../shared/data --output training/en_crossread   # writes OUTPUT/corpus
     OMP_NUM_THREADS=1 python benchmarks/ner_crf.py --data ../shared/data --model src/crossread/models/en_crossread \
         --corpus training/en_crossread/corpus --out /tmp/crf/out [--sentences predicted|gold]
