@@ -134,3 +134,11 @@ def test_names_found_once_are_tagged_at_their_other_occurrences():
     out = sorted((e.start, e.end, e.label_) for e in crf_ner.propagate_names(doc, ents))
     # the whole name spreads, not its parts; "US" is too short to spread
     assert out == [(0, 2, "PERSON"), (3, 4, "GPE"), (6, 8, "PERSON")]
+
+
+def test_adjacent_person_entities_are_one_name():
+    vocab = spacy.blank("en").vocab
+    doc = _doc(vocab, "Thanks , Debra Perlingiere Enron North America", [])
+    ents = [Span(doc, 2, 3, label="PERSON"), Span(doc, 3, 4, label="PERSON"), Span(doc, 4, 7, label="ORG")]
+    out = [(e.text, e.label_) for e in crf_ner.merge_split_names(doc, ents)]
+    assert out == [("Debra Perlingiere", "PERSON"), ("Enron North America", "ORG")]
