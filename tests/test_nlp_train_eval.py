@@ -39,6 +39,7 @@ def test_tiny_training_run(tmp_path, config_name):
         assert nlp.vocab.vectors.shape[0] == 0
     report = json.loads((tmp_path / "out" / "training_scores.json").read_text())
     assert report["split"] == "dev" and "tag_acc" in report["metrics"]
+    assert report["crf"]["sentences"] == crf.info["sentences"]
 
 
 def test_train_command_without_data(tmp_path):

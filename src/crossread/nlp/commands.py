@@ -31,7 +31,8 @@ def _data_ok(data: Path, need: list[str]) -> bool:
 @click.option("--tiny", is_flag=True, help="A few sentences, one epoch (CI smoke test).")
 def train_command(data: Path, output: Path, max_epochs: int | None, time_budget: float, seed: int,
                   config: Path | None, tiny: bool) -> None:
-    """Train the default English pipeline (tagger, morphologizer, parser, NER, lemmatizer, gazetteer)."""
+    """Train the default English pipeline (tagger, morphologizer, parser, NER, CRF NER layer, lemmatizer,
+    gazetteer)."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if not _data_ok(data, ["ud/ewt", "ud/gum", "ner-extra"]):
         click.echo(f"training data not found under {data} (expected ud/ewt, ud/gum, ud/uner, ner-extra/)", err=True)
@@ -40,10 +41,13 @@ def train_command(data: Path, output: Path, max_epochs: int | None, time_budget:
 
     final = train(data, output, max_epochs=max_epochs, tiny=tiny, seed=seed, time_budget_s=0 if tiny else time_budget,
                   config=config)
-    scores = json.loads((output / "training_scores.json").read_text())["metrics"]
+    report = json.loads((output / "training_scores.json").read_text())
     click.echo("dev scores of the kept checkpoint (test scores: crossread eval nlp):")
-    for name, value in sorted(scores.items()):
+    for name, value in sorted(report["metrics"].items()):
         click.echo(f"  {name:<12} {value:.4f}")
+    if "crf" in report:
+        crf = report["crf"]
+        click.echo(f"CRF NER layer: {crf['sentences']} sentences, {crf['train_s']} s, {crf['model_bytes']} bytes")
     click.echo(f"pipeline written to {final}")
 
 

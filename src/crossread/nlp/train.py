@@ -130,8 +130,11 @@ def write_training_report(model_dir: Path, dest: Path, *, data: Path) -> dict[st
     meta = json.loads((Path(model_dir) / "meta.json").read_text(encoding="utf8"))
     metrics = {name: round(float(value), 4) for name, value in (meta.get("performance") or {}).items()
                if isinstance(value, (int, float)) and not name.endswith("_loss") and "micro" not in name}
-    Path(dest).write_text(json.dumps({"task": "nlp-train", "data": str(data), "split": "dev",
-                                      "metrics": metrics}, indent=2) + "\n")
+    report = {"task": "nlp-train", "data": str(data), "split": "dev", "metrics": metrics}
+    crf_info = Path(model_dir) / "crossread_crf_ner" / "info.json"
+    if crf_info.exists():  # the CRF layer's training settings and size (its scores: crossread eval nlp)
+        report["crf"] = json.loads(crf_info.read_text(encoding="utf8"))
+    Path(dest).write_text(json.dumps(report, indent=2) + "\n")
     log.info("dev scores of the kept checkpoint: %s", ", ".join(f"{k} {v:.4f}" for k, v in sorted(metrics.items())))
     return metrics
 
