@@ -142,3 +142,24 @@ def test_adjacent_person_entities_are_one_name():
     ents = [Span(doc, 2, 3, label="PERSON"), Span(doc, 3, 4, label="PERSON"), Span(doc, 4, 7, label="ORG")]
     out = [(e.text, e.label_) for e in crf_ner.merge_split_names(doc, ents)]
     assert out == [("Debra Perlingiere", "PERSON"), ("Enron North America", "ORG")]
+
+
+def test_threads_share_one_component(trained):
+    from concurrent.futures import ThreadPoolExecutor
+
+    nlp, component, _ = trained
+    texts = ["Maria Lopez visited France .", "John Smith left Paris for the Alps .", "Anna Berg spoke ."] * 20
+    expected = [[(e.text, e.label_) for e in nlp(_doc(nlp.vocab, t, [])).ents] for t in texts]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda t: [(e.text, e.label_) for e in nlp(_doc(nlp.vocab, t, [])).ents], texts))
+    assert got == expected
+
+
+def test_component_pickles_for_worker_processes(trained):
+    import pickle
+
+    nlp, component, _ = trained
+    clone = pickle.loads(pickle.dumps(component))
+    doc = _doc(nlp.vocab, "Maria Lopez visited France .", [])
+    assert [(e.text, e.label_) for e in clone(doc).ents] == \
+        [(e.text, e.label_) for e in component(_doc(nlp.vocab, "Maria Lopez visited France .", [])).ents]

@@ -30,6 +30,7 @@ import json
 import logging
 import lzma
 import re
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -297,6 +298,17 @@ class CrfNer:
         self.info: dict = {}
         self._tagger = None
         self._featurizer: CrfFeaturizer | None = None
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict:
+        # the CRFsuite tagger and the lock cannot be pickled (multiprocessing with spawn); rebuilt lazily
+        state = dict(self.__dict__)
+        state.update(_tagger=None, _featurizer=None, _lock=None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     # ------------------------------------------------------------------------------------ set-up
     def _ready(self) -> None:
@@ -365,10 +377,14 @@ class CrfNer:
         return min(probs)
 
     def __call__(self, doc: Doc) -> Doc:
-        if self._tagger is None:
-            if self.model_bytes is None:
-                return doc
-            self._ready()
+        if self.model_bytes is None:
+            return doc
+        with self._lock:  # one CRFsuite tagger holds the current sequence: one doc at a time
+            if self._tagger is None:
+                self._ready()
+            return self._tag(doc)
+
+    def _tag(self, doc: Doc) -> Doc:
         from crossread.nlp.convert import iob_spans
 
         cnn_ents = list(doc.ents)
