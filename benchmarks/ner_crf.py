@@ -66,24 +66,16 @@ SCORED = {"PERSON": "PER", "ORG": "ORG", "LOC": "LOC"}  # CRF label -> scoring t
 # The features are those of the pipeline component (crossread.nlp.crf_ner); the stacking variants add the
 # CNN's own BIO tags.
 
-def make_featurizer(nlp):
-    from crossread.nlp.crf_ner import CrfFeaturizer, gazetteer_phrases, kmeans_clusters
+def make_featurizers(nlp, train_sentences: list[list[str]], unseen_max_count: int = 1):
+    """(run-time featurizer, training featurizer), built as the component builds them (CrfNer.train):
+    the training one hides the clusters of rare training words."""
+    from crossread.nlp.crf_ner import CrfFeaturizer, gazetteer_phrases, kmeans_clusters, rare_words
 
+    phrases = gazetteer_phrases()
     clusters = kmeans_clusters(nlp.vocab.vectors.data) if nlp.vocab.vectors.shape[0] else None
-    return CrfFeaturizer(nlp.vocab, gazetteer_phrases(), clusters)
-
-
-def training_featurizer(featurize, sentences: list[list[str]], unseen_max_count: int = 1):
-    """As the component trains (CrfNer.train): clusters of words seen at most ``unseen_max_count`` times
-    are hidden, standing in for the unknown words of new text."""
-    from collections import Counter
-
-    from crossread.nlp.crf_ner import CrfFeaturizer
-
-    counts = Counter(w.lower() for words in sentences for w in words)
-    unseen = {w for w, c in counts.items() if c <= unseen_max_count}
-    return CrfFeaturizer(featurize.vocab, {" ".join(k): v for k, v in featurize.table.items()}, featurize.clusters,
-                         featurize.cluster_sizes, unseen=unseen)
+    unseen = rare_words(train_sentences, unseen_max_count) if unseen_max_count > 0 else ()
+    return (CrfFeaturizer(nlp.vocab, phrases, clusters),
+            CrfFeaturizer(nlp.vocab, phrases, clusters, unseen=unseen))
 
 
 def sent_features(words: list[str], featurize, cnn: list[str] | None = None) -> list[list[str]]:
@@ -263,18 +255,16 @@ def main() -> int:
         nlp.remove_pipe("crossread_crf_ner")
     print("pipeline:", nlp.pipe_names, flush=True)
 
-    t0 = time.perf_counter()
-    featurize = make_featurizer(nlp)
-    results["prep_s"] = time.perf_counter() - t0
-    print(f"gazetteer {len(featurize.table)} phrases; clusters {featurize.cluster_sizes} in {results['prep_s']:.0f}s",
-          flush=True)
-
     # ---- training / dev data
     train, _, _ = corpus_sents(nlp, args.corpus / "train.spacy", with_cnn=not args.no_stack, label="train",
                              limit=args.limit_train)
     dev, dev_gold, dev_cnn = corpus_sents(nlp, args.corpus / "dev.spacy", with_cnn=True, label="dev")
     t0 = time.perf_counter()
-    train_featurize = training_featurizer(featurize, [w for w, _, _, _, _ in train], args.unseen_max_count)
+    featurize, train_featurize = make_featurizers(nlp, [w for w, _, _, _, _ in train], args.unseen_max_count)
+    results["prep_s"] = time.perf_counter() - t0
+    print(f"gazetteer {len(featurize.table)} phrases; clusters {featurize.cluster_sizes} in {results['prep_s']:.0f}s",
+          flush=True)
+    t0 = time.perf_counter()
     X_tr = [sent_features(w, train_featurize) for w, _, _, _, _ in train]
     Y_tr = [g for _, g, _, _, _ in train]
     X_dev = [sent_features(w, featurize) for w, _, _, _, _ in dev]

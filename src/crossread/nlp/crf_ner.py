@@ -5,7 +5,7 @@ elastic-net regularisation by CRFsuite (Okazaki 2007, through python-crfsuite), 
 NER features (Ratinov & Roth 2009): the word and its +-2 neighbours, word shapes, affixes, gazetteer
 membership, and word-cluster ids (here k-means clusters of the pipeline's own static vectors, after
 Turian, Ratinov & Bengio 2010). Measured against and combined with the CNN in docs/EVALUATION.md,
-"CRF NER".
+"CRF NER layer".
 
 Combination ("CRF first, gated CNN"): the CRF's Viterbi entities are kept; a CNN entity that overlaps
 none of them is added when the CRF itself gives its labelling a minimum per-token marginal probability
@@ -40,6 +40,9 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from crossread.nlp.convert import iob_spans
+from crossread.nlp.gazetteer import without_article
+
 log = logging.getLogger(__name__)
 
 # training label -> CRF label: GPE and LOC are one class for the CRF (split again by the gazetteer)
@@ -52,7 +55,6 @@ _GOVERNMENT_BY_LEADER = frozenset({"administration"})
 # also surnames or common words, so they are gated like any other entity)
 TRUSTED_TYPES = frozenset({"COUNTRY", "CAPITAL", "NORP", "ORG"})
 CLUSTER_SIZES = (100, 400, 1000)
-_THE = re.compile(r"^(the|The)\s+")
 
 _SHAPE_MAP = str.maketrans({**{c: "X" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
                             **{c: "x" for c in "abcdefghijklmnopqrstuvwxyz"},
@@ -123,7 +125,7 @@ def gazetteer_phrases() -> dict[str, list[str]]:
                (g.CAPITALS, "CAPITAL"), (g.DEMONYMS, "NORP"), (g.INTL_ORGS, "ORG"))
     for names, typ in sources:
         for name in names:
-            for variant in {name, _THE.sub("", name)}:
+            for variant in {name, without_article(name)}:
                 if variant.split():
                     table.setdefault(variant, set()).add(typ)
     return {phrase: sorted(types) for phrase, types in table.items()}
@@ -268,6 +270,15 @@ def bio_tags(n: int, spans: Iterable[tuple[int, int, str | None]]) -> list[str]:
     return tags
 
 
+def rare_words(sentences: Iterable[Sequence[str]], max_count: int = 1) -> set[str]:
+    """Lower-cased words seen at most ``max_count`` times. The static vectors cover (nearly) every
+    training word, so at run time an unknown name would have a cluster state the CRF never saw on a
+    word; training hides the clusters of these rare words as a stand-in for the unknown words of new
+    text (``CrfFeaturizer(unseen=...)``)."""
+    counts = Counter(w.lower() for words in sentences for w in words)
+    return {w for w, c in counts.items() if c <= max_count}
+
+
 def training_sequences(docs: Iterable[Doc]) -> Iterable[tuple[list[str], list[str]]]:
     """(words, BIO tags with CRF labels) per gold sentence of every doc with complete NER annotation."""
     for doc in docs:
@@ -298,6 +309,7 @@ class CrfNer:
         self.info: dict = {}
         self._tagger = None
         self._featurizer: CrfFeaturizer | None = None
+        self._labels: frozenset[str] = frozenset()
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict:
@@ -319,9 +331,11 @@ class CrfNer:
         if self.model_bytes:
             self._tagger = pycrfsuite.Tagger()
             self._tagger.open_inmemory(self.model_bytes)
+            self._labels = frozenset(self._tagger.labels())
 
     def train(self, docs: Iterable[Doc], *, c1: float = 0.1, c2: float = 0.01, max_iterations: int = 150,
-              min_freq: int = 1, unseen_max_count: int = 1, phrases: dict[str, list[str]] | None = None, clusters: np.ndarray | None = None) -> dict:
+              min_freq: int = 1, unseen_max_count: int = 1, phrases: dict[str, list[str]] | None = None,
+              clusters: np.ndarray | None = None) -> dict:
         """Train the CRF on gold docs (one sequence per gold sentence). ``phrases`` default to
         :func:`gazetteer_phrases`, ``clusters`` to k-means over the pipeline's vectors (none without).
         ``min_freq``: attributes seen fewer times are dropped (CRFsuite ``feature.minfreq``)."""
@@ -334,12 +348,8 @@ class CrfNer:
         if clusters is None and self.nlp.vocab.vectors.shape[0] > 0:
             clusters = kmeans_clusters(self.nlp.vocab.vectors.data)
         self.clusters = clusters
-        # The vectors cover (nearly) every training word, so at run time an unknown name would have a
-        # cluster state the CRF never saw on a word. Training therefore hides the clusters of words seen
-        # at most ``unseen_max_count`` times, as a stand-in for the unknown words of new text.
         sequences = [(words, tags) for words, tags in training_sequences(docs) if words]
-        counts = Counter(w.lower() for words, _ in sequences for w in words)
-        unseen = {w for w, c in counts.items() if c <= unseen_max_count}
+        unseen = rare_words((words for words, _ in sequences), unseen_max_count)
         featurize = CrfFeaturizer(self.nlp.vocab, self.phrases, self.clusters, unseen=unseen)
         trainer = pycrfsuite.Trainer(verbose=False, algorithm="lbfgs")
         n_sents = n_tokens = 0
@@ -364,7 +374,7 @@ class CrfNer:
 
     # ----------------------------------------------------------------------------------- tagging
     def _gazetteer_types(self, span_text: str) -> set[str]:
-        text = _THE.sub("", span_text.strip())
+        text = without_article(span_text)
         return set(self.phrases.get(text, ())) | set(self.phrases.get(text.replace(" ", ""), ()))
 
     def _split_loc(self, span_text: str) -> str:
@@ -385,12 +395,9 @@ class CrfNer:
             return self._tag(doc)
 
     def _tag(self, doc: Doc) -> Doc:
-        from crossread.nlp.convert import iob_spans
-
         cnn_ents = list(doc.ents)
         sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
         kept: list[Span] = []
-        labels = set(self._tagger.labels())
         for sent in sents:
             words = [t.text for t in sent]
             if not words:
@@ -416,7 +423,7 @@ class CrfNer:
                     kept.append(ent)  # a label the CRF does not know: keep the CNN's
                 elif TRUSTED_TYPES & self._gazetteer_types(ent.text):
                     kept.append(ent)  # a country, capital, demonym or international body by its exact name
-                elif "B-" + crf_label in labels and \
+                elif "B-" + crf_label in self._labels and \
                         self._min_marginal(ent.start - off, ent.end - off, crf_label) >= self.gate:
                     kept.append(ent)
         kept = merge_split_names(doc, kept)

@@ -142,8 +142,13 @@ def gpe_names() -> frozenset[str]:
 _THE = re.compile(r"^(the|The)\s+")
 
 
+def without_article(text: str) -> str:
+    """"the United States" -> "United States" (gazetteer names are stored without a leading "the")."""
+    return _THE.sub("", text.strip())
+
+
 def is_gpe(text: str) -> bool:
-    text = _THE.sub("", text.strip())
+    text = without_article(text)
     return text in gpe_names() or text.replace(" ", "") in gpe_names()
 
 
