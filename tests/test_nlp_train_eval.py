@@ -40,6 +40,22 @@ def test_tiny_training_run(tmp_path, config_name):
     report = json.loads((tmp_path / "out" / "training_scores.json").read_text())
     assert report["split"] == "dev" and "tag_acc" in report["metrics"]
     assert report["crf"]["sentences"] == crf.info["sentences"]
+    if config_name == "default":
+        # --crf-only: the same checkpoint and corpus, the CRF layer trained again
+        again = spacy.load(train(data, tmp_path / "out", crf_only=True))
+        assert again.get_pipe("crossread_crf_ner").info["sentences"] == crf.info["sentences"]
+        assert again.get_pipe("crossread_crf_ner").info["max_iterations"] > crf.info["max_iterations"]
+
+
+def test_crf_only_needs_an_earlier_run(tmp_path):
+    from click.testing import CliRunner
+
+    from crossread.cli import main
+
+    data = write_fixture(tmp_path / "data")
+    result = CliRunner().invoke(main, ["models", "train", "--data", str(data), "--output", str(tmp_path / "none"),
+                                       "--crf-only"])
+    assert result.exit_code == 2 and "no trained checkpoint" in result.output
 
 
 def test_train_command_without_data(tmp_path):

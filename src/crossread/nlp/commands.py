@@ -29,8 +29,10 @@ def _data_ok(data: Path, need: list[str]) -> bool:
               help="spaCy training config (default: configs/nlp/en_crossread.cfg, the shipped pipeline's, with "
                    "static vectors distilled from MiniLM; configs/nlp/en_crossread_novectors.cfg goes without).")
 @click.option("--tiny", is_flag=True, help="A few sentences, one epoch (CI smoke test).")
+@click.option("--crf-only", is_flag=True,
+              help="Keep the CNN checkpoint and corpus of an earlier run in OUTPUT; train the CRF NER layer again.")
 def train_command(data: Path, output: Path, max_epochs: int | None, time_budget: float, seed: int,
-                  config: Path | None, tiny: bool) -> None:
+                  config: Path | None, tiny: bool, crf_only: bool) -> None:
     """Train the default English pipeline (tagger, morphologizer, parser, NER, CRF NER layer, lemmatizer,
     gazetteer)."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
@@ -39,8 +41,12 @@ def train_command(data: Path, output: Path, max_epochs: int | None, time_budget:
         sys.exit(EXIT_USAGE)
     from crossread.nlp.train import train
 
-    final = train(data, output, max_epochs=max_epochs, tiny=tiny, seed=seed, time_budget_s=0 if tiny else time_budget,
-                  config=config)
+    try:
+        final = train(data, output, max_epochs=max_epochs, tiny=tiny, seed=seed,
+                      time_budget_s=0 if tiny else time_budget, config=config, crf_only=crf_only)
+    except FileNotFoundError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_USAGE)
     report = json.loads((output / "training_scores.json").read_text())
     click.echo("dev scores of the kept checkpoint (test scores: crossread eval nlp):")
     for name, value in sorted(report["metrics"].items()):

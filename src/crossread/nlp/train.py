@@ -79,15 +79,24 @@ def static_vector_settings(config: Path) -> tuple[int, int] | None:
 
 
 def train(data: Path, output: Path, *, max_epochs: int | None = None, tiny: bool = False, seed: int = 42,
-          time_budget_s: float = 0, config: Path | None = None, btc_fraction: float = 0.5) -> Path:
-    """Train and return the path of the final pipeline (OUTPUT/model-final)."""
+          time_budget_s: float = 0, config: Path | None = None, btc_fraction: float = 0.5,
+          crf_only: bool = False) -> Path:
+    """Train and return the path of the final pipeline (OUTPUT/model-final). ``crf_only``: keep the CNN
+    checkpoint and corpus already in ``output`` and train only the CRF NER layer again."""
     from spacy.cli.train import train as spacy_train
 
     from crossread.nlp.convert import build_corpora
 
     data, output = Path(data), Path(output)
-    output.mkdir(parents=True, exist_ok=True)
     corpus = output / "corpus"
+    if crf_only:
+        best = output / "model-best"
+        if not (best / "meta.json").exists() or not (corpus / "train.spacy").exists():
+            raise FileNotFoundError(f"{output} has no trained checkpoint (model-best) and corpus to add a CRF layer to")
+        final = finalize(best, output / "model-final", train_corpus=corpus / "train.spacy")
+        write_training_report(final, output / "training_scores.json", data=data)
+        return final
+    output.mkdir(parents=True, exist_ok=True)
     counts = build_corpora(data, corpus, tiny=tiny, seed=seed, btc_fraction=btc_fraction)
     log.info("corpora: %s", counts)
     (output / "corpus_counts.json").write_text(json.dumps(counts, indent=2))
