@@ -187,6 +187,15 @@ def test_titles_split_off_a_mislabelled_span():
     assert not any("Minister" in name for name in actors)
 
 
+def test_titles_outside_a_person_entity_are_read_back():
+    # OntoNotes-style taggers (en_core_web_*, the --nlp swap-in) leave titles outside the PERSON entity
+    text = "Egyptian Foreign Minister Sameh Shoukry met Hamas. Shoukry left."
+    actors = _actors(text, {"Egyptian": "NORP", "Sameh Shoukry": "PERSON", "Hamas": "ORG", "Shoukry": "PERSON"})
+    person = actors["Sameh Shoukry"]
+    assert person.type == "PERSON" and person.role == "Foreign Minister" and person.country == "EGY"
+    assert [m.text for m in person.mentions] == ["Sameh Shoukry", "Shoukry"]
+
+
 def test_title_only_span_gives_its_titles_to_the_following_name():
     # "Supreme Leader Ayatollah" (ORG) + untagged "Ali" + "Khamenei" (PERSON) → one titled person
     text = "Haniyeh met Iranian Supreme Leader Ayatollah Ali Khamenei in Tehran. Later Khamenei spoke."
