@@ -238,8 +238,8 @@ def main() -> int:
 
     import pycrfsuite
 
-    from crossread.nlp import convert
-    from crossread.nlp.evaluate import NerCounter, _gold_ents, _group_by_doc, _named_only, _pred_ents, _run
+    from crossread.nlp.evaluate import (NerCounter, _gold_ents, _group_by_doc, _named_only, _pred_ents, _run,
+                                        re3d_pairs, uner_ewt_sents)
     from crossread.nlp.loader import load_pipeline
 
     try:
@@ -364,14 +364,7 @@ def main() -> int:
 
     # ---- test sets, read exactly as crossread.nlp.evaluate.evaluate does
     test_sets = {}
-    ewt = args.data / "ud" / "ewt" / "en_ewt-ud-test.conllu"
-    uner = args.data / "ud" / "uner" / "en_ewt-ud-test.iob2"
-    sents = convert.read_conllu(ewt)
-    tags_by_id = convert.read_uner(uner)
-    for s in sents:
-        tags = tags_by_id.get(s.sent_id)
-        if tags is not None and len(tags) == len(s.words):
-            s.ents = tags
+    sents = uner_ewt_sents(args.data, "test")
     groups = _group_by_doc(sents)
     t0 = time.perf_counter()
     docs = _run(nlp, groups)
@@ -396,8 +389,7 @@ def main() -> int:
 
     from spacy.tokens import Doc
 
-    re3d = args.data / "ner-extra" / "re3d" / "CONLL-format" / "data" / "test" / "re3d-test.conll"
-    pairs = [(w, t) for w, t in convert.read_iob_columns(re3d, sep="\t") if w]
+    pairs = re3d_pairs(args.data, "test")
     items = []
     for (words, tags), doc in zip(pairs, nlp.pipe([Doc(nlp.vocab, words=w) for w, _ in pairs], batch_size=64)):
         cnn_all = [(e.start, e.end, SCORED.get(cnn_label(e))) for e in doc.ents]

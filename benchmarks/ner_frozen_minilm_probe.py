@@ -24,15 +24,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from crossread.nlp import convert
 from crossread.nlp import evaluate as ev
 from crossread.nlp.embeddings import OnnxEncoder
 
 
 def uner_sentences(data: Path, split: str) -> list[tuple[list[str], list[str]]]:
-    sents = convert.read_conllu(data / "ud" / "ewt" / f"en_ewt-ud-{split}.conllu")
-    tags = convert.read_uner(data / "ud" / "uner" / f"en_ewt-ud-{split}.iob2")
-    return [(s.words, tags[s.sent_id]) for s in sents if s.sent_id in tags and len(tags[s.sent_id]) == len(s.words)]
+    """(words, raw UNER tags) of the EWT sentences with UNER annotation, read as ``crossread eval nlp`` reads them."""
+    return [(s.words, s.ents) for s in ev.uner_ewt_sents(data, split) or [] if s.ents is not None]
 
 
 def word_vectors(encoder: OnnxEncoder, sentences: list[list[str]], batch_size: int = 32) -> tuple[list[np.ndarray], float]:

@@ -44,23 +44,24 @@ def main() -> None:
         sequences.append((sent.words, bio_tags(len(sent.words), spans)))
     train_features = CrfFeaturizer(nlp.vocab, layer.phrases, layer.clusters,
                                    unseen=rare_words(words for words, _ in sequences))
+    train_items = [(train_features(words), tags) for words, tags in sequences]
     features = CrfFeaturizer(nlp.vocab, layer.phrases, layer.clusters)
-    test_file = args.data / "ner-extra" / "re3d" / "CONLL-format" / "data" / "test" / "re3d-test.conll"
-    test = [(words, tags) for words, tags in convert.read_iob_columns(test_file, sep="\t") if words]
+    test = ev.re3d_pairs(args.data, "test") or []
+    test_items = [(words, features(words), tags) for words, tags in test]
     print(f"re3d train sentences: {len(sequences)}; test sentences: {len(test)}")
     print(f"{'c1':>5}  {'strict F':>8}  {'named F':>8}")
     for c1 in (float(x) for x in args.c1.split(",")):
         trainer = pycrfsuite.Trainer(verbose=False, algorithm="lbfgs")
-        for words, tags in sequences:
-            trainer.append(train_features(words), tags)
+        for items, tags in train_items:
+            trainer.append(items, tags)
         trainer.set_params({"c1": c1, "c2": 0.01, "max_iterations": 300, "feature.possible_transitions": True})
         with tempfile.TemporaryDirectory() as tmp:
             trainer.train(f"{tmp}/model")
             tagger = pycrfsuite.Tagger()
             tagger.open(f"{tmp}/model")
             strict, named = ev.NerCounter(), ev.NerCounter()
-            for words, tags in test:
-                predicted = {(s, e, ev.COARSE.get(label)) for s, e, label in convert.iob_spans(tagger.tag(features(words)))}
+            for words, items, tags in test_items:
+                predicted = {(s, e, ev.COARSE.get(label)) for s, e, label in convert.iob_spans(tagger.tag(items))}
                 predicted = {span for span in predicted if span[2]}
                 gold = ev._gold_ents(tags)
                 strict.add(gold, predicted)

@@ -45,7 +45,9 @@ def train_command(data: Path, output: Path, max_epochs: int | None, time_budget:
         final = train(data, output, max_epochs=max_epochs, tiny=tiny, seed=seed,
                       time_budget_s=0 if tiny else time_budget, config=config, crf_only=crf_only)
     except FileNotFoundError as exc:
-        click.echo(str(exc), err=True)
+        if not crf_only:
+            raise
+        click.echo(str(exc), err=True)  # no earlier run to add a CRF layer to
         sys.exit(EXIT_USAGE)
     report = json.loads((output / "training_scores.json").read_text())
     click.echo("dev scores of the kept checkpoint (test scores: crossread eval nlp):")

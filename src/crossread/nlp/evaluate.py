@@ -213,24 +213,41 @@ def measure_speed(nlp, texts: list[str], n_process: int = 1, batch_size: int = 2
     return wall
 
 
+def uner_ewt_sents(data: Path, split: str) -> list[convert.Sent] | None:
+    """EWT sentences of ``split`` with the raw UNER IOB2 tags (PER/ORG/LOC/OTH) as ``ents`` where the
+    UNER file aligns (None for the others); None when the EWT file is absent."""
+    ewt = Path(data) / "ud" / "ewt" / f"en_ewt-ud-{split}.conllu"
+    if not ewt.exists():
+        return None
+    sents = convert.read_conllu(ewt)
+    uner = Path(data) / "ud" / "uner" / f"en_ewt-ud-{split}.iob2"
+    if uner.exists():
+        tags_by_id = convert.read_uner(uner)
+        for s in sents:
+            tags = tags_by_id.get(s.sent_id)
+            if tags is not None and len(tags) == len(s.words):
+                s.ents = tags
+    return sents
+
+
+def re3d_pairs(data: Path, split: str) -> list[tuple[list[str], list[str]]] | None:
+    """(words, re3d IOB tags) of every sentence of re3d ``split`` (all sources); None when absent."""
+    path = Path(data) / "ner-extra" / "re3d" / "CONLL-format" / "data" / split / f"re3d-{split}.conll"
+    if not path.exists():
+        return None
+    return [(w, t) for w, t in convert.read_iob_columns(path, sep="\t") if w]
+
+
 def evaluate(data: Path, model: str | None = None, split: str = "test", speed: bool = True) -> dict[str, float]:
     from crossread.nlp.loader import load_pipeline
 
     data = Path(data)
     nlp = load_pipeline(model)
     metrics: dict[str, float] = {}
-    ewt = data / "ud" / "ewt" / f"en_ewt-ud-{split}.conllu"
-    uner = data / "ud" / "uner" / f"en_ewt-ud-{split}.iob2"
     texts: list[str] = []
-    if ewt.exists():
-        sents = convert.read_conllu(ewt)
-        has_uner = uner.exists()
-        if has_uner:
-            tags_by_id = convert.read_uner(uner)
-            for s in sents:
-                tags = tags_by_id.get(s.sent_id)
-                if tags is not None and len(tags) == len(s.words):
-                    s.ents = tags  # raw UNER IOB2 (PER/ORG/LOC/OTH)
+    sents = uner_ewt_sents(data, split)
+    if sents is not None:
+        has_uner = (data / "ud" / "uner" / f"en_ewt-ud-{split}.iob2").exists()
         metrics.update(eval_ud(nlp, sents, ner=has_uner))
         for g in _group_by_doc(sents):
             texts.append("".join(w + (" " if sp else "") for s in g for w, sp in zip(s.words, s.spaces)).strip())
@@ -245,9 +262,8 @@ def evaluate(data: Path, model: str | None = None, split: str = "test", speed: b
         news_interview = [s for s in gsents if convert.gum_genre(s.doc_id) in {"news", "interview"}]
         if news_interview:
             metrics.update(eval_ner(nlp, [(s.words, s.ents) for s in news_interview], "gum_news_interview_"))
-    re3d = data / "ner-extra" / "re3d" / "CONLL-format" / "data" / split / f"re3d-{split}.conll"
-    if re3d.exists():
-        pairs = [(w, t) for w, t in convert.read_iob_columns(re3d, sep="\t") if w]
+    pairs = re3d_pairs(data, split)
+    if pairs is not None:
         metrics.update(eval_ner(nlp, pairs, "re3d_", named_prefix="re3d_named_"))
     if speed and texts:
         metrics["words_per_s_1proc"], metrics["words_per_cpu_s"] = measure_speed(nlp, texts, n_process=1, cpu=True)

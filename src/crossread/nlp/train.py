@@ -83,19 +83,31 @@ def train(data: Path, output: Path, *, max_epochs: int | None = None, tiny: bool
           crf_only: bool = False) -> Path:
     """Train and return the path of the final pipeline (OUTPUT/model-final). ``crf_only``: keep the CNN
     checkpoint and corpus already in ``output`` and train only the CRF NER layer again."""
+    data, output = Path(data), Path(output)
+    corpus = output / "corpus"
+    if crf_only:
+        if not (corpus / "train.spacy").exists() or not any((output / d / "meta.json").exists()
+                                                            for d in ("model-best", "model-last")):
+            raise FileNotFoundError(f"{output} has no trained checkpoint (model-best) and corpus to add a CRF layer to")
+    else:
+        _train_cnn(data, output, corpus, max_epochs=max_epochs, tiny=tiny, seed=seed, time_budget_s=time_budget_s,
+                   config=config, btc_fraction=btc_fraction)
+    best = output / "model-best"
+    if not best.exists():
+        best = output / "model-last"
+    final = finalize(best, output / "model-final", train_corpus=corpus / "train.spacy",
+                     crf_max_iterations=20 if tiny else CRF_MAX_ITERATIONS)
+    write_training_report(final, output / "training_scores.json", data=data)
+    return final
+
+
+def _train_cnn(data: Path, output: Path, corpus: Path, *, max_epochs: int | None, tiny: bool, seed: int,
+               time_budget_s: float, config: Path | None, btc_fraction: float) -> None:
+    """Corpora, static vectors and spaCy's training loop: OUTPUT/model-best (or model-last)."""
     from spacy.cli.train import train as spacy_train
 
     from crossread.nlp.convert import build_corpora
 
-    data, output = Path(data), Path(output)
-    corpus = output / "corpus"
-    if crf_only:
-        best = output / "model-best"
-        if not (best / "meta.json").exists() or not (corpus / "train.spacy").exists():
-            raise FileNotFoundError(f"{output} has no trained checkpoint (model-best) and corpus to add a CRF layer to")
-        final = finalize(best, output / "model-final", train_corpus=corpus / "train.spacy")
-        write_training_report(final, output / "training_scores.json", data=data)
-        return final
     output.mkdir(parents=True, exist_ok=True)
     counts = build_corpora(data, corpus, tiny=tiny, seed=seed, btc_fraction=btc_fraction)
     log.info("corpora: %s", counts)
@@ -124,13 +136,6 @@ def train(data: Path, output: Path, *, max_epochs: int | None = None, tiny: bool
         spacy_train(config, output, overrides=overrides)
     except TrainingDeadline as exc:
         log.warning("training stopped: %s", exc)
-    best = output / "model-best"
-    if not best.exists():
-        best = output / "model-last"
-    final = finalize(best, output / "model-final", train_corpus=corpus / "train.spacy",
-                     crf_max_iterations=20 if tiny else CRF_MAX_ITERATIONS)
-    write_training_report(final, output / "training_scores.json", data=data)
-    return final
 
 
 def write_training_report(model_dir: Path, dest: Path, *, data: Path) -> dict[str, float]:
