@@ -59,10 +59,52 @@ def train_command(data: Path, output: Path, max_epochs: int | None, time_budget:
     click.echo(f"pipeline written to {final}")
 
 
+@click.command(name="train-accurate-ner")
+@click.option("--data", "data", type=click.Path(path_type=Path), default=Path("../shared/data"), show_default=True,
+              help="Folder holding ud/ (EWT, GUM, UNER) and ner-extra/ (re3d, wikigold, BTC).")
+@click.option("--output", "output", type=click.Path(path_type=Path), default=Path("training/minilm_ner"),
+              show_default=True, help="Work folder; the exported model is OUTPUT/model.")
+@click.option("--epochs", type=int, default=4, show_default=True)
+@click.option("--lr", type=float, default=1e-4, show_default=True)
+@click.option("--batch-size", type=int, default=8, show_default=True, help="Segments (packed sentences) per step.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--threads", type=int, default=None, help="torch threads (default: all CPUs).")
+@click.option("--tiny", is_flag=True, help="A few sentences, two steps (CI smoke test).")
+@click.option("--no-case-ids", "no_case_ids", is_flag=True,
+              help="Leave every segment id 0 (ablation: the uncased model without the words' case).")
+@click.option("--install", is_flag=True, help="Copy the exported model into crossread/models/minilm_ner/.")
+def train_accurate_ner_command(data: Path, output: Path, epochs: int, lr: float, batch_size: int, seed: int,
+                               threads: int | None, tiny: bool, no_case_ids: bool, install: bool) -> None:
+    """Fine-tune MiniLM for NER (the en_crossread_accurate pipeline's entities) and export it to int8 ONNX.
+    Needs the export extra: pip install 'crossread[export]'."""
+    # progress from crossread only: onnxruntime's quantizer logs every tensor on the root logger at INFO
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("crossread").setLevel(logging.INFO)
+    if not _data_ok(data, ["ud/ewt", "ud/gum", "ner-extra"]):
+        click.echo(f"training data not found under {data} (expected ud/ewt, ud/gum, ud/uner, ner-extra/)", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        from crossread.nlp import transformer_ner_train
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+    except ImportError as exc:
+        click.echo(f"{exc.name} is not installed; the training needs pip install 'crossread[export]'", err=True)
+        sys.exit(EXIT_USAGE)
+    report = transformer_ner_train.train(data, output, epochs=1 if tiny else epochs, lr=lr, batch_size=batch_size,
+                                         seed=seed, tiny=tiny, threads=threads, max_steps=2 if tiny else None,
+                                         case_ids=not no_case_ids)
+    for row in report["dev"]:
+        click.echo(f"epoch {row['epoch']}: UNER dev ner_f {row['ner_f']:.4f}")
+    click.echo(f"kept epoch {report['kept_epoch']}; model written to {output / 'model'}")
+    if install:
+        click.echo(f"installed in {transformer_ner_train.install(output)}")
+
+
 @click.command(name="nlp")
 @click.option("--data", "data", type=click.Path(path_type=Path), default=Path("../shared/data"), show_default=True,
               help="Data folder (ud/ewt, ud/uner, ud/gum, ner-extra/re3d laid out as in shared/data).")
-@click.option("--model", default=None, help="spaCy pipeline name or path (default: the shipped crossread pipeline).")
+@click.option("--model", default=None, help="spaCy pipeline name or path (default: the shipped crossread pipeline; "
+                                            "en_crossread_accurate: the same with the transformer NER).")
 @click.option("--split", default="test", show_default=True, help="Which split's files to read (test, dev).")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), default=None, help="Write metrics JSON here.")
 @click.option("--no-speed", is_flag=True, help="Skip the throughput measurement.")

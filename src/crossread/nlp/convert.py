@@ -379,15 +379,12 @@ def to_docs(nlp, sents: list[Sent], group: int = 10) -> list:
     return docs
 
 
-def build_corpora(data: Path, out_dir: Path, *, tiny: bool = False, seed: int = 0, btc_fraction: float = 0.5,
-                  re3d_repeat: int = 2) -> dict:
-    """Write train.spacy / dev.spacy (DocBin) into out_dir. Returns counts."""
-    import spacy
-    from spacy.tokens import DocBin
-
-    nlp = spacy.blank("en")
-    rng = random.Random(seed)
-    out_dir.mkdir(parents=True, exist_ok=True)
+def training_parts(data: Path, *, tiny: bool = False, rng: random.Random | None = None, btc_fraction: float = 0.5,
+                   re3d_repeat: int = 2) -> tuple[list[list[Sent]], list[list[Sent]], dict[str, int]]:
+    """The training mix of the shipped pipeline: (train parts, dev parts, counts). One part per source
+    present under ``data``; the NER models (CNN, CRF, transformer) all learn from this same mix. ``rng``
+    draws the BTC share (default: seeded 0)."""
+    rng = rng or random.Random(0)
     counts: dict[str, int] = {}
     parts_train: list[list[Sent]] = []
     parts_dev: list[list[Sent]] = []
@@ -416,6 +413,20 @@ def build_corpora(data: Path, out_dir: Path, *, tiny: bool = False, seed: int = 
     if tiny:
         parts_train = [p[:20] for p in parts_train]
         parts_dev = [p[:10] for p in parts_dev]
+    return parts_train, parts_dev, counts
+
+
+def build_corpora(data: Path, out_dir: Path, *, tiny: bool = False, seed: int = 0, btc_fraction: float = 0.5,
+                  re3d_repeat: int = 2) -> dict:
+    """Write train.spacy / dev.spacy (DocBin) into out_dir. Returns counts."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("en")
+    rng = random.Random(seed)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    parts_train, parts_dev, counts = training_parts(data, tiny=tiny, rng=rng, btc_fraction=btc_fraction,
+                                                    re3d_repeat=re3d_repeat)
     train_docs = [d for p in parts_train for d in to_docs(nlp, p)]
     dev_docs = [d for p in parts_dev for d in to_docs(nlp, p)]
     rng.shuffle(train_docs)

@@ -14,6 +14,7 @@ from spacy.tokens import Doc
 from crossread.nlp import adapter as _adapter  # noqa: F401  (registers crossread_adapter)
 from crossread.nlp import crf_ner as _crf_ner  # noqa: F401  (registers crossread_crf_ner)
 from crossread.nlp import gazetteer_component as _gaz  # noqa: F401  (registers crossread_gazetteer)
+from crossread.nlp import transformer_ner
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,11 @@ def _load(name: str | None) -> Language:
         if not shipped_model_available():
             return _fallback()
         return spacy.load(SHIPPED_MODEL_DIR)
+    if name == transformer_ner.ACCURATE_PIPELINE:
+        # the shipped pipeline with the fine-tuned MiniLM deciding entities (slower, more accurate NER)
+        if not shipped_model_available():
+            raise FileNotFoundError(f"{name} needs the shipped pipeline, missing at {SHIPPED_MODEL_DIR}")
+        return transformer_ner.add_transformer_ner(spacy.load(SHIPPED_MODEL_DIR))
     path = Path(name).expanduser()
     if path.exists():
         return spacy.load(path)
@@ -80,8 +86,9 @@ def _load(name: str | None) -> Language:
 
 
 def load_pipeline(name: str | None = None) -> Language:
-    """Load a spaCy pipeline by package name or path (None: the shipped crossread pipeline), append the
-    ``crossread_adapter`` component and cache it per name."""
+    """Load a spaCy pipeline by package name or path (None: the shipped crossread pipeline;
+    ``en_crossread_accurate``: the same with the transformer NER), append the ``crossread_adapter``
+    component and cache it per name."""
     key = "<shipped>" if name is None else str(name)
     with _LOCK:
         nlp = _CACHE.get(key)

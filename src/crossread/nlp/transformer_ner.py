@@ -1,0 +1,343 @@
+"""``crossread_transformer_ner``: named entities from all-MiniLM-L6-v2 fine-tuned for token classification.
+
+The opt-in accurate NER of the pipeline named :data:`ACCURATE_PIPELINE` (``en_crossread_accurate``): the
+shipped ``en_crossread`` with this component deciding the entities in place of the CNN ``ner`` + CRF layer,
+then the gazetteer layer as usual. It is slower than the default pipeline (a 6-layer transformer per word
+piece instead of a CNN per word; docs/BENCHMARKS.md), which is why the default stays the CNN + CRF.
+
+Method: BERT-style token classification (Devlin et al. 2019, "BERT", §5.3): each word is split into word
+pieces, the first piece of a word carries the word's BIO tag, the others are ignored. Decoding is a Viterbi
+pass over the first pieces' log-probabilities under the BIO constraint (``I-X`` only after ``B-X`` or
+``I-X``), so every span is well-formed. The model reads segments of whole consecutive sentences packed up
+to 126 pieces (:meth:`WordPieceWindows.pack`), in training and at run time alike: neighbouring sentences
+are context, and a wrong sentence boundary costs nothing. A longer sentence is cut at word boundaries.
+
+Case: all-MiniLM-L6-v2 is uncased (its tokenizer lower-cases), which hides the strongest single cue
+for names. Each piece's segment id (``token_type_ids``, constant in a one-sentence input) carries
+instead the case of the word it belongs to (:func:`case_type`: lower, Title, UPPER, iNner); the
+segment-embedding table is grown from 2 to 4 rows at fine-tuning, every row starting as the
+pretrained row 0, so the untrained model behaves exactly as the original.
+
+Weights: ``crossread/models/minilm_ner/`` (``model_int8.onnx``, ``labels.json``, model card); the
+tokenizer is the embedding model's (``crossread/models/minilm_onnx/tokenizer.json``, same vocabulary).
+Training: :mod:`crossread.nlp.transformer_ner_train` (``crossread models train-accurate-ner``).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from crossread.nlp.crf_ner import merge_split_names, propagate_names
+
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+MODEL_DIR = MODELS_DIR / "minilm_ner"
+TOKENIZER_PATH = MODELS_DIR / "minilm_onnx" / "tokenizer.json"
+ACCURATE_PIPELINE = "en_crossread_accurate"
+MAX_PIECES = 126  # word pieces per window, plus [CLS] and [SEP]: 128, the length the model was trained at
+CASE_TYPES = 4
+
+
+def case_type(word: str) -> int:
+    """0: no capital letter (also digits, punctuation); 1: capitalised ("Hamas", "I"); 2: all capitals,
+    two letters or more ("NATO"); 3: a capital inside a word starting lower-case ("iPhone")."""
+    letters = [c for c in word if c.isalpha()]
+    if not any(c.isupper() for c in letters):
+        return 0
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return 2
+    return 1 if word[:1].isupper() else 3
+
+
+def model_available(model_dir: Path = MODEL_DIR) -> bool:
+    return (model_dir / "labels.json").exists() and any((model_dir / f).exists() for f in _MODEL_FILES)
+
+
+_MODEL_FILES = ("model_int8.onnx", "model_fp32.onnx")  # first present wins
+
+
+def allowed_transitions(labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(start, transition) masks of the BIO scheme: True where allowed. ``I-X`` may only follow ``B-X`` or
+    ``I-X`` and never starts a sentence."""
+    n = len(labels)
+    start = np.array([not lab.startswith("I-") for lab in labels])
+    trans = np.ones((n, n), dtype=bool)
+    for j, lab in enumerate(labels):
+        if lab.startswith("I-"):
+            for i, prev in enumerate(labels):
+                trans[i, j] = prev[2:] == lab[2:] and prev[:2] in ("B-", "I-")
+    return start, trans
+
+
+def viterbi_bio(log_probs: np.ndarray, start: np.ndarray, trans: np.ndarray) -> list[int]:
+    """Best label sequence of ``log_probs`` (words x labels) among the BIO-valid ones."""
+    n_words, _ = log_probs.shape
+    if n_words == 0:
+        return []
+    forbid = np.float32(-1e9)
+    trans_score = np.where(trans, np.float32(0.0), forbid)
+    score = log_probs[0] + np.where(start, np.float32(0.0), forbid)
+    back = np.zeros(log_probs.shape, dtype=np.int64)
+    for t in range(1, n_words):
+        candidates = score[:, None] + trans_score  # previous x current
+        back[t] = candidates.argmax(axis=0)
+        score = candidates.max(axis=0) + log_probs[t]
+    best = [int(score.argmax())]
+    for t in range(n_words - 1, 0, -1):
+        best.append(int(back[t, best[-1]]))
+    return best[::-1]
+
+
+def _log_softmax(x: np.ndarray) -> np.ndarray:
+    x = x - x.max(axis=-1, keepdims=True)
+    return x - np.log(np.exp(x).sum(axis=-1, keepdims=True))
+
+
+class WordPieceWindows:
+    """Cut word sequences into windows of at most :data:`MAX_PIECES` word pieces at word boundaries and
+    encode them; shared by training and tagging so both see the same windows."""
+
+    def __init__(self, tokenizer_path: Path = TOKENIZER_PATH, max_pieces: int = MAX_PIECES,
+                 case_ids: bool = True) -> None:
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        self.tokenizer.no_padding()
+        self.tokenizer.no_truncation()
+        self.max_pieces = max_pieces
+        self.case_ids = case_ids  # False: every segment id 0, as the original model was trained
+
+    def pack(self, words: Sequence[str], sentence_starts: Sequence[int]) -> list[tuple[int, int]]:
+        """Consecutive sentences joined into segments of at most ``max_pieces`` pieces: [(first word, end
+        word)]. A sentence longer than that is a segment of its own (``__call__`` cuts it). Packing gives
+        the model the neighbouring sentences as context and makes a wrong sentence boundary harmless."""
+        if not words:
+            return []
+        enc = self.tokenizer.encode(list(words), is_pretokenized=True)
+        pieces_per_word = np.bincount([w for w in enc.word_ids if w is not None], minlength=len(words))
+        bounds = sorted({0, *(s for s in sentence_starts if 0 < s < len(words))}) + [len(words)]
+        segments: list[tuple[int, int]] = []
+        start, used = 0, 0
+        for first, end in zip(bounds, bounds[1:]):
+            size = int(pieces_per_word[first:end].sum())
+            if first > start and used + size > self.max_pieces:
+                segments.append((start, first))
+                start, used = first, 0
+            used += size
+        segments.append((start, len(words)))
+        return segments
+
+    def __call__(self, words: Sequence[str]) -> list[tuple[list[int], list[int | None], int, list[int]]]:
+        """[(piece ids with [CLS]/[SEP], word index of each piece within the window or None, offset of
+        the window's first word, case type of each piece's word)]. Words without pieces (whitespace
+        tokens) get no piece and so tag O."""
+        return [(ids, word_ids, offset,
+                 [0 if w is None or not self.case_ids else case_type(words[offset + w]) for w in word_ids])
+                for ids, word_ids, offset in self._windows(words)]
+
+    def _windows(self, words: Sequence[str]) -> list[tuple[list[int], list[int | None], int]]:
+        if not words:
+            return []
+        enc = self.tokenizer.encode(list(words), is_pretokenized=True)
+        if len(enc.ids) <= self.max_pieces + 2:
+            return [(enc.ids, enc.word_ids, 0)]
+        pieces_per_word = np.zeros(len(words), dtype=np.int64)
+        for w in enc.word_ids:
+            if w is not None:
+                pieces_per_word[w] += 1
+        windows = []
+        start = 0
+        while start < len(words):
+            end, used = start, 0
+            while end < len(words) and (used + pieces_per_word[end] <= self.max_pieces or end == start):
+                used += pieces_per_word[end]
+                end += 1
+            sub = self.tokenizer.encode(list(words[start:end]), is_pretokenized=True)
+            ids, wids = sub.ids, sub.word_ids
+            if len(ids) > self.max_pieces + 2:  # one word longer than the window: keep its first pieces
+                ids, wids = ids[: self.max_pieces + 1] + ids[-1:], wids[: self.max_pieces + 1] + wids[-1:]
+            windows.append((ids, wids, start))
+            start = end
+        return windows
+
+
+@Language.factory(
+    "crossread_transformer_ner",
+    default_config={"model_dir": None, "batch_size": 32, "threads": 0, "propagate": False, "merge": False},
+)
+def make_transformer_ner(nlp: Language, name: str, model_dir: str | None, batch_size: int, threads: int,
+                         propagate: bool, merge: bool) -> "TransformerNer":
+    return TransformerNer(nlp, name, model_dir=model_dir, batch_size=batch_size, threads=threads,
+                          propagate=propagate, merge=merge)
+
+
+class TransformerNer:
+    """Pipeline component: replaces ``doc.ents`` with the fine-tuned MiniLM's entities, over segments of
+    whole consecutive sentences (``doc.sents`` when set) packed up to the window size.
+
+    ``merge`` (join adjacent PERSON entities) and ``propagate`` (tag a name at its other occurrences) are
+    the CRF layer's repairs; off by default here, since the model reads across sentence boundaries
+    itself and both cost UNER dev F (docs/EVALUATION.md, "Accurate NER pipeline"). Weights are read from ``model_dir`` (default: the shipped
+    ``crossread/models/minilm_ner``), never copied into a saved pipeline."""
+
+    def __init__(self, nlp: Language, name: str, *, model_dir: str | None = None, batch_size: int = 32,
+                 threads: int = 0, propagate: bool = False, merge: bool = False) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.model_dir = Path(model_dir) if model_dir else MODEL_DIR
+        self.batch_size = batch_size
+        self.threads = threads
+        self.propagate = propagate
+        self.merge = merge
+        self._session = None
+        self._windows: WordPieceWindows | None = None
+        self._lock = threading.Lock()
+        if not model_available(self.model_dir):
+            raise FileNotFoundError(
+                f"no transformer NER model in {self.model_dir} (expected labels.json and model_int8.onnx; "
+                "train one with `crossread models train-accurate-ner`)")
+        meta = json.loads((self.model_dir / "labels.json").read_text(encoding="utf8"))
+        self.labels: list[str] = meta["labels"]
+        self.case_types = bool(meta.get("case_types"))  # segment ids carry the words' case
+        self._start, self._trans = allowed_transitions(self.labels)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)  # an onnxruntime session cannot be pickled (spawn workers): rebuilt lazily
+        state.update(_session=None, _windows=None, _lock=None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def _ready(self) -> None:
+        import onnxruntime as ort
+
+        path = next(self.model_dir / f for f in _MODEL_FILES if (self.model_dir / f).exists())
+        options = ort.SessionOptions()
+        threads = self.threads or int(os.environ.get("CROSSREAD_NER_THREADS", "0"))
+        if not threads and multiprocessing.parent_process() is not None:
+            threads = 1  # a worker of nlp.pipe(n_process=N): N workers already share the cores
+        if threads:
+            options.intra_op_num_threads = threads
+        self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self._input_names = {i.name for i in self._session.get_inputs()}
+        self._windows = WordPieceWindows()
+
+    # ----------------------------------------------------------------------------------- tagging
+    def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                yield from self._tag_docs(batch)
+                batch = []
+        if batch:
+            yield from self._tag_docs(batch)
+
+    def word_log_probs(self, sentences: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """Per sentence, an array (words x labels) of the model's log-probabilities at each word's first
+        piece (0 for O, -inf elsewhere where a word has no piece)."""
+        with self._lock:
+            if self._session is None:
+                self._ready()
+        windows = [(k, win) for k, words in enumerate(sentences) for win in self._windows(words)]
+        out = [np.full((len(words), len(self.labels)), -1e4, dtype=np.float32) for words in sentences]
+        for scores in out:
+            scores[:, 0] = 0.0  # "O" unless a piece says otherwise
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i][1][0]))
+        for b in range(0, len(order), self.batch_size):
+            chunk = [windows[i] for i in order[b:b + self.batch_size]]
+            width = max(len(win[0]) for _, win in chunk)
+            ids = np.zeros((len(chunk), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            types = np.zeros_like(ids)
+            for r, (_, (piece_ids, _, _, piece_cases)) in enumerate(chunk):
+                ids[r, :len(piece_ids)] = piece_ids
+                mask[r, :len(piece_ids)] = 1
+                if self.case_types:
+                    types[r, :len(piece_ids)] = piece_cases
+            feed = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self._input_names:
+                feed["token_type_ids"] = types
+            logits = self._session.run(None, feed)[0]
+            log_probs = _log_softmax(logits.astype(np.float32))
+            for r, (k, (_, word_ids, offset, _)) in enumerate(chunk):
+                previous = None
+                for p, w in enumerate(word_ids):
+                    if w is not None and w != previous:
+                        out[k][offset + w] = log_probs[r, p]
+                    previous = w
+        return out
+
+    def tag_words(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
+        """BIO tags for each word of each sentence (or segment of sentences)."""
+        return [[self.labels[i] for i in viterbi_bio(scores, self._start, self._trans)]
+                for scores in self.word_log_probs(sentences)]
+
+    def _tag_docs(self, docs: list[Doc]) -> list[Doc]:
+        from crossread.nlp.convert import iob_spans
+
+        with self._lock:
+            if self._session is None:
+                self._ready()
+        spans = []  # (doc index, first token of the segment)
+        sentences = []
+        for d, doc in enumerate(docs):
+            words = [t.text for t in doc]
+            starts = [s.start for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
+            for start, end in self._windows.pack(words, starts):
+                spans.append((d, start))
+                sentences.append(words[start:end])
+        ents: list[list[Span]] = [[] for _ in docs]
+        for (d, off), tags in zip(spans, self.tag_words(sentences)):
+            for start, end, label in iob_spans(tags):
+                ents[d].append(Span(docs[d], off + start, off + end, label=label))
+        for doc, found in zip(docs, ents):
+            if self.merge:
+                found = merge_split_names(doc, found)
+            if self.propagate:
+                found = propagate_names(doc, found)
+            doc.ents = sorted(found, key=lambda s: s.start)
+        return docs
+
+    # ---------------------------------------------------------------------------- serialisation
+    def to_disk(self, path, exclude=tuple()) -> None:
+        """Nothing to write: the weights stay in ``model_dir`` (config), so a saved pipeline does not carry
+        a second copy of the 25 MB model."""
+
+    def from_disk(self, path, exclude=tuple()) -> "TransformerNer":
+        return self
+
+    def initialize(self, get_examples=None, nlp=None) -> None:
+        """Trained by :mod:`crossread.nlp.transformer_ner_train`, not by spaCy's training loop."""
+
+
+def add_transformer_ner(nlp: Language, model_dir: Path | None = None, *, replace_cnn: bool = True) -> Language:
+    """Put ``crossread_transformer_ner`` where the statistical NER decides entities: before the gazetteer
+    layer (which relabels, expands and completes them). With ``replace_cnn`` the CNN ``ner`` and the CRF
+    layer, whose entities it overwrites, are removed (faster)."""
+    config = {"model_dir": str(model_dir) if model_dir else None}
+    if replace_cnn:
+        for name in ("crossread_crf_ner", "ner"):
+            if name in nlp.pipe_names:
+                nlp.remove_pipe(name)
+    if "crossread_gazetteer" in nlp.pipe_names:
+        nlp.add_pipe("crossread_transformer_ner", before="crossread_gazetteer", config=config)
+        # the rule layer drops all-lowercase entities, a guard against the CNN's junk; the transformer's
+        # lowercase names ("jill allen" in e-mail) are mostly right (+1.1 UNER dev F when kept)
+        nlp.get_pipe("crossread_gazetteer").drop_lowercase = False
+    else:
+        nlp.add_pipe("crossread_transformer_ner", config=config)
+    return nlp

