@@ -104,6 +104,16 @@ def propagate_names(doc: Doc, ents: list[Span]) -> list[Span]:
     return out
 
 
+def set_entities(doc: Doc, ents: list[Span], *, merge: bool, propagate: bool) -> None:
+    """``doc.ents`` from ``ents`` after the optional repairs :func:`merge_split_names` and
+    :func:`propagate_names`."""
+    if merge:
+        ents = merge_split_names(doc, ents)
+    if propagate:
+        ents = propagate_names(doc, ents)
+    doc.ents = sorted(ents, key=lambda s: s.start)
+
+
 def _xz(data: bytes) -> bytes:
     return lzma.compress(data, preset=9 | lzma.PRESET_EXTREME)
 
@@ -295,8 +305,27 @@ def make_crf_ner(nlp: Language, name: str, gate: float, propagate: bool) -> "Crf
     return CrfNer(nlp, name, gate=gate, propagate=propagate)
 
 
-class CrfNer:
+class LazyRuntime:
+    """Mixin for components that hold runtime objects which cannot be pickled (a CRFsuite tagger, an
+    onnxruntime session) and a lock: pickling for spawn-mode worker processes drops the attributes
+    named in ``_TRANSIENT`` (rebuilt lazily on first use) and gives the copy a fresh lock."""
+
+    _TRANSIENT: tuple[str, ...] = ()
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.update({name: None for name in self._TRANSIENT}, _lock=None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+
+class CrfNer(LazyRuntime):
     """Pipeline component; see the module docstring. Untrained (no model): passes docs through."""
+
+    _TRANSIENT = ("_tagger", "_featurizer")
 
     def __init__(self, nlp: Language, name: str, *, gate: float = 0.2, propagate: bool = True) -> None:
         self.nlp = nlp
@@ -310,16 +339,6 @@ class CrfNer:
         self._tagger = None
         self._featurizer: CrfFeaturizer | None = None
         self._labels: frozenset[str] = frozenset()
-        self._lock = threading.Lock()
-
-    def __getstate__(self) -> dict:
-        # the CRFsuite tagger and the lock cannot be pickled (multiprocessing with spawn); rebuilt lazily
-        state = dict(self.__dict__)
-        state.update(_tagger=None, _featurizer=None, _lock=None)
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------------------------ set-up
@@ -426,10 +445,7 @@ class CrfNer:
                 elif "B-" + crf_label in self._labels and \
                         self._min_marginal(ent.start - off, ent.end - off, crf_label) >= self.gate:
                     kept.append(ent)
-        kept = merge_split_names(doc, kept)
-        if self.propagate:
-            kept = propagate_names(doc, kept)
-        doc.ents = sorted(kept, key=lambda s: s.start)
+        set_entities(doc, kept, merge=True, propagate=self.propagate)
         return doc
 
     # ---------------------------------------------------------------------------- serialisation

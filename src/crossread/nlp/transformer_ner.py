@@ -36,7 +36,7 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from crossread.nlp.crf_ner import merge_split_names, propagate_names
+from crossread.nlp.crf_ner import LazyRuntime, set_entities
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 MODEL_DIR = MODELS_DIR / "minilm_ner"
@@ -179,14 +179,18 @@ def make_transformer_ner(nlp: Language, name: str, model_dir: str | None, batch_
                           propagate=propagate, merge=merge)
 
 
-class TransformerNer:
+class TransformerNer(LazyRuntime):
     """Pipeline component: replaces ``doc.ents`` with the fine-tuned MiniLM's entities, over segments of
     whole consecutive sentences (``doc.sents`` when set) packed up to the window size.
 
     ``merge`` (join adjacent PERSON entities) and ``propagate`` (tag a name at its other occurrences) are
     the CRF layer's repairs; off by default here, since the model reads across sentence boundaries
-    itself and both cost UNER dev F (docs/EVALUATION.md, "Accurate NER pipeline"). Weights are read from ``model_dir`` (default: the shipped
-    ``crossread/models/minilm_ner``), never copied into a saved pipeline."""
+    itself and both cost UNER dev F (docs/EVALUATION.md, "Accurate NER pipeline").
+
+    Weights are read from ``model_dir`` (default: the shipped ``crossread/models/minilm_ner``), never
+    copied into a saved pipeline."""
+
+    _TRANSIENT = ("_session", "_windows")
 
     def __init__(self, nlp: Language, name: str, *, model_dir: str | None = None, batch_size: int = 32,
                  threads: int = 0, propagate: bool = False, merge: bool = False) -> None:
@@ -208,15 +212,6 @@ class TransformerNer:
         self.labels: list[str] = meta["labels"]
         self.case_types = bool(meta.get("case_types"))  # segment ids carry the words' case
         self._start, self._trans = allowed_transitions(self.labels)
-
-    def __getstate__(self) -> dict:
-        state = dict(self.__dict__)  # an onnxruntime session cannot be pickled (spawn workers): rebuilt lazily
-        state.update(_session=None, _windows=None, _lock=None)
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
 
     def _ready(self) -> None:
         import onnxruntime as ort
@@ -305,11 +300,7 @@ class TransformerNer:
             for start, end, label in iob_spans(tags):
                 ents[d].append(Span(docs[d], off + start, off + end, label=label))
         for doc, found in zip(docs, ents):
-            if self.merge:
-                found = merge_split_names(doc, found)
-            if self.propagate:
-                found = propagate_names(doc, found)
-            doc.ents = sorted(found, key=lambda s: s.start)
+            set_entities(doc, found, merge=self.merge, propagate=self.propagate)
         return docs
 
     # ---------------------------------------------------------------------------- serialisation
