@@ -90,6 +90,8 @@ def test_accurate_pipeline_finds_the_demo_actors():
             ("Istanbul", "GPE"), ("Doha", "GPE"), ("Turkish", "NORP")} <= ents
     # the adapter still gives coarse types and UD labels downstream
     assert all(e._.ctype for e in doc.ents)
+    # texts without word pieces (whitespace only) and empty texts pass through
+    assert [list(d.ents) for d in nlp.pipe(["\n\n", "", "  "])] == [[], [], []]
 
 
 @needs_model

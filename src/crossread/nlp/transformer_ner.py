@@ -10,7 +10,7 @@ pieces, the first piece of a word carries the word's BIO tag, the others are ign
 pass over the first pieces' log-probabilities under the BIO constraint (``I-X`` only after ``B-X`` or
 ``I-X``), so every span is well-formed. The model reads segments of whole consecutive sentences packed up
 to 126 pieces (:meth:`WordPieceWindows.pack`), in training and at run time alike: neighbouring sentences
-are context, and a wrong sentence boundary costs nothing. A longer sentence is cut at word boundaries.
+are context, and a wrong predicted boundary rarely cuts a name. A longer sentence is cut at word boundaries.
 
 Case: all-MiniLM-L6-v2 is uncased (its tokenizer lower-cases), which hides the strongest single cue
 for names. Each piece's segment id (``token_type_ids``, constant in a one-sentence input) carries
@@ -57,11 +57,11 @@ def case_type(word: str) -> int:
     return 1 if word[:1].isupper() else 3
 
 
+_MODEL_FILES = ("model_int8.onnx", "model_fp32.onnx")  # first present wins
+
+
 def model_available(model_dir: Path = MODEL_DIR) -> bool:
     return (model_dir / "labels.json").exists() and any((model_dir / f).exists() for f in _MODEL_FILES)
-
-
-_MODEL_FILES = ("model_int8.onnx", "model_fp32.onnx")  # first present wins
 
 
 def allowed_transitions(labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -101,6 +101,10 @@ def _log_softmax(x: np.ndarray) -> np.ndarray:
     return x - np.log(np.exp(x).sum(axis=-1, keepdims=True))
 
 
+def _pieces_per_word(word_ids: Sequence[int | None], n_words: int) -> np.ndarray:
+    return np.bincount(np.asarray([w for w in word_ids if w is not None], dtype=np.int64), minlength=n_words)
+
+
 class WordPieceWindows:
     """Cut word sequences into windows of at most :data:`MAX_PIECES` word pieces at word boundaries and
     encode them; shared by training and tagging so both see the same windows."""
@@ -118,11 +122,11 @@ class WordPieceWindows:
     def pack(self, words: Sequence[str], sentence_starts: Sequence[int]) -> list[tuple[int, int]]:
         """Consecutive sentences joined into segments of at most ``max_pieces`` pieces: [(first word, end
         word)]. A sentence longer than that is a segment of its own (``__call__`` cuts it). Packing gives
-        the model the neighbouring sentences as context and makes a wrong sentence boundary harmless."""
+        the model the neighbouring sentences as context, and a wrong sentence boundary rarely cuts a name."""
         if not words:
             return []
         enc = self.tokenizer.encode(list(words), is_pretokenized=True)
-        pieces_per_word = np.bincount([w for w in enc.word_ids if w is not None], minlength=len(words))
+        pieces_per_word = _pieces_per_word(enc.word_ids, len(words))
         bounds = sorted({0, *(s for s in sentence_starts if 0 < s < len(words))}) + [len(words)]
         segments: list[tuple[int, int]] = []
         start, used = 0, 0
@@ -149,10 +153,7 @@ class WordPieceWindows:
         enc = self.tokenizer.encode(list(words), is_pretokenized=True)
         if len(enc.ids) <= self.max_pieces + 2:
             return [(enc.ids, enc.word_ids, 0)]
-        pieces_per_word = np.zeros(len(words), dtype=np.int64)
-        for w in enc.word_ids:
-            if w is not None:
-                pieces_per_word[w] += 1
+        pieces_per_word = _pieces_per_word(enc.word_ids, len(words))
         windows = []
         start = 0
         while start < len(words):
@@ -243,7 +244,7 @@ class TransformerNer(LazyRuntime):
 
     def word_log_probs(self, sentences: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """Per sentence, an array (words x labels) of the model's log-probabilities at each word's first
-        piece (0 for O, -inf elsewhere where a word has no piece)."""
+        piece; a word without pieces (whitespace) gets 0 for O and -1e4 for the other labels."""
         with self._lock:
             if self._session is None:
                 self._ready()
