@@ -119,6 +119,21 @@ def test_component_pickles_for_worker_processes():
         component.tag_words([["Angela", "Merkel", "spoke", "."]])
 
 
+@needs_model
+def test_saved_accurate_pipeline_loads_without_a_second_copy_of_the_weights(tmp_path):
+    import spacy
+
+    from crossread.nlp.loader import load_pipeline
+
+    nlp = load_pipeline(tn.ACCURATE_PIPELINE)
+    nlp.to_disk(tmp_path / "saved")
+    assert not any(p.suffix == ".onnx" for p in (tmp_path / "saved").rglob("*"))
+    again = spacy.load(tmp_path / "saved")  # the factory is a spacy_factories entry point
+    assert again.get_pipe("crossread_gazetteer").drop_lowercase is False  # the accurate pipeline's setting
+    for text in ("Angela Merkel met Emmanuel Macron in Paris.", "thanks jill , see you at taco bell in kerala"):
+        assert [(e.text, e.label_) for e in again(text).ents] == [(e.text, e.label_) for e in nlp(text).ents]
+
+
 def test_tiny_training_run_exports_a_working_model(tmp_path):
     pytest.importorskip("torch")
     pytest.importorskip("transformers")

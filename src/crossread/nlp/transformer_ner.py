@@ -328,8 +328,12 @@ def add_transformer_ner(nlp: Language, model_dir: Path | None = None, *, replace
     if "crossread_gazetteer" in nlp.pipe_names:
         nlp.add_pipe("crossread_transformer_ner", before="crossread_gazetteer", config=config)
         # the rule layer drops all-lowercase entities, a guard against the CNN's junk; the transformer's
-        # lowercase names ("jill allen" in e-mail) are mostly right (+1.1 UNER dev F when kept)
-        nlp.get_pipe("crossread_gazetteer").drop_lowercase = False
+        # lowercase names ("jill allen" in e-mail) are mostly right (+1.1 UNER dev F when kept). Replaced
+        # through the config, so that a saved copy of this pipeline keeps the setting.
+        gazetteer = nlp.get_pipe("crossread_gazetteer")
+        config = {k: getattr(gazetteer, k) for k in ("relabel", "add", "expand")}
+        nlp.replace_pipe("crossread_gazetteer", "crossread_gazetteer", config={**config, "drop_lowercase": False})
+        nlp.get_pipe("crossread_gazetteer").set_table(gazetteer.table)
     else:
         nlp.add_pipe("crossread_transformer_ner", config=config)
     return nlp
