@@ -156,6 +156,12 @@ def test_tiny_training_run_exports_a_working_model(tmp_path):
     component = nlp.add_pipe("crossread_transformer_ner", config={"model_dir": str(out / "model")})
     tags = component.tag_words([["Ismail", "Haniyeh", "visited", "Ankara", "."]])
     assert len(tags[0]) == 5 and all(t in meta["labels"] for t in tags[0])
+    # the exported folder loads as the accurate pipeline with these weights (eval before --install)
+    from crossread.nlp.loader import load_pipeline
+
+    pipeline = load_pipeline(str(out / "model"))
+    assert pipeline.get_pipe("crossread_transformer_ner").model_dir == out / "model"
+    assert "ner" not in pipeline.pipe_names
 
 
 def test_training_command_without_data(tmp_path):

@@ -80,6 +80,12 @@ def _load(name: str | None) -> Language:
             raise FileNotFoundError(f"{name} needs the shipped pipeline, missing at {SHIPPED_MODEL_DIR}")
         return transformer_ner.add_transformer_ner(spacy.load(SHIPPED_MODEL_DIR))
     path = Path(name).expanduser()
+    if path.exists() and not (path / "config.cfg").exists() and transformer_ner.model_available(path):
+        # an exported transformer NER model (crossread models train-accurate-ner: OUTPUT/model): the
+        # accurate pipeline with these weights, e.g. to evaluate a run before installing it
+        if not shipped_model_available():
+            raise FileNotFoundError(f"{name} needs the shipped pipeline, missing at {SHIPPED_MODEL_DIR}")
+        return transformer_ner.add_transformer_ner(spacy.load(SHIPPED_MODEL_DIR), model_dir=path)
     if path.exists():
         return spacy.load(path)
     return spacy.load(name)  # an installed package, e.g. en_core_web_trf
@@ -87,8 +93,9 @@ def _load(name: str | None) -> Language:
 
 def load_pipeline(name: str | None = None) -> Language:
     """Load a spaCy pipeline by package name or path (None: the shipped crossread pipeline;
-    ``en_crossread_accurate``: the same with the transformer NER), append the ``crossread_adapter``
-    component and cache it per name."""
+    ``en_crossread_accurate``: the same with the transformer NER; the folder of an exported transformer
+    NER model: the same with those weights), append the ``crossread_adapter`` component and cache it per
+    name."""
     key = "<shipped>" if name is None else str(name)
     with _LOCK:
         nlp = _CACHE.get(key)
