@@ -69,6 +69,12 @@ def _fallback() -> Language:
     return nlp
 
 
+def _accurate(name: str, model_dir: Path | None = None) -> Language:
+    if not shipped_model_available():
+        raise FileNotFoundError(f"{name} needs the shipped pipeline, missing at {SHIPPED_MODEL_DIR}")
+    return transformer_ner.add_transformer_ner(spacy.load(SHIPPED_MODEL_DIR), model_dir=model_dir)
+
+
 def _load(name: str | None) -> Language:
     if name is None:
         if not shipped_model_available():
@@ -76,16 +82,12 @@ def _load(name: str | None) -> Language:
         return spacy.load(SHIPPED_MODEL_DIR)
     if name == transformer_ner.ACCURATE_PIPELINE:
         # the shipped pipeline with the fine-tuned MiniLM deciding entities (slower, more accurate NER)
-        if not shipped_model_available():
-            raise FileNotFoundError(f"{name} needs the shipped pipeline, missing at {SHIPPED_MODEL_DIR}")
-        return transformer_ner.add_transformer_ner(spacy.load(SHIPPED_MODEL_DIR))
+        return _accurate(name)
     path = Path(name).expanduser()
     if path.exists() and not (path / "config.cfg").exists() and transformer_ner.model_available(path):
         # an exported transformer NER model (crossread models train-accurate-ner: OUTPUT/model): the
         # accurate pipeline with these weights, e.g. to evaluate a run before installing it
-        if not shipped_model_available():
-            raise FileNotFoundError(f"{name} needs the shipped pipeline, missing at {SHIPPED_MODEL_DIR}")
-        return transformer_ner.add_transformer_ner(spacy.load(SHIPPED_MODEL_DIR), model_dir=path)
+        return _accurate(name, model_dir=path)
     if path.exists():
         return spacy.load(path)
     return spacy.load(name)  # an installed package, e.g. en_core_web_trf

@@ -29,7 +29,7 @@ import json
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -99,6 +99,50 @@ def viterbi_bio(log_probs: np.ndarray, start: np.ndarray, trans: np.ndarray) -> 
 def _log_softmax(x: np.ndarray) -> np.ndarray:
     x = x - x.max(axis=-1, keepdims=True)
     return x - np.log(np.exp(x).sum(axis=-1, keepdims=True))
+
+
+def first_pieces(word_ids: Sequence[int | None]) -> Iterator[tuple[int, int]]:
+    """(piece position, word index) of each word's first piece: where a word's tag is read and trained."""
+    previous = None
+    for p, w in enumerate(word_ids):
+        if w is not None and w != previous:
+            yield p, w
+        previous = w
+
+
+def pad_windows(windows: Sequence[tuple[Sequence[int], Sequence[int]]]) -> dict[str, np.ndarray]:
+    """Model inputs for windows given as (piece ids, segment ids), padded to the longest."""
+    width = max(len(ids) for ids, _ in windows)
+    ids = np.zeros((len(windows), width), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    types = np.zeros_like(ids)
+    for r, (piece_ids, segment_ids) in enumerate(windows):
+        ids[r, :len(piece_ids)] = piece_ids
+        mask[r, :len(piece_ids)] = 1
+        types[r, :len(segment_ids)] = segment_ids
+    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+
+
+def word_log_probs(windows: "WordPieceWindows", sentences: Sequence[Sequence[str]],
+                   logits_of: Callable[[dict[str, np.ndarray]], np.ndarray], n_labels: int,
+                   batch_size: int = 32) -> list[np.ndarray]:
+    """Per sentence, an array (words x labels) of the model's log-probabilities at each word's first
+    piece; a word without pieces (whitespace) gets 0 for O (label 0) and -1e4 for the others.
+    ``logits_of`` runs the model on :func:`pad_windows` inputs (onnxruntime at run time, torch in
+    training), batches of similar length."""
+    encoded = [(k, win) for k, words in enumerate(sentences) for win in windows(words)]
+    out = [np.full((len(words), n_labels), -1e4, dtype=np.float32) for words in sentences]
+    for scores in out:
+        scores[:, 0] = 0.0  # "O" unless a piece says otherwise
+    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i][1][0]))
+    for b in range(0, len(order), batch_size):
+        chunk = [encoded[i] for i in order[b:b + batch_size]]
+        feed = pad_windows([(ids, cases) for _, (ids, _, _, cases) in chunk])
+        log_probs = _log_softmax(np.asarray(logits_of(feed), dtype=np.float32))
+        for r, (k, (_, word_ids, offset, _)) in enumerate(chunk):
+            for p, w in first_pieces(word_ids):
+                out[k][offset + w] = log_probs[r, p]
+    return out
 
 
 def _pieces_per_word(word_ids: Sequence[int | None], n_words: int) -> np.ndarray:
@@ -226,7 +270,7 @@ class TransformerNer(LazyRuntime):
             options.intra_op_num_threads = threads
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._input_names = {i.name for i in self._session.get_inputs()}
-        self._windows = WordPieceWindows()
+        self._windows = WordPieceWindows(case_ids=self.case_types)
 
     # ----------------------------------------------------------------------------------- tagging
     def __call__(self, doc: Doc) -> Doc:
@@ -242,40 +286,20 @@ class TransformerNer(LazyRuntime):
         if batch:
             yield from self._tag_docs(batch)
 
-    def word_log_probs(self, sentences: Sequence[Sequence[str]]) -> list[np.ndarray]:
-        """Per sentence, an array (words x labels) of the model's log-probabilities at each word's first
-        piece; a word without pieces (whitespace) gets 0 for O and -1e4 for the other labels."""
+    def _ensure_ready(self) -> None:
         with self._lock:
             if self._session is None:
                 self._ready()
-        windows = [(k, win) for k, words in enumerate(sentences) for win in self._windows(words)]
-        out = [np.full((len(words), len(self.labels)), -1e4, dtype=np.float32) for words in sentences]
-        for scores in out:
-            scores[:, 0] = 0.0  # "O" unless a piece says otherwise
-        order = sorted(range(len(windows)), key=lambda i: len(windows[i][1][0]))
-        for b in range(0, len(order), self.batch_size):
-            chunk = [windows[i] for i in order[b:b + self.batch_size]]
-            width = max(len(win[0]) for _, win in chunk)
-            ids = np.zeros((len(chunk), width), dtype=np.int64)
-            mask = np.zeros_like(ids)
-            types = np.zeros_like(ids)
-            for r, (_, (piece_ids, _, _, piece_cases)) in enumerate(chunk):
-                ids[r, :len(piece_ids)] = piece_ids
-                mask[r, :len(piece_ids)] = 1
-                if self.case_types:
-                    types[r, :len(piece_ids)] = piece_cases
-            feed = {"input_ids": ids, "attention_mask": mask}
-            if "token_type_ids" in self._input_names:
-                feed["token_type_ids"] = types
-            logits = self._session.run(None, feed)[0]
-            log_probs = _log_softmax(logits.astype(np.float32))
-            for r, (k, (_, word_ids, offset, _)) in enumerate(chunk):
-                previous = None
-                for p, w in enumerate(word_ids):
-                    if w is not None and w != previous:
-                        out[k][offset + w] = log_probs[r, p]
-                    previous = w
-        return out
+
+    def _logits(self, feed: dict[str, np.ndarray]) -> np.ndarray:
+        if "token_type_ids" not in self._input_names:
+            feed = {k: v for k, v in feed.items() if k != "token_type_ids"}
+        return self._session.run(None, feed)[0]
+
+    def word_log_probs(self, sentences: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """:func:`word_log_probs` of this component's model."""
+        self._ensure_ready()
+        return word_log_probs(self._windows, sentences, self._logits, len(self.labels), self.batch_size)
 
     def tag_words(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
         """BIO tags for each word of each sentence (or segment of sentences)."""
@@ -285,9 +309,7 @@ class TransformerNer(LazyRuntime):
     def _tag_docs(self, docs: list[Doc]) -> list[Doc]:
         from crossread.nlp.convert import iob_spans
 
-        with self._lock:
-            if self._session is None:
-                self._ready()
+        self._ensure_ready()
         spans = []  # (doc index, first token of the segment)
         sentences = []
         for d, doc in enumerate(docs):

