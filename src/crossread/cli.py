@@ -52,7 +52,7 @@ def main() -> None:
 @click.option("--db", default=None, help="SQLAlchemy URL of the store (default: sqlite in OUTDIR).")
 @click.option("--nlp", "nlp_name", default=None, envvar="CROSSREAD_NLP",
               help="spaCy pipeline name or path (default: the shipped crossread pipeline; "
-                   "en_crossread_accurate: the same with the transformer NER, more accurate, about half as fast).")
+                   "en_crossread_accurate: the same with the transformer NER, more accurate, as fast).")
 @click.option("--max-bytes", default=20 * 1024 * 1024, show_default=True, type=int,
               help="Skip input files larger than this.")
 @click.option("--strict", is_flag=True, help="Stop at the first bad input.")

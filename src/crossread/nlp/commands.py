@@ -72,9 +72,22 @@ def train_command(data: Path, output: Path, max_epochs: int | None, time_budget:
 @click.option("--tiny", is_flag=True, help="A few sentences, two steps (CI smoke test).")
 @click.option("--no-case-ids", "no_case_ids", is_flag=True,
               help="Leave every segment id 0 (ablation: the uncased model without the words' case).")
+@click.option("--layers", type=click.IntRange(1, 6), default=None,
+              help="Keep only the encoder's bottom N layers (default: all 6): faster, a little less accurate.")
+@click.option("--ffn-size", type=click.IntRange(1, 1536), default=None,
+              help="Keep only the N most important FFN neurons of each layer (default: all): faster.")
+@click.option("--teacher", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Distil from this fine-tuned checkpoint (OUTPUT/checkpoint of an earlier run); the student "
+                   "starts as its bottom --layers.")
+@click.option("--distill-weight", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Weight of the teacher's soft labels against the gold tags (with --teacher).")
+@click.option("--temperature", type=click.FloatRange(min=0, min_open=True), default=2.0, show_default=True,
+              help="Softmax temperature of the distillation (with --teacher).")
 @click.option("--install", is_flag=True, help="Copy the exported model into crossread/models/minilm_ner/.")
 def train_accurate_ner_command(data: Path, output: Path, epochs: int, lr: float, batch_size: int, seed: int,
-                               threads: int | None, tiny: bool, no_case_ids: bool, install: bool) -> None:
+                               threads: int | None, tiny: bool, no_case_ids: bool, layers: int | None,
+                               ffn_size: int | None, teacher: Path | None, distill_weight: float, temperature: float,
+                               install: bool) -> None:
     """Fine-tune MiniLM for NER (the en_crossread_accurate pipeline's entities) and export it to int8 ONNX.
     Needs the export extra (and train, for the city gazetteer): pip install 'crossread[train,export]'."""
     # progress from crossread only: onnxruntime's quantizer logs every tensor on the root logger at INFO
@@ -92,7 +105,8 @@ def train_accurate_ner_command(data: Path, output: Path, epochs: int, lr: float,
         sys.exit(EXIT_USAGE)
     report = transformer_ner_train.train(data, output, epochs=1 if tiny else epochs, lr=lr, batch_size=batch_size,
                                          seed=seed, tiny=tiny, threads=threads, max_steps=2 if tiny else None,
-                                         case_ids=not no_case_ids)
+                                         case_ids=not no_case_ids, layers=layers, ffn_size=ffn_size, teacher=teacher,
+                                         distill_weight=distill_weight, temperature=temperature)
     for row in report["dev"]:
         click.echo(f"epoch {row['epoch']}: UNER dev ner_f {row['ner_f']:.4f}")
     click.echo(f"kept epoch {report['kept_epoch']}; model written to {output / 'model'}")

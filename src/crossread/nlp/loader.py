@@ -81,7 +81,7 @@ def _load(name: str | None) -> Language:
             return _fallback()
         return spacy.load(SHIPPED_MODEL_DIR)
     if name == transformer_ner.ACCURATE_PIPELINE:
-        # the shipped pipeline with the fine-tuned MiniLM deciding entities (slower, more accurate NER)
+        # the shipped pipeline with the fine-tuned MiniLM deciding entities (more accurate NER, larger)
         return _accurate(name)
     path = Path(name).expanduser()
     if path.exists() and not (path / "config.cfg").exists() and transformer_ner.model_available(path):

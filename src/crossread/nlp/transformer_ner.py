@@ -2,8 +2,10 @@
 
 The opt-in accurate NER of the pipeline named :data:`ACCURATE_PIPELINE` (``en_crossread_accurate``): the
 shipped ``en_crossread`` with this component deciding the entities in place of the CNN ``ner`` + CRF layer,
-then the gazetteer layer as usual. It is slower than the default pipeline (a 6-layer transformer per word
-piece instead of a CNN per word; docs/BENCHMARKS.md), which is why the default stays the CNN + CRF.
+then the gazetteer layer as usual. The shipped model keeps the bottom 3 of MiniLM's 6 layers, distilled
+from a fine-tuned 6-layer teacher (:mod:`crossread.nlp.transformer_ner_train`), so that the pipeline runs
+about as fast as the default one (docs/BENCHMARKS.md); the default stays the CNN + CRF pipeline because
+of its size budget (docs/EVALUATION.md, "Accurate NER pipeline").
 
 Method: BERT-style token classification (Devlin et al. 2019, "BERT", §5.3): each word is split into word
 pieces, the first piece of a word carries the word's BIO tag, the others are ignored. Decoding is a Viterbi
@@ -25,6 +27,7 @@ Training: :mod:`crossread.nlp.transformer_ner_train` (``crossread models train-a
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing
 import os
@@ -44,8 +47,12 @@ TOKENIZER_PATH = MODELS_DIR / "minilm_onnx" / "tokenizer.json"
 ACCURATE_PIPELINE = "en_crossread_accurate"
 MAX_PIECES = 126  # word pieces per window, plus [CLS] and [SEP]: 128, the length the model was trained at
 CASE_TYPES = 4
+# windows per onnxruntime call: a few windows of similar length keep the activations in the CPU cache;
+# measured on EWT test, 1 thread: 4 windows 0.80 s, 8 0.84 s, 16 0.87 s, 32 0.94 s (docs/BENCHMARKS.md)
+RUN_BATCH = 4
 
 
+@functools.lru_cache(maxsize=1 << 16)  # words repeat (Zipf): most calls are hits
 def case_type(word: str) -> int:
     """0: no capital letter (also digits, punctuation); 1: capitalised ("Hamas", "I"); 2: all capitals,
     two letters or more ("NATO"); 3: a capital inside a word starting lower-case ("iPhone")."""
@@ -82,6 +89,9 @@ def viterbi_bio(log_probs: np.ndarray, start: np.ndarray, trans: np.ndarray) -> 
     n_words, _ = log_probs.shape
     if n_words == 0:
         return []
+    greedy = log_probs.argmax(axis=1)
+    if start[greedy[0]] and trans[greedy[:-1], greedy[1:]].all():
+        return greedy.tolist()  # the unconstrained best path is valid, hence also the constrained best
     forbid = np.float32(-1e9)
     trans_score = np.where(trans, np.float32(0.0), forbid)
     score = log_probs[0] + np.where(start, np.float32(0.0), forbid)
@@ -140,18 +150,20 @@ def word_log_probs(windows: "WordPieceWindows", sentences: Sequence[Sequence[str
         feed = pad_windows([(ids, cases) for _, (ids, _, _, cases) in chunk])
         log_probs = _log_softmax(np.asarray(logits_of(feed), dtype=np.float32))
         for r, (k, (_, word_ids, offset, _)) in enumerate(chunk):
-            for p, w in first_pieces(word_ids):
-                out[k][offset + w] = log_probs[r, p]
+            found = np.asarray(list(first_pieces(word_ids)), dtype=np.int64).reshape(-1, 2)
+            out[k][offset + found[:, 1]] = log_probs[r, found[:, 0]]
     return out
-
-
-def _pieces_per_word(word_ids: Sequence[int | None], n_words: int) -> np.ndarray:
-    return np.bincount(np.asarray([w for w in word_ids if w is not None], dtype=np.int64), minlength=n_words)
 
 
 class WordPieceWindows:
     """Cut word sequences into windows of at most :data:`MAX_PIECES` word pieces at word boundaries and
-    encode them; shared by training and tagging so both see the same windows."""
+    encode them; shared by training and tagging so both see the same windows.
+
+    Each word is split into pieces on its own (what the tokenizer does with pre-tokenized input) and
+    the split is cached: words repeat, and a dictionary hit is much cheaper than the tokenizer call,
+    which was a tenth of the component's time."""
+
+    CACHE_WORDS = 200_000  # the cache is cleared when it holds more words than this
 
     def __init__(self, tokenizer_path: Path = TOKENIZER_PATH, max_pieces: int = MAX_PIECES,
                  case_ids: bool = True) -> None:
@@ -162,6 +174,31 @@ class WordPieceWindows:
         self.tokenizer.no_truncation()
         self.max_pieces = max_pieces
         self.case_ids = case_ids  # False: every segment id 0, as the original model was trained
+        self.cls_id = self.tokenizer.token_to_id("[CLS]")
+        self.sep_id = self.tokenizer.token_to_id("[SEP]")
+        self._pieces: dict[str, list[int]] = {}
+
+    def pieces(self, word: str) -> list[int]:
+        """The word's piece ids (none for whitespace)."""
+        found = self._pieces.get(word)
+        if found is None:
+            if len(self._pieces) >= self.CACHE_WORDS:
+                self._pieces.clear()
+            found = self._pieces[word] = self.tokenizer.encode([word], is_pretokenized=True,
+                                                               add_special_tokens=False).ids
+        return found
+
+    def encode(self, words: Sequence[str]) -> tuple[list[int], list[int | None]]:
+        """(piece ids with [CLS]/[SEP], word index of each piece or None): the tokenizer's encoding of
+        ``words`` as pre-tokenized input."""
+        ids, word_ids = [self.cls_id], [None]
+        for w, word in enumerate(words):
+            found = self.pieces(word)
+            ids.extend(found)
+            word_ids.extend([w] * len(found))
+        ids.append(self.sep_id)
+        word_ids.append(None)
+        return ids, word_ids
 
     def pack(self, words: Sequence[str], sentence_starts: Sequence[int]) -> list[tuple[int, int]]:
         """Consecutive sentences joined into segments of at most ``max_pieces`` pieces: [(first word, end
@@ -169,13 +206,12 @@ class WordPieceWindows:
         the model the neighbouring sentences as context, and a wrong sentence boundary rarely cuts a name."""
         if not words:
             return []
-        enc = self.tokenizer.encode(list(words), is_pretokenized=True)
-        pieces_per_word = _pieces_per_word(enc.word_ids, len(words))
+        pieces_per_word = [len(self.pieces(word)) for word in words]
         bounds = sorted({0, *(s for s in sentence_starts if 0 < s < len(words))}) + [len(words)]
         segments: list[tuple[int, int]] = []
         start, used = 0, 0
         for first, end in zip(bounds, bounds[1:]):
-            size = int(pieces_per_word[first:end].sum())
+            size = sum(pieces_per_word[first:end])
             if first > start and used + size > self.max_pieces:
                 segments.append((start, first))
                 start, used = first, 0
@@ -187,17 +223,17 @@ class WordPieceWindows:
         """[(piece ids with [CLS]/[SEP], word index of each piece within the window or None, offset of
         the window's first word, case type of each piece's word)]. Words without pieces (whitespace
         tokens) get no piece and so tag O."""
-        return [(ids, word_ids, offset,
-                 [0 if w is None or not self.case_ids else case_type(words[offset + w]) for w in word_ids])
+        cases = [case_type(word) if self.case_ids else 0 for word in words]
+        return [(ids, word_ids, offset, [0 if w is None else cases[offset + w] for w in word_ids])
                 for ids, word_ids, offset in self._windows(words)]
 
     def _windows(self, words: Sequence[str]) -> list[tuple[list[int], list[int | None], int]]:
         if not words:
             return []
-        enc = self.tokenizer.encode(list(words), is_pretokenized=True)
-        if len(enc.ids) <= self.max_pieces + 2:
-            return [(enc.ids, enc.word_ids, 0)]
-        pieces_per_word = _pieces_per_word(enc.word_ids, len(words))
+        ids, word_ids = self.encode(words)
+        if len(ids) <= self.max_pieces + 2:
+            return [(ids, word_ids, 0)]
+        pieces_per_word = [len(self.pieces(word)) for word in words]
         windows = []
         start = 0
         while start < len(words):
@@ -205,8 +241,7 @@ class WordPieceWindows:
             while end < len(words) and (used + pieces_per_word[end] <= self.max_pieces or end == start):
                 used += pieces_per_word[end]
                 end += 1
-            sub = self.tokenizer.encode(list(words[start:end]), is_pretokenized=True)
-            ids, wids = sub.ids, sub.word_ids
+            ids, wids = self.encode(words[start:end])
             if len(ids) > self.max_pieces + 2:  # one word longer than the window: keep its first pieces
                 ids, wids = ids[: self.max_pieces + 1] + ids[-1:], wids[: self.max_pieces + 1] + wids[-1:]
             windows.append((ids, wids, start))
@@ -216,7 +251,7 @@ class WordPieceWindows:
 
 @Language.factory(
     "crossread_transformer_ner",
-    default_config={"model_dir": None, "batch_size": 32, "threads": 0, "propagate": False, "merge": False},
+    default_config={"model_dir": None, "batch_size": RUN_BATCH, "threads": 0, "propagate": False, "merge": False},
 )
 def make_transformer_ner(nlp: Language, name: str, model_dir: str | None, batch_size: int, threads: int,
                          propagate: bool, merge: bool) -> "TransformerNer":
@@ -237,7 +272,7 @@ class TransformerNer(LazyRuntime):
 
     _TRANSIENT = ("_session", "_windows")
 
-    def __init__(self, nlp: Language, name: str, *, model_dir: str | None = None, batch_size: int = 32,
+    def __init__(self, nlp: Language, name: str, *, model_dir: str | None = None, batch_size: int = RUN_BATCH,
                  threads: int = 0, propagate: bool = False, merge: bool = False) -> None:
         self.nlp = nlp
         self.name = name

