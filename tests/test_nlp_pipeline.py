@@ -68,6 +68,17 @@ def test_load_pipeline_by_path(tmp_path):
     assert all(t._.udep is not None for t in doc)
 
 
+def test_pipeline_named_by_the_environment(tmp_path, monkeypatch):
+    """CROSSREAD_NLP picks the pipeline wherever none is named (the eval commands among them)."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.to_disk(tmp_path / "mini")
+    monkeypatch.setenv("CROSSREAD_NLP", str(tmp_path / "mini"))
+    assert crossread_nlp.load_pipeline().pipe_names[0] == "sentencizer"
+    monkeypatch.delenv("CROSSREAD_NLP")
+    assert "parser" in crossread_nlp.load_pipeline().pipe_names  # the shipped one again
+
+
 def test_fallback_when_shipped_model_missing(tmp_path, monkeypatch, caplog):
     monkeypatch.setattr(loader, "SHIPPED_MODEL_DIR", tmp_path / "nope")
     monkeypatch.setattr(loader, "_CACHE", {})

@@ -1,7 +1,8 @@
 """crossread's NLP backbone: the shipped English pipeline, swap-in loading and the label adapter.
 
     from crossread.nlp import load_pipeline, normalize_dep, normalize_ent
-    nlp = load_pipeline()            # shipped pipeline (src/crossread/models/en_crossread)
+    nlp = load_pipeline()            # shipped pipeline (src/crossread/models/en_crossread), or $CROSSREAD_NLP's
+    nlp = load_pipeline("en_crossread_accurate")   # the same with the transformer NER (opt-in)
     nlp = load_pipeline("en_core_web_trf")   # any installed spaCy pipeline, by name or path
     doc = nlp(text); tok._.udep; tok._.is_negation; ent._.ctype
 """

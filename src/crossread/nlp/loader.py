@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from pathlib import Path
@@ -19,6 +20,7 @@ from crossread.nlp import transformer_ner
 log = logging.getLogger(__name__)
 
 SHIPPED_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "en_crossread"
+PIPELINE_ENV = "CROSSREAD_NLP"  # names the pipeline wherever none is given (analyze, every eval command)
 _CACHE: dict[str, Language] = {}
 _LOCK = threading.Lock()
 
@@ -94,10 +96,12 @@ def _load(name: str | None) -> Language:
 
 
 def load_pipeline(name: str | None = None) -> Language:
-    """Load a spaCy pipeline by package name or path (None: the shipped crossread pipeline;
-    ``en_crossread_accurate``: the same with the transformer NER; the folder of an exported transformer
-    NER model: the same with those weights), append the ``crossread_adapter`` component and cache it per
-    name."""
+    """Load a spaCy pipeline by package name or path (None: the one named by ``$CROSSREAD_NLP`` when set,
+    else the shipped crossread pipeline; ``en_crossread_accurate``: the shipped one with the transformer
+    NER; the folder of an exported transformer NER model: the same with those weights), append the
+    ``crossread_adapter`` component and cache it per name."""
+    if name is None:
+        name = os.environ.get(PIPELINE_ENV) or None
     key = "<shipped>" if name is None else str(name)
     with _LOCK:
         nlp = _CACHE.get(key)
