@@ -74,7 +74,9 @@ def _fallback() -> Language:
 def _accurate(name: str, model_dir: Path | None = None) -> Language:
     if not shipped_model_available():
         raise FileNotFoundError(f"{name} needs the shipped pipeline, missing at {SHIPPED_MODEL_DIR}")
-    return transformer_ner.add_transformer_ner(spacy.load(SHIPPED_MODEL_DIR), model_dir=model_dir)
+    # the CNN ner and the CRF layer would be removed anyway: not loading them saves 1.6 MB and 0.06 s a load
+    shipped = spacy.load(SHIPPED_MODEL_DIR, exclude=["ner", "crossread_crf_ner"])
+    return transformer_ner.add_transformer_ner(shipped, model_dir=model_dir)
 
 
 def _load(name: str | None) -> Language:
