@@ -15,6 +15,7 @@ min 0.975 / mean 0.992 on real news sentences, so three fixes are applied):
    vector, smooths and quantises those too, ``float_ffn_out=False``: same F, a quarter faster.)
 3. The word-embedding table (30522 x 384, 47 MB in fp32) is stored int8 with one fp32
    scale per row (symmetric); Gather rows, then dequantise -- only the looked-up rows.
+   (The NER model stores it in int4 blocks instead, ``embedding_bits=4``: 7.3 MB with the scales.)
 """
 
 from __future__ import annotations
