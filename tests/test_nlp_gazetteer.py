@@ -8,7 +8,8 @@ from spacy.tokens import Doc, Span
 
 from crossread.nlp import gazetteer_component  # noqa: F401  (registers the factory)
 
-TABLE = {"United States": "GPE", "United Nations": "ORG", "France": "GPE", "French": "NORP", "Palestinian": "NORP"}
+TABLE = {"United States": "GPE", "United Nations": "ORG", "France": "GPE", "French": "NORP", "Palestinian": "NORP",
+         "Iranian": "NORP"}
 
 
 @pytest.fixture()
@@ -49,3 +50,24 @@ def test_lowercase_entities_are_dropped_and_edges_trimmed(nlp):
 def test_a_demonym_with_a_description_is_cut_to_the_demonym(nlp):
     assert run(nlp, "the Palestinian militant group said", [(1, 4, "ORG")]) == [("Palestinian", "NORP")]
     assert run(nlp, "the French Foreign Ministry said", [(1, 4, "ORG")]) == [("French Foreign Ministry", "ORG")]
+
+
+def test_a_person_of_title_words_only_is_no_name(nlp):
+    # the transformer's "Iranian Supreme" | "Leader" | "Ali Khamenei": the demonym stays, as NORP
+    text = "met Iranian Supreme Leader Ali Khamenei and Sen. Leahy"
+    assert run(nlp, text, [(1, 3, "PERSON"), (4, 6, "PERSON"), (7, 9, "PERSON")]) == \
+        [("Iranian", "NORP"), ("Ali Khamenei", "PERSON"), ("Sen. Leahy", "PERSON")]  # a title before a name stays
+    assert run(nlp, "the Foreign Minister said", [(1, 3, "PERSON")]) == []
+    assert run(nlp, "Foreign Minister said", [(0, 2, "ORG")]) == [("Foreign Minister", "ORG")]  # PERSON only
+    assert run(nlp, "Iranian officials", [(0, 1, "PERSON")]) == [("Iranian", "NORP")]  # relabelled, not dropped
+
+
+def test_titles_can_be_kept():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("crossread_gazetteer", config={"trim_titles": False}).set_table(TABLE)
+    assert run(nlp, "met Iranian Supreme Leader", [(1, 3, "PERSON")]) == [("Iranian Supreme", "PERSON")]
+
+
+def test_a_name_before_administration_is_its_leader(nlp):
+    assert run(nlp, "the Biden administration and the France administration", [(1, 2, "ORG"), (4, 5, "ORG")]) == \
+        [("Biden", "PERSON"), ("France", "GPE")]  # a gazetteer name keeps its own label

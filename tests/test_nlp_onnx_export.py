@@ -1,5 +1,6 @@
 """The compressed word-embedding tables of crossread.nlp.onnx_export: onnxruntime must read back what
-was stored, within the quantisation step."""
+was stored, within the quantisation step (int8 rows inside the graph; int4 blocks beside it, unpacked
+by crossread.nlp.compact and fed as an input, as the NER component does)."""
 
 from __future__ import annotations
 
@@ -34,11 +35,18 @@ def test_compressed_embedding_rows_read_back(tmp_path, bits):
     _embedding_model(path, table)
     before = path.stat().st_size
     onnx_export.compress_float_parts(path, embedding_bits=bits)
-    ops = {n.op_type for n in onnx.load(str(path)).graph.node}
-    assert ("BitShift" in ops) == (bits == 4)  # int4: unpacked from initializers, folded at load
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     ids = np.array([[0, 7, 999], [3, 3, 12]], dtype=np.int64)
-    got = session.run(None, {"input_ids": ids})[0]
+    feed = {"input_ids": ids}
+    sidecar = tmp_path / onnx_export.INT4_TABLE_FILE
+    assert sidecar.exists() == (bits == 4)
+    if bits == 4:  # the table is an input now, stored beside the model
+        from crossread.nlp.compact import unpack_int4_blocks
+
+        assert {i.name for i in session.get_inputs()} == {"input_ids", onnx_export.INT4_TABLE_INPUT}
+        with np.load(sidecar) as stored:
+            feed[onnx_export.INT4_TABLE_INPUT] = unpack_int4_blocks(stored["packed"], stored["scale"])
+    got = session.run(None, feed)[0]
     levels = 127 if bits == 8 else 7
     block = table.shape[1] if bits == 8 else onnx_export.INT4_BLOCK
     blocks = np.abs(table[ids]).reshape(*ids.shape, -1, block).max(axis=-1)  # the scale of each value's block
@@ -48,4 +56,5 @@ def test_compressed_embedding_rows_read_back(tmp_path, bits):
     if bits == 4:
         other_block = slice(onnx_export.INT4_BLOCK, 2 * onnx_export.INT4_BLOCK)
         assert np.abs(got[0, 1, other_block] - table[7, other_block]).max() < 0.9 / 7 / 2
-    assert path.stat().st_size < before / (3 if bits == 8 else 5)
+    stored = path.stat().st_size + (sidecar.stat().st_size if bits == 4 else 0)
+    assert stored < before / (3 if bits == 8 else 5)

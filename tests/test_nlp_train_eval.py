@@ -41,10 +41,52 @@ def test_tiny_training_run(tmp_path, config_name):
     assert report["split"] == "dev" and "tag_acc" in report["metrics"]
     assert report["crf"]["sentences"] == crf.info["sentences"]
     if config_name == "default":
+        _package_like_the_shipped_pipeline(final, tmp_path / "packaged")
         # --crf-only: the same checkpoint and corpus, the CRF layer trained again
         again = spacy.load(train(data, tmp_path / "out", crf_only=True))
         assert again.get_pipe("crossread_crf_ner").info["sentences"] == crf.info["sentences"]
         assert again.get_pipe("crossread_crf_ner").info["max_iterations"] > crf.info["max_iterations"]
+
+
+def _package_like_the_shipped_pipeline(trained, dest):
+    """``package``: the trained syntax components, the transformer NER instead of the CNN ner and CRF
+    layer, compact tables; the folder loads on its own and parses as the trained pipeline does."""
+    import numpy as np
+    import spacy
+
+    from crossread.cli import main
+    from crossread.nlp import compact, transformer_ner
+
+    if not transformer_ner.model_available():
+        pytest.fail(f"shipped transformer NER model missing at {transformer_ner.MODEL_DIR}")
+    result = CliRunner().invoke(main, ["models", "package", "--trained", str(trained), "--output", str(dest)])
+    assert result.exit_code == 0, result.output
+    assert f"pipeline written to {dest}" in result.output
+    nlp = spacy.load(dest)
+    assert nlp.pipe_names == ["tok2vec", "tagger", "morphologizer", "parser", "crossread_transformer_ner",
+                              "crossread_gazetteer", "trainable_lemmatizer"]
+    assert (dest / "crossread_transformer_ner" / "model_int8.onnx").exists()
+    assert nlp.get_pipe("crossread_transformer_ner").model_dir == dest / "crossread_transformer_ner"
+    assert {compact.QUANTIZED_FILE, compact.SCALES_FILE} <= {p.name for p in (dest / "vocab").iterdir()}
+    assert (dest / "tok2vec" / "model").stat().st_size < (trained / "tok2vec" / "model").stat().st_size
+    original = spacy.load(trained, exclude=["ner", "crossread_crf_ner"])
+    text = "The troops of Germany crossed into France on Monday, officials said."
+    ours, theirs = nlp(text), original(text)
+    assert np.abs(ours.tensor - theirs.tensor).max() < 0.05 * np.abs(theirs.tensor).max()
+    assert ("Germany", "GPE") in {(e.text, e.label_) for e in ours.ents}
+
+
+def test_package_needs_a_trained_pipeline(tmp_path):
+    from crossread.cli import main
+
+    (tmp_path / "empty").mkdir()
+    result = CliRunner().invoke(main, ["models", "package", "--trained", str(tmp_path / "empty"),
+                                       "--output", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "not a trained crossread CNN pipeline" in result.output
+    result = CliRunner().invoke(main, ["models", "package", "--trained", str(tmp_path / "empty"),
+                                       "--ner", str(tmp_path / "empty")])
+    assert result.exit_code == 2 and "no exported transformer NER model" in result.output
+    assert not (tmp_path / "out").exists()
 
 
 def test_crf_only_needs_an_earlier_run(tmp_path):

@@ -1,4 +1,4 @@
-"""The accurate NER pipeline (``en_crossread_accurate``): fine-tuned MiniLM run by onnxruntime."""
+"""The shipped pipeline's NER (``crossread_transformer_ner``): fine-tuned MiniLM run by onnxruntime."""
 
 from __future__ import annotations
 
@@ -100,14 +100,29 @@ def test_missing_model_is_a_clear_error(tmp_path):
         nlp.add_pipe("crossread_transformer_ner", config={"model_dir": str(tmp_path)})
 
 
-needs_model = pytest.mark.skipif(not tn.model_available(), reason="no shipped minilm_ner model")
+def test_missing_embedding_table_is_a_clear_error(tmp_path):
+    import shutil
+
+    import spacy
+
+    if not tn.model_available():
+        pytest.fail(f"shipped transformer NER model missing at {tn.MODEL_DIR}")
+    for name in ("model_int8.onnx", "labels.json"):  # the model without its int4 word-embedding table
+        shutil.copy2(tn.MODEL_DIR / name, tmp_path / name)
+    component = spacy.blank("en").add_pipe("crossread_transformer_ner", config={"model_dir": str(tmp_path)})
+    with pytest.raises(FileNotFoundError, match=tn.TABLE_FILE):
+        component.tag_words([["Angela", "Merkel"]])
+
+
+needs_model = pytest.mark.skipif(not tn.model_available(), reason="no shipped transformer NER model")
 
 
 @needs_model
-def test_accurate_pipeline_finds_the_demo_actors():
+def test_shipped_pipeline_finds_the_demo_actors():
     from crossread.nlp.loader import load_pipeline
 
-    nlp = load_pipeline(tn.ACCURATE_PIPELINE)
+    nlp = load_pipeline()
+    assert load_pipeline(tn.ACCURATE_PIPELINE) is nlp  # the opt-in name of sessions 7-8 still works
     # the transformer replaces the CNN NER and the CRF layer; the gazetteer still relabels after it
     assert "crossread_transformer_ner" in nlp.pipe_names and "ner" not in nlp.pipe_names
     assert nlp.pipe_names.index("crossread_transformer_ner") < nlp.pipe_names.index("crossread_gazetteer")
@@ -131,7 +146,7 @@ def test_accurate_pipeline_finds_the_demo_actors():
 def test_case_carries_meaning():
     from crossread.nlp.loader import load_pipeline
 
-    component = load_pipeline(tn.ACCURATE_PIPELINE).get_pipe("crossread_transformer_ner")
+    component = load_pipeline().get_pipe("crossread_transformer_ner")
     assert component.case_types  # the shipped model reads case through the segment ids
     begin_person = component.labels.index("B-PERSON")
     upper, lower = component.word_log_probs([["I", "met", "Rose", "Baker", "."], ["I", "met", "rose", "baker", "."]])
@@ -144,7 +159,7 @@ def test_case_carries_meaning():
 def test_component_pickles_for_worker_processes():
     from crossread.nlp.loader import load_pipeline
 
-    component = load_pipeline(tn.ACCURATE_PIPELINE).get_pipe("crossread_transformer_ner")
+    component = load_pipeline().get_pipe("crossread_transformer_ner")
     component.tag_words([["warm", "up"]])
     clone = pickle.loads(pickle.dumps(component))
     assert clone._session is None
@@ -153,16 +168,18 @@ def test_component_pickles_for_worker_processes():
 
 
 @needs_model
-def test_saved_accurate_pipeline_loads_without_a_second_copy_of_the_weights(tmp_path):
+def test_saved_pipeline_carries_its_ner_model(tmp_path):
     import spacy
 
     from crossread.nlp.loader import load_pipeline
 
-    nlp = load_pipeline(tn.ACCURATE_PIPELINE)
+    nlp = load_pipeline()
     nlp.to_disk(tmp_path / "saved")
-    assert not any(p.suffix == ".onnx" for p in (tmp_path / "saved").rglob("*"))
+    copy = tmp_path / "saved" / "crossread_transformer_ner"
+    assert (copy / "model_int8.onnx").read_bytes() == (tn.MODEL_DIR / "model_int8.onnx").read_bytes()
     again = spacy.load(tmp_path / "saved")  # the factory is a spacy_factories entry point
-    assert again.get_pipe("crossread_gazetteer").drop_lowercase is False  # the accurate pipeline's setting
+    assert again.get_pipe("crossread_transformer_ner").model_dir == copy  # its own copy, not the package's
+    assert again.get_pipe("crossread_gazetteer").drop_lowercase is False  # the transformer pipeline's setting
     for text in ("Angela Merkel met Emmanuel Macron in Paris.", "thanks jill , see you at taco bell in kerala"):
         assert [(e.text, e.label_) for e in again(text).ents] == [(e.text, e.label_) for e in nlp(text).ents]
 
@@ -189,12 +206,14 @@ def test_tiny_training_run_exports_a_working_model(tmp_path):
     component = nlp.add_pipe("crossread_transformer_ner", config={"model_dir": str(out / "model")})
     tags = component.tag_words([["Ismail", "Haniyeh", "visited", "Ankara", "."]])
     assert len(tags[0]) == 5 and all(t in meta["labels"] for t in tags[0])
-    # the exported folder loads as the accurate pipeline with these weights (eval before --install)
+    # the exported folder loads as the shipped pipeline with these weights (eval before --install)
     from crossread.nlp.loader import load_pipeline
+    from crossread.nlp.transformer_ner_train import install
 
     pipeline = load_pipeline(str(out / "model"))
     assert pipeline.get_pipe("crossread_transformer_ner").model_dir == out / "model"
-    assert "ner" not in pipeline.pipe_names
+    assert load_pipeline().get_pipe("crossread_transformer_ner").model_dir == tn.MODEL_DIR  # untouched
+    assert tn.model_available(install(out, dest=tmp_path / "installed"))
 
     # a one-layer student distilled from that run: starts from the teacher's bottom layer, exports, tags
     student = tmp_path / "student"
@@ -243,3 +262,30 @@ def test_training_command_without_data(tmp_path):
 
     result = CliRunner().invoke(main, ["models", "train-accurate-ner", "--data", str(tmp_path / "missing")])
     assert result.exit_code == 2 and "not found" in result.output
+
+
+@needs_model
+def test_a_texts_entities_do_not_depend_on_its_batch():
+    """Dynamic int8 scales each onnxruntime call's activations together: windows of different texts never
+    share a call, so a text tags the same alone or among others (idempotent reruns of a partly stored
+    corpus)."""
+    from crossread.nlp.loader import load_pipeline
+
+    nlp = load_pipeline()
+    component = nlp.get_pipe("crossread_transformer_ner")
+    sentence = ["Hamas", "leader", "Ismail", "Haniyeh", "met", "Iranian", "officials", "in", "Tehran", "."]
+    others = [["The", "NATO", "summit", "in", "Vilnius", "ended", "."] * 3, ["OK", "."],
+              ["Putin", "said", "nothing", "about", "the", "ICC", "warrant", "in", "The", "Hague", "."]]
+    alone = component.word_log_probs([sentence])[0]
+    for batch in ([*others, sentence], [sentence, *others[:1]], [others[1], sentence]):
+        together = component.word_log_probs(batch)[batch.index(sentence)]  # each sentence its own group
+        assert np.array_equal(together, alone)
+    # the windows of one text may share calls: the same scores whatever else is in the batch
+    text = [sentence, others[2]]
+    assert all(np.array_equal(a, b) for a, b in zip(component.word_log_probs(text, groups=[0, 0]),
+                                                    component.word_log_probs([*text, *others], groups=[0, 0, 1, 2, 3])))
+    # and whole documents, several windows long, through nlp.pipe
+    article = " ".join(["Hamas leader Ismail Haniyeh met Iranian officials in Tehran on Tuesday."] * 30)
+    alone_ents = [(e.start, e.end, e.label_) for e in nlp(article).ents]
+    docs = list(nlp.pipe(["The NATO summit in Vilnius ended.", article, "OK."], batch_size=8))
+    assert [(e.start, e.end, e.label_) for e in docs[1].ents] == alone_ents

@@ -21,6 +21,7 @@ PLUGIN_COMMANDS: list[tuple[str, str, str]] = [
     ("eval", "crossread.extract.eval_quotes:eval_quotes_command", "quotes"),
     ("models", "crossread.nlp.commands:train_command", "train"),
     ("models", "crossread.nlp.commands:train_accurate_ner_command", "train-accurate-ner"),
+    ("models", "crossread.nlp.commands:package_command", "package"),
     ("eval", "crossread.nlp.commands:eval_nlp_command", "nlp"),
     ("eval", "crossread.extract.eval_events:eval_events_command", "events"),
     ("eval", "crossread.analyze.eval_framing:eval_framing_command", "framing"),
@@ -52,7 +53,7 @@ def main() -> None:
 @click.option("--db", default=None, help="SQLAlchemy URL of the store (default: sqlite in OUTDIR).")
 @click.option("--nlp", "nlp_name", default=None, envvar="CROSSREAD_NLP",
               help="spaCy pipeline name or path (default: the shipped crossread pipeline; "
-                   "en_crossread_accurate: the same with the transformer NER, more accurate, as fast).")
+                   "e.g. en_core_web_trf where installed).")
 @click.option("--max-bytes", default=20 * 1024 * 1024, show_default=True, type=int,
               help="Skip input files larger than this.")
 @click.option("--strict", is_flag=True, help="Stop at the first bad input.")

@@ -29,32 +29,11 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from crossread.extract.registry import ActorRegistry, RegistryEntry, default_registry, normalize
-from crossread.nlp.gazetteer import country_names, is_demonym, subdivision_names
+from crossread.nlp.gazetteer import HONORIFICS, TITLE_WORDS, country_names, is_demonym, subdivision_names
 from crossread.records import Actor, Article, Mention, record_id
 
 ENTITY_TYPES = {"PERSON", "PER", "ORG", "GPE", "LOC", "NORP"}
 
-HONORIFICS = {"mr", "mrs", "ms", "dr", "sir", "ayatollah", "sheikh", "sheik", "lord", "lady",
-              "dame", "rev", "imam", "grand", "hon", "reverend"}
-TITLE_WORDS = {
-    "president", "vice", "prime", "minister", "foreign", "defense", "defence", "interior",
-    "finance", "economy", "supreme", "leader", "secretary", "general", "secretary-general",
-    "chancellor", "king", "queen", "prince", "crown", "emir", "sultan", "pope", "senator",
-    "sen", "rep", "representative", "ambassador", "envoy", "spokesman", "spokeswoman",
-    "spokesperson", "chief", "commander", "gen", "gov", "governor", "mayor", "deputy",
-    "chairman", "chairwoman", "chair", "speaker", "justice", "attorney", "premier", "head",
-    "director", "state", "army", "military", "political", "politburo", "opposition", "former",
-    "acting", "top", "senior", "national", "security", "adviser", "advisor", "lt", "col",
-    "colonel", "major", "admiral", "field", "marshal", "president-elect", "diplomat",
-    "negotiator", "official", "health", "trade", "justice", "intelligence", "staff", "of",
-    # added with span repair: judicial, religious, academic and legislative titles
-    "judge", "bishop", "archbishop", "cardinal", "rabbi", "pastor", "prof", "professor",
-    "whip", "congressman", "congresswoman", "councilman", "councilwoman", "commissioner",
-    "sheriff", "sgt", "capt", "maj", "adm", "cmdr", "ex", "ex-president", "assistant",
-    "majority", "minority", "founder", "co-founder", "ceo", "executive", "duke", "duchess",
-    "princess", "earl", "baron", "baroness", "count", "countess", "counsel", "press",
-    "communications", "campaign", "manager", "policy", "homeland", "energy", "education",
-}
 PRONOUNS = {"he", "she", "him", "her", "his"}
 # entity spans that are only a pronoun or determiner ("We" inside a quote) are never actors
 PRONOUN_SPANS = {"i", "we", "us", "our", "ours", "you", "your", "they", "them", "their", "it", "its",

@@ -2,7 +2,7 @@
 
     from crossread.nlp import load_pipeline, normalize_dep, normalize_ent
     nlp = load_pipeline()            # shipped pipeline (src/crossread/models/en_crossread), or $CROSSREAD_NLP's
-    nlp = load_pipeline("en_crossread_accurate")   # the same with the transformer NER (opt-in)
+    nlp = load_pipeline("training/minilm_ner_l3/model")   # the same with another exported NER model
     nlp = load_pipeline("en_core_web_trf")   # any installed spaCy pipeline, by name or path
     doc = nlp(text); tok._.udep; tok._.is_negation; ent._.ctype
 """

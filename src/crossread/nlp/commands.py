@@ -33,8 +33,9 @@ def _data_ok(data: Path, need: list[str]) -> bool:
               help="Keep the CNN checkpoint and corpus of an earlier run in OUTPUT; train the CRF NER layer again.")
 def train_command(data: Path, output: Path, max_epochs: int | None, time_budget: float, seed: int,
                   config: Path | None, tiny: bool, crf_only: bool) -> None:
-    """Train the default English pipeline (tagger, morphologizer, parser, NER, CRF NER layer, lemmatizer,
-    gazetteer)."""
+    """Train the CNN pipeline (tagger, morphologizer, parser, NER, CRF NER layer, lemmatizer, gazetteer).
+    The shipped pipeline keeps its syntax components and takes its entities from the transformer NER
+    (train-accurate-ner); `crossread models package` assembles the two."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if not _data_ok(data, ["ud/ewt", "ud/gum", "ner-extra"]):
         click.echo(f"training data not found under {data} (expected ud/ewt, ud/gum, ud/uner, ner-extra/)", err=True)
@@ -83,12 +84,13 @@ def train_command(data: Path, output: Path, max_epochs: int | None, time_budget:
               help="Weight of the teacher's soft labels against the gold tags (with --teacher).")
 @click.option("--temperature", type=click.FloatRange(min=0, min_open=True), default=2.0, show_default=True,
               help="Softmax temperature of the distillation (with --teacher).")
-@click.option("--install", is_flag=True, help="Copy the exported model into crossread/models/minilm_ner/.")
+@click.option("--install", is_flag=True,
+              help="Copy the exported model into the shipped pipeline (crossread/models/en_crossread/).")
 def train_accurate_ner_command(data: Path, output: Path, epochs: int, lr: float, batch_size: int, seed: int,
                                threads: int | None, tiny: bool, no_case_ids: bool, layers: int | None,
                                ffn_size: int | None, teacher: Path | None, distill_weight: float, temperature: float,
                                install: bool) -> None:
-    """Fine-tune MiniLM for NER (the en_crossread_accurate pipeline's entities) and export it to int8 ONNX.
+    """Fine-tune MiniLM for NER (the shipped pipeline's entities) and export it to int8 ONNX.
     Needs the export extra (and train, for the city gazetteer): pip install 'crossread[train,export]'."""
     # progress from crossread only: onnxruntime's quantizer logs every tensor on the root logger at INFO
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
@@ -114,11 +116,36 @@ def train_accurate_ner_command(data: Path, output: Path, epochs: int, lr: float,
         click.echo(f"installed in {transformer_ner_train.install(output)}")
 
 
+@click.command(name="package")
+@click.option("--trained", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=Path("training/en_crossread/model-final"), show_default=True,
+              help="CNN pipeline of `crossread models train` (its syntax components are kept).")
+@click.option("--ner", "ner_model", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Exported transformer NER model (`train-accurate-ner`: OUTPUT/model; default: the shipped one).")
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the pipeline (default: the package's src/crossread/models/en_crossread).")
+def package_command(trained: Path, ner_model: Path | None, output: Path | None) -> None:
+    """Assemble the shipped pipeline: the trained syntax components, the transformer NER, the gazetteer,
+    with compact vectors and hash tables; prints its size."""
+    from crossread.nlp.train import package
+    from crossread.nlp.transformer_ner import model_available
+
+    if ner_model is not None and not model_available(ner_model):
+        click.echo(f"no exported transformer NER model in {ner_model} (labels.json, model_int8.onnx)", err=True)
+        sys.exit(EXIT_USAGE)
+    if not (trained / "config.cfg").exists() or not (trained / "tok2vec").exists():
+        click.echo(f"{trained} is not a trained crossread CNN pipeline (config.cfg, tok2vec/)", err=True)
+        sys.exit(EXIT_USAGE)
+    dest = package(trained, output, ner_model=ner_model)
+    size = sum(p.stat().st_size for p in dest.rglob("*") if p.is_file())
+    click.echo(f"pipeline written to {dest}: {size:,} bytes")
+
+
 @click.command(name="nlp")
 @click.option("--data", "data", type=click.Path(path_type=Path), default=Path("../shared/data"), show_default=True,
               help="Data folder (ud/ewt, ud/uner, ud/gum, ner-extra/re3d laid out as in shared/data).")
 @click.option("--model", default=None, help="spaCy pipeline name or path (default: the shipped crossread pipeline; "
-                                            "en_crossread_accurate: the same with the transformer NER).")
+                                            "an exported transformer NER folder: the same with that model).")
 @click.option("--split", default="test", show_default=True, help="Which split's files to read (test, dev).")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), default=None, help="Write metrics JSON here.")
 @click.option("--no-speed", is_flag=True, help="Skip the throughput measurement.")

@@ -41,16 +41,13 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from crossread.nlp.convert import iob_spans
-from crossread.nlp.gazetteer import without_article
+from crossread.nlp.gazetteer import GOVERNMENT_BY_LEADER, without_article
 
 log = logging.getLogger(__name__)
 
 # training label -> CRF label: GPE and LOC are one class for the CRF (split again by the gazetteer)
 CRF_LABELS = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "NORP": "NORP", "MISC": "MISC"}
 GPE_TYPES = frozenset({"COUNTRY", "SUBDIV", "CITY", "CAPITAL"})
-# "the <surname> administration": named after a person (the training data labels "Bush" there PERSON,
-# but an unseen surname can look like a place to the CRF)
-_GOVERNMENT_BY_LEADER = frozenset({"administration"})
 # exact names the gazetteer is sure of: never vetoed by the CRF (cities and subdivisions are often
 # also surnames or common words, so they are gated like any other entity)
 TRUSTED_TYPES = frozenset({"COUNTRY", "CAPITAL", "NORP", "ORG"})
@@ -428,7 +425,7 @@ class CrfNer(LazyRuntime):
             for start, end, label in iob_spans(tags):
                 text = doc[off + start:off + end].text
                 final = self._split_loc(text) if label == "LOC" else label
-                if final == "LOC" and off + end < len(doc) and doc[off + end].lower_ in _GOVERNMENT_BY_LEADER:
+                if final == "LOC" and off + end < len(doc) and doc[off + end].lower_ in GOVERNMENT_BY_LEADER:
                     final = "PERSON"  # "the Biden administration": not a place the gazetteer knows, a leader
                 crf_spans.append((off + start, off + end))
                 kept.append(Span(doc, off + start, off + end, label=final))

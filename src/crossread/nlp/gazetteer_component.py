@@ -1,12 +1,18 @@
 """``crossread_gazetteer``: rule layer after the statistical NER.
 
 1. Relabel: an entity whose exact text is a known country/capital (GPE), demonym (NORP) or
-   international organisation (ORG) gets that label (fixes LOC/GPE/MISC confusions).
+   international organisation (ORG) gets that label (fixes LOC/GPE/MISC confusions); any other name
+   right before "administration" is a PERSON ("the Biden administration": named after a leader).
 2. Add: gazetteer matches (phrase matcher over ORTH) that overlap no existing entity are added; a match
    that strictly contains predicted entities ("States" in "United States") replaces them, and an entity
    that starts inside a match grows to the match's start ("Nations Security Council" after "United")
    (expand).
 3. Drop: predicted entities without any capital letter ("e-mail", "us") are removed (drop_lowercase).
+4. Titles: a PERSON entity of title words only, after an optional demonym, holds no name: it is dropped,
+   its demonym kept as NORP ("Iranian Supreme" cut from "Iranian Supreme Leader Ali Khamenei" -> NORP
+   "Iranian"; trim_titles). Titles before a name inside a PERSON entity stay, as GUM and re3d mark them;
+   the actor layer reads them as roles. Cutting those too gained 0.4 UNER dev points but lost 3.4 on
+   GUM and 2 on re3d (docs/EVALUATION.md).
 Always: punctuation at the edges of an entity is trimmed ("Idlib ," -> "Idlib"), and a demonym followed
 only by lower-case words is cut to the demonym ("Palestinian militant group" -> "Palestinian").
 Patterns are stored with the pipeline (to_disk/from_disk) so loading needs no pycountry at run time.
@@ -22,23 +28,33 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from crossread.nlp.gazetteer import GOVERNMENT_BY_LEADER, HONORIFICS, TITLE_WORDS
+
 
 @Language.factory("crossread_gazetteer",
-                  default_config={"relabel": True, "add": True, "expand": True, "drop_lowercase": True})
+                  default_config={"relabel": True, "add": True, "expand": True, "drop_lowercase": True,
+                                  "trim_titles": True})
 def make_gazetteer(nlp: Language, name: str, relabel: bool, add: bool, expand: bool = True,
-                   drop_lowercase: bool = True) -> "Gazetteer":
-    return Gazetteer(nlp, name, relabel=relabel, add=add, expand=expand, drop_lowercase=drop_lowercase)
+                   drop_lowercase: bool = True, trim_titles: bool = True) -> "Gazetteer":
+    return Gazetteer(nlp, name, relabel=relabel, add=add, expand=expand, drop_lowercase=drop_lowercase,
+                     trim_titles=trim_titles)
+
+
+def _is_title_word(token) -> bool:
+    word = token.lower_.rstrip(".")
+    return word in TITLE_WORDS or word in HONORIFICS
 
 
 class Gazetteer:
     def __init__(self, nlp: Language, name: str, *, relabel: bool = True, add: bool = True, expand: bool = True,
-                 drop_lowercase: bool = True) -> None:
+                 drop_lowercase: bool = True, trim_titles: bool = True) -> None:
         self.nlp = nlp
         self.name = name
         self.relabel = relabel
         self.add = add
         self.expand = expand
         self.drop_lowercase = drop_lowercase
+        self.trim_titles = trim_titles
         self.table: dict[str, str] = {}
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
 
@@ -73,6 +89,9 @@ class Gazetteer:
             else:
                 trimmed.append(e)
         ents = trimmed
+        if self.trim_titles:
+            ents, titled = self._without_titles(doc, ents)
+            changed = changed or titled
         if self.drop_lowercase:  # "e-mail", "us", "@": names in edited text carry a capital letter
             kept = [e for e in ents if any(ch.isupper() for ch in e.text)]
             changed = changed or len(kept) != len(ents)
@@ -86,6 +105,8 @@ class Gazetteer:
             for ent in ents:
                 text = ent.text[4:] if ent.text.startswith(("the ", "The ")) else ent.text
                 lab = self.table.get(text)
+                if lab is None and ent.end < len(doc) and doc[ent.end].lower_ in GOVERNMENT_BY_LEADER:
+                    lab = "PERSON"
                 if lab and lab != ent.label_:
                     ent = Span(doc, ent.start, ent.end, label=lab)
                     changed = True
@@ -118,6 +139,20 @@ class Gazetteer:
         if changed:
             doc.ents = sorted(filter_spans(ents), key=lambda s: s.start)
         return doc
+
+    def _without_titles(self, doc: Doc, ents: list[Span]) -> tuple[list[Span], bool]:
+        out: list[Span] = []
+        changed = False
+        for ent in ents:
+            first = ent.start + 1 if self.table.get(doc[ent.start].text) == "NORP" else ent.start
+            if ent.label_ != "PERSON" or first == ent.end or \
+                    not all(_is_title_word(t) for t in doc[first:ent.end]):
+                out.append(ent)
+                continue
+            changed = True  # "Iranian Supreme" (of "Iranian Supreme Leader Ali Khamenei"): no name in it
+            if first > ent.start:
+                out.append(Span(doc, ent.start, first, label="NORP"))
+        return out, changed
 
     def to_disk(self, path, exclude=tuple()) -> None:
         path = Path(path)

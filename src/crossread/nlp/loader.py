@@ -13,6 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from crossread.nlp import adapter as _adapter  # noqa: F401  (registers crossread_adapter)
+from crossread.nlp import compact as _compact  # noqa: F401  (registers the compact vectors and embedding)
 from crossread.nlp import crf_ner as _crf_ner  # noqa: F401  (registers crossread_crf_ner)
 from crossread.nlp import gazetteer_component as _gaz  # noqa: F401  (registers crossread_gazetteer)
 from crossread.nlp import transformer_ner
@@ -71,27 +72,27 @@ def _fallback() -> Language:
     return nlp
 
 
-def _accurate(name: str, model_dir: Path | None = None) -> Language:
+def _with_ner_model(model_dir: Path) -> Language:
+    """The shipped pipeline with the transformer NER weights exported in ``model_dir``."""
     if not shipped_model_available():
-        raise FileNotFoundError(f"{name} needs the shipped pipeline, missing at {SHIPPED_MODEL_DIR}")
-    # the CNN ner and the CRF layer would be removed anyway: not loading them saves 1.6 MB and 0.06 s a load
-    shipped = spacy.load(SHIPPED_MODEL_DIR, exclude=["ner", "crossread_crf_ner"])
-    return transformer_ner.add_transformer_ner(shipped, model_dir=model_dir)
+        raise FileNotFoundError(f"{model_dir} needs the shipped pipeline, missing at {SHIPPED_MODEL_DIR}")
+    nlp = spacy.load(SHIPPED_MODEL_DIR)
+    nlp.get_pipe("crossread_transformer_ner").use_model(model_dir)
+    return nlp
 
 
 def _load(name: str | None) -> Language:
+    if name == transformer_ner.ACCURATE_PIPELINE:
+        name = None  # the opt-in name of the transformer NER pipeline, which is now the shipped one
     if name is None:
         if not shipped_model_available():
             return _fallback()
         return spacy.load(SHIPPED_MODEL_DIR)
-    if name == transformer_ner.ACCURATE_PIPELINE:
-        # the shipped pipeline with the fine-tuned MiniLM deciding entities (more accurate NER, larger)
-        return _accurate(name)
     path = Path(name).expanduser()
     if path.exists() and not (path / "config.cfg").exists() and transformer_ner.model_available(path):
         # an exported transformer NER model (crossread models train-accurate-ner: OUTPUT/model): the
-        # accurate pipeline with these weights, e.g. to evaluate a run before installing it
-        return _accurate(name, model_dir=path)
+        # shipped pipeline with these weights, e.g. to evaluate a run before installing it
+        return _with_ner_model(path)
     if path.exists():
         return spacy.load(path)
     return spacy.load(name)  # an installed package, e.g. en_core_web_trf
@@ -99,12 +100,12 @@ def _load(name: str | None) -> Language:
 
 def load_pipeline(name: str | None = None) -> Language:
     """Load a spaCy pipeline by package name or path (None: the one named by ``$CROSSREAD_NLP`` when set,
-    else the shipped crossread pipeline; ``en_crossread_accurate``: the shipped one with the transformer
-    NER; the folder of an exported transformer NER model: the same with those weights), append the
-    ``crossread_adapter`` component and cache it per name."""
+    else the shipped crossread pipeline, also named ``en_crossread_accurate``; the folder of an exported
+    transformer NER model: the shipped one with those weights), append the ``crossread_adapter``
+    component and cache it per name."""
     if name is None:
         name = os.environ.get(PIPELINE_ENV) or None
-    key = "<shipped>" if name is None else str(name)
+    key = "<shipped>" if name in (None, transformer_ner.ACCURATE_PIPELINE) else str(name)
     with _LOCK:
         nlp = _CACHE.get(key)
         if nlp is None:

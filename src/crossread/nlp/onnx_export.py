@@ -15,7 +15,8 @@ min 0.975 / mean 0.992 on real news sentences, so three fixes are applied):
    vector, smooths and quantises those too, ``float_ffn_out=False``: same F, a quarter faster.)
 3. The word-embedding table (30522 x 384, 47 MB in fp32) is stored int8 with one fp32
    scale per row (symmetric); Gather rows, then dequantise -- only the looked-up rows.
-   (The NER model stores it in int4 blocks instead, ``embedding_bits=4``: 7.3 MB with the scales.)
+   (The NER model stores it beside the graph in int4 blocks instead, ``embedding_bits=4``: 7.3 MB
+   with the scales, unpacked by the component when it loads the model.)
 """
 
 from __future__ import annotations
@@ -160,6 +161,8 @@ def smooth(src: Path, target: Path, feeds: list[dict], *, skip_ffn_out: bool = T
 
 
 INT4_BLOCK = 32  # word-embedding values sharing one scale in the int4 table
+INT4_TABLE_INPUT = "word_embeddings"  # the graph input that receives the unpacked int4 table
+INT4_TABLE_FILE = "word_embeddings.int4.npz"  # beside the model: packed values and scales
 
 
 def _int8_row_gather(m, node, table):  # noqa: ANN001, ANN202
@@ -181,52 +184,29 @@ def _int8_row_gather(m, node, table):  # noqa: ANN001, ANN202
     ]
 
 
-def _int4_table_gather(m, node, table):  # noqa: ANN001, ANN202
-    """An int4 table, one fp32 scale per :data:`INT4_BLOCK` values of a row (symmetric), two values per
-    byte: half the int8 table's size on disk. The unpacking uses only initializers, so onnxruntime
-    folds it into a float table when the session loads and the run-time Gather is a plain one
-    (onnxruntime's ``GatherBlockQuantized`` reads int4 directly but made the whole model 6-9 % slower)."""
+def _int4_table_input(m, node, table, folder: Path) -> list:  # noqa: ANN001
+    """The table leaves the graph: the Gather reads the graph input :data:`INT4_TABLE_INPUT`, and the
+    table is stored beside the model in int4 blocks, one fp32 scale per :data:`INT4_BLOCK` values of a
+    row (:data:`INT4_TABLE_FILE`, :func:`crossread.nlp.compact.pack_int4_blocks`), half the int8
+    table's size. The component unpacks it with numpy when it loads the model and passes it with every
+    call (onnxruntime reads the array in place). Earlier exports unpacked it inside the graph, from
+    initializers that onnxruntime constant-folds at session load: the same run time, but folding kept
+    every float intermediate alive at once, a 370 MB peak of memory for a 47 MB table.
+    onnxruntime's ``GatherBlockQuantized`` reads int4 directly but made the whole model 6-9 % slower."""
     import numpy as np
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import TensorProto, helper
 
-    rows, width = table.shape
-    blocks = table.reshape(rows, width // INT4_BLOCK, INT4_BLOCK)
-    scale = np.maximum(np.abs(blocks).max(axis=2, keepdims=True), 1e-8) / 7.0
-    q = np.clip(np.round(blocks / scale), -8, 7).astype(np.int8).reshape(rows, width)
-    packed = ((q[:, 0::2] & 0x0F) | ((q[:, 1::2] & 0x0F) << 4)).astype(np.uint8)  # even column in the low nibble
-    name, out = node.input[0], node.output[0]
-    consts = {
-        f"{name}_int4x2": packed.reshape(rows, width // 2, 1),
-        f"{name}_int4_scale": scale.astype(np.float32),
-        f"{name}_16": np.array(16, dtype=np.uint8), f"{name}_4": np.array(4, dtype=np.uint8),
-        f"{name}_8f": np.array(8.0, dtype=np.float32), f"{name}_16f": np.array(16.0, dtype=np.float32),
-        f"{name}_blocks": np.array([rows, width // INT4_BLOCK, INT4_BLOCK], dtype=np.int64),
-        f"{name}_shape": np.array([rows, width], dtype=np.int64),
-    }
-    m.graph.initializer.extend(numpy_helper.from_array(v, k) for k, v in consts.items())
-    t = f"{out}_table"
+    from crossread.nlp.compact import pack_int4_blocks
 
-    def step(op: str, inputs: list[str], suffix: str, **attrs):  # noqa: ANN202
-        return helper.make_node(op, inputs, [f"{t}_{suffix}"], name=f"{node.name}_{suffix}", **attrs)
-
-    return [
-        step("Mod", [f"{name}_int4x2", f"{name}_16"], "lo"),
-        step("BitShift", [f"{name}_int4x2", f"{name}_4"], "hi", direction="RIGHT"),
-        step("Concat", [f"{t}_lo", f"{t}_hi"], "pairs", axis=2),
-        step("Cast", [f"{t}_pairs"], "unsigned", to=TensorProto.FLOAT),
-        step("Reshape", [f"{t}_unsigned", f"{name}_blocks"], "blocked"),
-        step("GreaterOrEqual", [f"{t}_blocked", f"{name}_8f"], "negative"),
-        step("Sub", [f"{t}_blocked", f"{name}_16f"], "wrapped"),
-        step("Where", [f"{t}_negative", f"{t}_wrapped", f"{t}_blocked"], "signed"),
-        step("Mul", [f"{t}_signed", f"{name}_int4_scale"], "scaled"),
-        step("Reshape", [f"{t}_scaled", f"{name}_shape"], "float"),
-        helper.make_node("Gather", [f"{t}_float", node.input[1]], [out], name=f"{node.name}_rows", axis=0),
-    ]
+    packed, scale = pack_int4_blocks(table, INT4_BLOCK)
+    np.savez(folder / INT4_TABLE_FILE, packed=packed, scale=scale)
+    m.graph.input.append(helper.make_tensor_value_info(INT4_TABLE_INPUT, TensorProto.FLOAT, list(table.shape)))
+    return [helper.make_node("Gather", [INT4_TABLE_INPUT, node.input[1]], [node.output[0]], name=node.name, axis=0)]
 
 
 def compress_float_parts(path: Path, *, embedding_bits: int = 8) -> None:
     """Float FFN-out weights -> fp16 (+Cast); word embeddings -> int8 rows + fp32 row scales, or with
-    ``embedding_bits=4`` int4 blocks (:func:`_int4_table_gather`)."""
+    ``embedding_bits=4`` int4 blocks beside the model (:func:`_int4_table_input`)."""
     import numpy as np
     import onnx
     from onnx import TensorProto, helper, numpy_helper
@@ -254,7 +234,8 @@ def compress_float_parts(path: Path, *, embedding_bits: int = 8) -> None:
         if "word_embeddings" not in init.name:
             continue
         table = numpy_helper.to_array(init).astype(np.float32)
-        new = _int4_table_gather(m, node, table) if embedding_bits == 4 else _int8_row_gather(m, node, table)
+        new = _int4_table_input(m, node, table, Path(path).parent) if embedding_bits == 4 \
+            else _int8_row_gather(m, node, table)
         idx = list(m.graph.node).index(node)
         m.graph.node.remove(node)
         for k, n in enumerate(new):

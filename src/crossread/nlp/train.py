@@ -188,14 +188,23 @@ def use_rule_lemmatizer(nlp) -> None:
         lem.initialize()
 
 
-def package(model_dir: Path, dest: Path | None = None, *, rule_lemmatizer: bool = False) -> Path:
-    """Copy a trained pipeline into the package (src/crossread/models/en_crossread), keeping MODEL_CARD.md."""
-    import shutil
+def package(model_dir: Path, dest: Path | None = None, *, ner_model: Path | None = None,
+            rule_lemmatizer: bool = False) -> Path:
+    """Assemble the shipped pipeline from a trained CNN pipeline (``crossread models train``: OUTPUT/model-final)
+    and write it to ``dest`` (default: src/crossread/models/en_crossread), keeping the model cards.
 
+    Kept from the CNN pipeline: tok2vec, tagger, morphologizer, parser, lemmatizer and gazetteer. Its CNN
+    ``ner`` and CRF layer give way to ``crossread_transformer_ner`` with the model exported in
+    ``ner_model`` (``crossread models train-accurate-ner``: OUTPUT/model; default: the model shipped now).
+    The vectors and hash tables are stored compactly (:mod:`crossread.nlp.compact`)."""
+    import shutil
+    import tempfile
+
+    from crossread.nlp import compact, transformer_ner
     from crossread.nlp.loader import SHIPPED_MODEL_DIR
 
     dest = Path(dest or SHIPPED_MODEL_DIR)
-    nlp = spacy.load(model_dir)
+    nlp = spacy.load(model_dir, exclude=["ner", "crossread_crf_ner"])
     if "crossread_gazetteer" not in nlp.pipe_names:
         from crossread.nlp.gazetteer_component import add_gazetteer
 
@@ -206,11 +215,25 @@ def package(model_dir: Path, dest: Path | None = None, *, rule_lemmatizer: bool 
     for name in ("train", "dev", "vectors", "init_tok2vec"):
         if name in nlp.config["paths"]:
             nlp.config["paths"][name] = None
-    card = dest / "MODEL_CARD.md"
-    card_text = card.read_text(encoding="utf8") if card.exists() else None
-    if dest.exists():
-        shutil.rmtree(dest)
-    nlp.to_disk(dest)
-    if card_text is not None:
-        card.write_text(card_text, encoding="utf8")
+    nlp.meta["name"] = "crossread"
+    nlp.meta["license"] = "CC BY-SA 4.0"
+    nlp.meta["description"] = ("crossread default English pipeline: tagger, morphologizer, parser (CNN), NER "
+                               "(PERSON/ORG/GPE/LOC/NORP/MISC) by a distilled MiniLM with a gazetteer layer, "
+                               "lemmatizer. Trained on UD EWT, GUM (open genres), UNER, re3d, wikigold, BTC.")
+    cards = {card: (dest / card).read_text(encoding="utf8")
+             for card in ("MODEL_CARD.md", "crossread_transformer_ner/MODEL_CARD.md") if (dest / card).exists()}
+    with tempfile.TemporaryDirectory() as tmp:
+        # dest is replaced below and may hold the NER model to use: stage it outside first
+        staged = Path(tmp) / "ner"
+        shutil.copytree(Path(ner_model) if ner_model else transformer_ner.MODEL_DIR, staged)
+        # no model_dir in the config: a saved pipeline reads the model from its own folder
+        transformer_ner.add_transformer_ner(nlp)
+        nlp.get_pipe("crossread_transformer_ner").use_model(staged)
+        compact.quantize_vectors(nlp)
+        compact.halve_hash_tables(nlp)
+        if dest.exists():
+            shutil.rmtree(dest)
+        nlp.to_disk(dest)
+    for card, text in cards.items():
+        (dest / card).write_text(text, encoding="utf8")
     return dest

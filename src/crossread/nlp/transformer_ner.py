@@ -1,11 +1,11 @@
 """``crossread_transformer_ner``: named entities from all-MiniLM-L6-v2 fine-tuned for token classification.
 
-The opt-in accurate NER of the pipeline named :data:`ACCURATE_PIPELINE` (``en_crossread_accurate``): the
-shipped ``en_crossread`` with this component deciding the entities in place of the CNN ``ner`` + CRF layer,
-then the gazetteer layer as usual. The shipped model keeps the bottom 3 of MiniLM's 6 layers, distilled
-from a fine-tuned 6-layer teacher (:mod:`crossread.nlp.transformer_ner_train`), so that the pipeline runs
-about as fast as the default one (docs/BENCHMARKS.md); the default stays the CNN + CRF pipeline because
-of its size budget (docs/EVALUATION.md, "Accurate NER pipeline").
+The statistical NER of the shipped ``en_crossread`` pipeline (since 2026-11-24, sixth update; before, it
+was the opt-in ``en_crossread_accurate``, a name kept as an alias). It decides the entities, then the
+gazetteer layer relabels, completes and trims them. The shipped model keeps the bottom 3 of MiniLM's 6
+layers, distilled from a fine-tuned 6-layer teacher (:mod:`crossread.nlp.transformer_ner_train`), so
+that the pipeline runs as fast as the CNN NER it replaced (docs/EVALUATION.md, "Transformer NER"
+and "Sixth update"; docs/BENCHMARKS.md).
 
 Method: BERT-style token classification (Devlin et al. 2019, "BERT", §5.3): each word is split into word
 pieces, the first piece of a word carries the word's BIO tag, the others are ignored. Decoding is a Viterbi
@@ -20,7 +20,8 @@ instead the case of the word it belongs to (:func:`case_type`: lower, Title, UPP
 segment-embedding table is grown from 2 to 4 rows at fine-tuning, every row starting as the
 pretrained row 0, so the untrained model behaves exactly as the original.
 
-Weights: ``crossread/models/minilm_ner/`` (``model_int8.onnx``, ``labels.json``, model card); the
+Weights: the component's folder in the pipeline (``crossread/models/en_crossread/crossread_transformer_ner/``:
+``model_int8.onnx``, ``labels.json``, model card), written by ``nlp.to_disk`` like any spaCy component's; the
 tokenizer is the embedding model's (``crossread/models/minilm_onnx/tokenizer.json``, same vocabulary).
 Training: :mod:`crossread.nlp.transformer_ner_train` (``crossread models train-accurate-ner``).
 """
@@ -31,6 +32,7 @@ import functools
 import json
 import multiprocessing
 import os
+import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -39,16 +41,21 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from crossread.nlp.compact import unpack_int4_blocks
 from crossread.nlp.crf_ner import LazyRuntime, set_entities
+from crossread.nlp.onnx_export import INT4_TABLE_FILE, INT4_TABLE_INPUT  # constants only: onnx not needed
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
-MODEL_DIR = MODELS_DIR / "minilm_ner"
+MODEL_DIR = MODELS_DIR / "en_crossread" / "crossread_transformer_ner"  # the shipped pipeline's copy
 TOKENIZER_PATH = MODELS_DIR / "minilm_onnx" / "tokenizer.json"
-ACCURATE_PIPELINE = "en_crossread_accurate"
+ACCURATE_PIPELINE = "en_crossread_accurate"  # its opt-in name in the fourth and fifth updates: now the default
 MAX_PIECES = 126  # word pieces per window, plus [CLS] and [SEP]: 128, the length the model was trained at
 CASE_TYPES = 4
-# windows per onnxruntime call: a few windows of similar length keep the activations in the CPU cache;
-# measured on EWT test, 1 thread: 4 windows 0.80 s, 8 0.84 s, 16 0.87 s, 32 0.94 s (docs/BENCHMARKS.md)
+# windows per onnxruntime call, never from two texts: dynamic int8 quantises each call's activations with
+# one scale, so windows that share a call change each other's scores, and a text's entities must not
+# depend on the other texts of its batch (reruns must reproduce them). A few windows of similar length
+# keep the activations in the CPU cache: measured on EWT test, 1 thread, 4 windows 0.80 s, 8 0.84 s,
+# 16 0.87 s, 32 0.94 s; one window per call is 3 % slower in the pipeline (docs/BENCHMARKS.md)
 RUN_BATCH = 4
 
 
@@ -65,6 +72,10 @@ def case_type(word: str) -> int:
 
 
 _MODEL_FILES = ("model_int8.onnx", "model_fp32.onnx")  # first present wins
+# the word-embedding table, stored beside the model in int4 and fed to it as an input
+TABLE_INPUT, TABLE_FILE = INT4_TABLE_INPUT, INT4_TABLE_FILE
+# what a saved pipeline carries in the component's folder (training.json: how the model was made)
+_CARRIED_FILES = (*_MODEL_FILES, TABLE_FILE, "labels.json", "training.json", "MODEL_CARD.md")
 
 
 def model_available(model_dir: Path = MODEL_DIR) -> bool:
@@ -135,18 +146,27 @@ def pad_windows(windows: Sequence[tuple[Sequence[int], Sequence[int]]]) -> dict[
 
 def word_log_probs(windows: "WordPieceWindows", sentences: Sequence[Sequence[str]],
                    logits_of: Callable[[dict[str, np.ndarray]], np.ndarray], n_labels: int,
-                   batch_size: int = 32) -> list[np.ndarray]:
+                   batch_size: int = 32, groups: Sequence[int] | None = None) -> list[np.ndarray]:
     """Per sentence, an array (words x labels) of the model's log-probabilities at each word's first
     piece; a word without pieces (whitespace) gets 0 for O (label 0) and -1e4 for the others.
     ``logits_of`` runs the model on :func:`pad_windows` inputs (onnxruntime at run time, torch in
-    training), batches of similar length."""
+    training), batches of similar length; with ``groups`` (one id per sentence, e.g. its document), a
+    batch never mixes groups, so a group's scores do not depend on the others."""
     encoded = [(k, win) for k, words in enumerate(sentences) for win in windows(words)]
     out = [np.full((len(words), n_labels), -1e4, dtype=np.float32) for words in sentences]
     for scores in out:
         scores[:, 0] = 0.0  # "O" unless a piece says otherwise
-    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i][1][0]))
-    for b in range(0, len(order), batch_size):
-        chunk = [encoded[i] for i in order[b:b + batch_size]]
+    group_of = (lambda k: groups[k]) if groups is not None else (lambda k: 0)
+    order = sorted(range(len(encoded)), key=lambda i: (group_of(encoded[i][0]), len(encoded[i][1][0])))
+    batches: list[list[int]] = []
+    for i in order:
+        if batches and len(batches[-1]) < batch_size and \
+                group_of(encoded[batches[-1][0]][0]) == group_of(encoded[i][0]):
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    for batch in batches:
+        chunk = [encoded[i] for i in batch]
         feed = pad_windows([(ids, cases) for _, (ids, _, _, cases) in chunk])
         log_probs = _log_softmax(np.asarray(logits_of(feed), dtype=np.float32))
         for r, (k, (_, word_ids, offset, _)) in enumerate(chunk):
@@ -265,12 +285,13 @@ class TransformerNer(LazyRuntime):
 
     ``merge`` (join adjacent PERSON entities) and ``propagate`` (tag a name at its other occurrences) are
     the CRF layer's repairs; off by default here, since the model reads across sentence boundaries
-    itself and both cost UNER dev F (docs/EVALUATION.md, "Accurate NER pipeline").
+    itself and both cost UNER dev F (docs/EVALUATION.md, "Transformer NER").
 
-    Weights are read from ``model_dir`` (default: the shipped ``crossread/models/minilm_ner``), never
-    copied into a saved pipeline."""
+    Weights: ``model_dir`` when given (a model exported by ``crossread models train-accurate-ner``), else
+    the shipped model; ``from_disk`` then reads them from the component's folder of the loaded pipeline,
+    which ``to_disk`` fills, so a saved pipeline loads on its own."""
 
-    _TRANSIENT = ("_session", "_windows")
+    _TRANSIENT = ("_session", "_windows", "_table")
 
     def __init__(self, nlp: Language, name: str, *, model_dir: str | None = None, batch_size: int = RUN_BATCH,
                  threads: int = 0, propagate: bool = False, merge: bool = False) -> None:
@@ -283,19 +304,40 @@ class TransformerNer(LazyRuntime):
         self.merge = merge
         self._session = None
         self._windows: WordPieceWindows | None = None
+        self._table: np.ndarray | None = None
         self._lock = threading.Lock()
-        if not model_available(self.model_dir):
-            raise FileNotFoundError(
-                f"no transformer NER model in {self.model_dir} (expected labels.json and model_int8.onnx; "
-                "train one with `crossread models train-accurate-ner`)")
+        self.labels: list[str] = []
+        self.case_types = False
+        if model_available(self.model_dir):
+            self._read_labels()
+        elif model_dir:  # the default may be missing while a saved pipeline's own copy is about to load
+            raise self._missing()
+
+    def _missing(self) -> FileNotFoundError:
+        return FileNotFoundError(
+            f"no transformer NER model in {self.model_dir} (expected labels.json and model_int8.onnx; "
+            "train one with `crossread models train-accurate-ner`)")
+
+    def _read_labels(self) -> None:
         meta = json.loads((self.model_dir / "labels.json").read_text(encoding="utf8"))
-        self.labels: list[str] = meta["labels"]
+        self.labels = meta["labels"]
         self.case_types = bool(meta.get("case_types"))  # segment ids carry the words' case
         self._start, self._trans = allowed_transitions(self.labels)
+
+    def use_model(self, model_dir: Path) -> None:
+        """Decide entities with the model exported in ``model_dir`` from now on."""
+        self.model_dir = Path(model_dir)
+        if not model_available(self.model_dir):
+            raise self._missing()
+        self._read_labels()
+        with self._lock:
+            self._session = None
 
     def _ready(self) -> None:
         import onnxruntime as ort
 
+        if not model_available(self.model_dir):
+            raise self._missing()
         path = next(self.model_dir / f for f in _MODEL_FILES if (self.model_dir / f).exists())
         options = ort.SessionOptions()
         threads = self.threads or int(os.environ.get("CROSSREAD_NER_THREADS", "0"))
@@ -305,6 +347,13 @@ class TransformerNer(LazyRuntime):
             options.intra_op_num_threads = threads
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._input_names = {i.name for i in self._session.get_inputs()}
+        self._table = None
+        if TABLE_INPUT in self._input_names:
+            table_file = self.model_dir / TABLE_FILE
+            if not table_file.exists():
+                raise FileNotFoundError(f"{path} reads its word embeddings from {table_file}, which is missing")
+            with np.load(table_file) as stored:
+                self._table = unpack_int4_blocks(stored["packed"], stored["scale"])
         self._windows = WordPieceWindows(case_ids=self.case_types)
 
     # ----------------------------------------------------------------------------------- tagging
@@ -329,17 +378,25 @@ class TransformerNer(LazyRuntime):
     def _logits(self, feed: dict[str, np.ndarray]) -> np.ndarray:
         if "token_type_ids" not in self._input_names:
             feed = {k: v for k, v in feed.items() if k != "token_type_ids"}
+        if self._table is not None:
+            feed = {**feed, TABLE_INPUT: self._table}  # read in place, not copied
         return self._session.run(None, feed)[0]
 
-    def word_log_probs(self, sentences: Sequence[Sequence[str]]) -> list[np.ndarray]:
-        """:func:`word_log_probs` of this component's model."""
+    def word_log_probs(self, sentences: Sequence[Sequence[str]],
+                       groups: Sequence[int] | None = None) -> list[np.ndarray]:
+        """:func:`word_log_probs` of this component's model; sentences of different ``groups`` (default:
+        each sentence its own) never share an onnxruntime call."""
         self._ensure_ready()
-        return word_log_probs(self._windows, sentences, self._logits, len(self.labels), self.batch_size)
+        if groups is None:
+            groups = range(len(sentences))
+        return word_log_probs(self._windows, sentences, self._logits, len(self.labels), self.batch_size,
+                              groups=groups)
 
-    def tag_words(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
+    def tag_words(self, sentences: Sequence[Sequence[str]],
+                  groups: Sequence[int] | None = None) -> list[list[str]]:
         """BIO tags for each word of each sentence (or segment of sentences)."""
         return [[self.labels[i] for i in viterbi_bio(scores, self._start, self._trans)]
-                for scores in self.word_log_probs(sentences)]
+                for scores in self.word_log_probs(sentences, groups)]
 
     def _tag_docs(self, docs: list[Doc]) -> list[Doc]:
         from crossread.nlp.convert import iob_spans
@@ -354,7 +411,8 @@ class TransformerNer(LazyRuntime):
                 spans.append((d, start))
                 sentences.append(words[start:end])
         ents: list[list[Span]] = [[] for _ in docs]
-        for (d, off), tags in zip(spans, self.tag_words(sentences)):
+        # a document's windows share onnxruntime calls, never with another document's
+        for (d, off), tags in zip(spans, self.tag_words(sentences, groups=[d for d, _ in spans])):
             for start, end, label in iob_spans(tags):
                 ents[d].append(Span(docs[d], off + start, off + end, label=label))
         for doc, found in zip(docs, ents):
@@ -363,10 +421,21 @@ class TransformerNer(LazyRuntime):
 
     # ---------------------------------------------------------------------------- serialisation
     def to_disk(self, path, exclude=tuple()) -> None:
-        """Nothing to write: the weights stay in ``model_dir`` (config), so a saved pipeline does not carry
-        a second copy of the 25 MB model."""
+        """Copy the model files into the component's folder of the saved pipeline."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        if path.resolve() == self.model_dir.resolve():
+            return
+        for name in _CARRIED_FILES:
+            if (self.model_dir / name).exists():
+                shutil.copy2(self.model_dir / name, path / name)
 
     def from_disk(self, path, exclude=tuple()) -> "TransformerNer":
+        path = Path(path)
+        if model_available(path):
+            self.use_model(path)
+        elif not self.labels:
+            raise self._missing()
         return self
 
     def initialize(self, get_examples=None, nlp=None) -> None:
@@ -376,7 +445,8 @@ class TransformerNer(LazyRuntime):
 def add_transformer_ner(nlp: Language, model_dir: Path | None = None, *, replace_cnn: bool = True) -> Language:
     """Put ``crossread_transformer_ner`` where the statistical NER decides entities: before the gazetteer
     layer (which relabels, expands and completes them). With ``replace_cnn`` the CNN ``ner`` and the CRF
-    layer, whose entities it overwrites, are removed (faster)."""
+    layer, whose entities it overwrites, are removed (faster). How the shipped pipeline is assembled from
+    a trained CNN pipeline (:func:`crossread.nlp.train.package`)."""
     config = {"model_dir": str(model_dir) if model_dir else None}
     if replace_cnn:
         for name in ("crossread_crf_ner", "ner"):

@@ -14,12 +14,12 @@ each word's first piece (Devlin et al. 2019, §5.3), AdamW with linear warm-up a
 by length. The epoch kept is the one with the best UNER dev F (gold segments, BIO-constrained Viterbi
 decoding as at run time). Then
 :func:`crossread.nlp.onnx_export.quantize_int8` (calibrated on training sentences, every MatMul int8) writes
-``OUTPUT/model/model_int8.onnx`` + ``labels.json``; ``--install`` copies them to
-``crossread/models/minilm_ner/``.
+``OUTPUT/model/model_int8.onnx`` + ``labels.json``; ``--install`` copies them into the shipped pipeline
+(``crossread/models/en_crossread/crossread_transformer_ner/``).
 
 The shipped model is a student: the bottom 3 layers of a fine-tuned 6-layer teacher, trained on with
 the teacher's soft labels (:func:`distillation_loss`), half the transformer cost for about 2 UNER points
-(docs/EVALUATION.md, "Accurate NER pipeline").
+(docs/EVALUATION.md, "Transformer NER").
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ import numpy as np
 
 from crossread.nlp import convert
 from crossread.nlp.transformer_ner import (
-    CASE_TYPES, MAX_PIECES, MODEL_DIR, WordPieceWindows, allowed_transitions, first_pieces, pad_windows,
+    CASE_TYPES, MAX_PIECES, MODEL_DIR, TABLE_FILE, WordPieceWindows, allowed_transitions, first_pieces, pad_windows,
     viterbi_bio, word_log_probs,
 )
 
@@ -378,7 +378,7 @@ def export(checkpoint: Path, model_dir: Path, *, calibration: list[list[str]], c
         feeds = calibration_feeds(WordPieceWindows(case_ids=case_ids), sample)
         # all MatMuls int8, FFN outputs included, and an int4 word-embedding table: as accurate as keeping
         # those float / int8 for this model, a quarter faster and a quarter smaller (docs/EVALUATION.md,
-        # "Accurate NER pipeline")
+        # "Transformer NER")
         quantize_int8(fp32, model_dir / "model_int8.onnx", feeds, float_ffn_out=False, embedding_bits=4)
     meta = {"labels": LABELS, "max_pieces": MAX_PIECES, "case_types": CASE_TYPES if case_ids else 0,
             "quantization": "SmoothQuant + dynamic int8 for every MatMul; int4 word embeddings (blocks of 32)"}
@@ -389,6 +389,7 @@ def export(checkpoint: Path, model_dir: Path, *, calibration: list[list[str]], c
 def install(output: Path, dest: Path = MODEL_DIR) -> Path:
     """Copy the exported model of a training run into the package (the model card stays)."""
     dest.mkdir(parents=True, exist_ok=True)
-    for name in ("model_int8.onnx", "labels.json", "training.json"):
-        shutil.copy2(Path(output) / "model" / name, dest / name)
+    for name in ("model_int8.onnx", TABLE_FILE, "labels.json", "training.json"):
+        if name != TABLE_FILE or (Path(output) / "model" / name).exists():
+            shutil.copy2(Path(output) / "model" / name, dest / name)
     return dest
