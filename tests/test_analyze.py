@@ -89,6 +89,31 @@ def test_rerun_is_idempotent_and_new_article_joins(tmp_path: Path) -> None:
     assert [len(s["article_ids"]) for s in data["stories"]] == [2]
 
 
+def test_the_store_records_which_nlp_pipeline_made_each_articles_records(tmp_path: Path) -> None:
+    import spacy
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(next(SEEDS.glob("000_*.txt")), corpus)
+    out = tmp_path / "out"
+    assert run_cli("analyze", str(corpus), "-o", str(out), "--no-embeddings")[0] == 0
+    rows = store_snapshot(out / "crossread.db")["article_records"]
+    provenance = [json.loads(payload)[0] for _, kind, payload in rows if kind == "nlp"]
+    assert len(provenance) == 1 and provenance[0]["name"] == "en_crossread" and provenance[0]["version"] == "1.0.0"
+    assert "crossread_transformer_ner" in provenance[0]["components"] and len(provenance[0]["fingerprint"]) == 16
+
+    # a later run with another pipeline keeps the stored records and says so
+    blank = spacy.blank("en")
+    blank.add_pipe("sentencizer")
+    blank.to_disk(tmp_path / "blank")
+    shutil.copy(next(SEEDS.glob("002_*.txt")), corpus)
+    code, output = run_cli("analyze", str(corpus), "-o", str(out), "--no-embeddings", "--nlp", str(tmp_path / "blank"))
+    assert code == 0 and "1 article(s) added, 1 already stored" in output
+    assert "1 stored article(s) keep records made by another or an unrecorded NLP pipeline" in output
+    code, output = run_cli("analyze", str(corpus), "-o", str(out), "--no-embeddings")  # the shipped one again
+    assert "1 stored article(s) keep records made by another" in output  # now the blank pipeline's article
+
+
 def test_bad_inputs_are_skipped_with_exit_1_and_good_ones_kept(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -69,6 +69,16 @@ def test_meeting_event_with_date_location_and_evidence():
     assert ev.evidence[0].sentence == "Haniyeh met with Khamenei in Tehran on Tuesday."
 
 
+def test_a_doc_without_a_parse_gives_no_events_and_does_not_crash():
+    # a sentencizer-only pipeline (any --nlp pipeline may lack a parser); spaCy leaves the child pointers
+    # of some tokens unset in such Docs ("States'" here), and reading .children crashed the process
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    doc = nlp("The resolution passed with the help of the United States' abstention. Haniyeh met Khamenei.")
+    events, _ = run(doc)
+    assert events == []
+
+
 def test_negation_and_hypothetical():
     neg = [("Israel", 3, "nsubj", "PROPN", "Israel", "B-GPE"), ("did", 3, "aux", "AUX", "do", "O"),
            ("not", 3, "advmod", "PART", "not", "O"), ("attack", 3, "ROOT", "VERB", "attack", "O"),

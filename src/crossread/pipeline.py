@@ -42,6 +42,7 @@ class RunSummary:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     stopped_early: bool = False
     total_articles: int = 0
+    other_nlp: int = 0  # stored articles whose records another (or an unrecorded) NLP pipeline made
     outputs: list[Path] = field(default_factory=list)
     analysis: Analysis | None = None
 
@@ -53,6 +54,9 @@ class RunSummary:
         parts = [f"{self.added} article(s) added", f"{self.already_stored} already stored"]
         parts.append(f"{len(self.skipped)} input(s) skipped")
         text = f"crossread: {', '.join(parts)}; {self.total_articles} article(s) in the store"
+        if self.other_nlp:
+            text += (f"; {self.other_nlp} stored article(s) keep records made by another or an unrecorded NLP "
+                     "pipeline (analyse into a new store to redo them with this one)")
         if self.stopped_early:
             text += "; stopped at the first bad input (--strict)"
         return text
@@ -127,11 +131,13 @@ def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
     """Ingest ``inputs`` into the store, link the corpus and write the outputs."""
     from crossread.ingest import IngestError, ingest
     from crossread.nlp import load_pipeline
+    from crossread.nlp.loader import pipeline_provenance
 
     options.outdir.mkdir(parents=True, exist_ok=True)
     store = Store(options.db_url or default_db_url(options.outdir))
     summary = RunSummary()
     nlp = load_pipeline(options.nlp)
+    provenance = pipeline_provenance(nlp)
     from crossread.link.story_assign import StoryAssigner
 
     stories = StoryAssigner(store, use_embeddings=options.embeddings)
@@ -160,7 +166,7 @@ def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
                 for article, records in process_batch(batch, nlp):
                     by_kind = _records_by_kind(records)
                     story_id = stories.assign(article, by_kind)
-                    if store.add_article(article, by_kind, story_id=story_id):
+                    if store.add_article(article, by_kind, story_id=story_id, nlp=provenance):
                         summary.added += 1
                         log.info("stored %s from %s (story %s)", article.id, article.source, story_id)
                     progress.advance()
@@ -169,6 +175,7 @@ def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
         analysis = load_analysis(store, embeddings=options.embeddings)
         store.replace_corpus_records(_corpus_records(analysis))
         summary.total_articles = len(analysis.articles)
+        summary.other_nlp = sum(fp != provenance["fingerprint"] for fp in store.nlp_fingerprints().values())
         summary.analysis = analysis
         if options.write_outputs and not summary.stopped_early:
             summary.outputs = write_outputs(analysis, options.outdir)

@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 from crossread.records import Article, from_dict, to_dict
 
 ARTICLE_RECORD_KINDS = ("actors", "events", "quotes", "claims", "framing")
+NLP_PROVENANCE_KIND = "nlp"  # an article_records row: the pipeline that made the article's records
 CORPUS_RECORD_KINDS = ("actors", "events", "quotes", "claims", "stories", "derivations", "framing")
 
 metadata = MetaData()
@@ -128,8 +129,11 @@ class Store:
         with self.engine.connect() as conn:
             return {row[0] for row in conn.execute(select(articles_table.c.id))}
 
-    def add_article(self, article: Article, records: dict[str, list[Any]], story_id: str | None = None) -> bool:
-        """Store one article, its records and its story atomically; False if it was already stored."""
+    def add_article(self, article: Article, records: dict[str, list[Any]], story_id: str | None = None,
+                    nlp: dict[str, Any] | None = None) -> bool:
+        """Store one article, its records, its story and the NLP pipeline that made the records
+        (``nlp``: :func:`crossread.nlp.loader.pipeline_provenance`) atomically; False if it was already
+        stored."""
         with self.engine.begin() as conn:
             exists = conn.execute(select(articles_table.c.id).where(articles_table.c.id == article.id)).first()
             if exists:
@@ -154,9 +158,24 @@ class Store:
                         article_id=article.id, kind=kind, payload=json.dumps(rows, ensure_ascii=False)
                     )
                 )
+            if nlp is not None:
+                conn.execute(insert(article_records_table).values(
+                    article_id=article.id, kind=NLP_PROVENANCE_KIND, payload=json.dumps([nlp], ensure_ascii=False)))
             if story_id is not None:
                 conn.execute(insert(article_stories_table).values(article_id=article.id, story_id=story_id))
         return True
+
+    def nlp_fingerprints(self) -> dict[str, str | None]:
+        """article id -> fingerprint of the NLP pipeline that made its records (None: not recorded, e.g.
+        stored by a version of crossread before provenance was kept)."""
+        out: dict[str, str | None] = dict.fromkeys(self.article_ids())
+        with self.engine.connect() as conn:
+            for article_id, payload in conn.execute(
+                select(article_records_table.c.article_id, article_records_table.c.payload)
+                .where(article_records_table.c.kind == NLP_PROVENANCE_KIND)
+            ):
+                out[article_id] = json.loads(payload)[0].get("fingerprint")
+        return out
 
     def story_assignments(self) -> dict[str, str]:
         """article id -> story id, for the articles added with incremental story assignment."""

@@ -630,6 +630,10 @@ def extract_events(article: Article, doc: Any, actors: Sequence[Actor],
     cancelled meetings; PLOVER manual ch. 3) and learned otherwise (the classifier; a verb
     outside the PLOVER lexicon needs probability ≥ ``GATE_PROB`` unless it carries an event
     object, "announced a suspension"); verbs of saying/arguing/cognition are not events."""
+    if not doc.has_annotation("DEP"):
+        # no parse (e.g. a swapped-in pipeline with only a sentencizer): no arguments to find, and spaCy
+        # leaves some tokens' child pointers unset in such Docs (reading .children can crash the process)
+        return []
     model = model or default_model()
     base = 0 if article.text.startswith(doc.text) else max(article.text.find(doc.text), 0)
     token_map = actor_token_map(doc, actors, base)

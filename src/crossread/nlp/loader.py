@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import re
 import threading
 from pathlib import Path
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -122,6 +125,22 @@ def load_pipeline(name: str | None = None) -> Language:
                 nlp.add_pipe("crossread_adapter", last=True)
             _CACHE[key] = nlp
         return nlp
+
+
+def pipeline_provenance(nlp: Language) -> dict[str, Any]:
+    """Which NLP pipeline made an article's records: its name, version, components and a fingerprint of
+    its config, meta and the exported models its components read (``model_dir``), so that a retrained
+    or swapped pipeline is told apart from the one that filled a store."""
+    digest = hashlib.sha256()
+    digest.update(nlp.config.to_str().encode("utf8"))
+    digest.update(json.dumps(nlp.meta, sort_keys=True, default=str).encode("utf8"))
+    for name in nlp.pipe_names:
+        model_dir = getattr(nlp.get_pipe(name), "model_dir", None)
+        for part in ("labels.json", "training.json"):  # small files that change with every export
+            if model_dir is not None and (Path(model_dir) / part).is_file():
+                digest.update((Path(model_dir) / part).read_bytes())
+    return {"name": f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')}", "version": nlp.meta.get("version"),
+            "components": list(nlp.pipe_names), "fingerprint": digest.hexdigest()[:16]}
 
 
 def clear_cache() -> None:

@@ -188,6 +188,11 @@ def use_rule_lemmatizer(nlp) -> None:
         lem.initialize()
 
 
+# the shipped pipeline's version (meta.json; recorded with every article's records in the store): raise it
+# with each newly packaged pipeline
+PIPELINE_VERSION = "1.0.0"
+
+
 def package(model_dir: Path, dest: Path | None = None, *, ner_model: Path | None = None,
             rule_lemmatizer: bool = False) -> Path:
     """Assemble the shipped pipeline from a trained CNN pipeline (``crossread models train``: OUTPUT/model-final)
@@ -216,6 +221,7 @@ def package(model_dir: Path, dest: Path | None = None, *, ner_model: Path | None
         if name in nlp.config["paths"]:
             nlp.config["paths"][name] = None
     nlp.meta["name"] = "crossread"
+    nlp.meta["version"] = PIPELINE_VERSION
     nlp.meta["license"] = "CC BY-SA 4.0"
     nlp.meta["description"] = ("crossread default English pipeline: tagger, morphologizer, parser (CNN), NER "
                                "(PERSON/ORG/GPE/LOC/NORP/MISC) by a distilled MiniLM with a gazetteer layer, "
