@@ -110,7 +110,7 @@ def test_missing_embedding_table_is_a_clear_error(tmp_path):
     for name in ("model_int8.onnx", "labels.json"):  # the model without its int4 word-embedding table
         shutil.copy2(tn.MODEL_DIR / name, tmp_path / name)
     component = spacy.blank("en").add_pipe("crossread_transformer_ner", config={"model_dir": str(tmp_path)})
-    with pytest.raises(FileNotFoundError, match=tn.TABLE_FILE):
+    with pytest.raises(FileNotFoundError, match=tn.INT4_TABLE_FILE):
         component.tag_words([["Angela", "Merkel"]])
 
 

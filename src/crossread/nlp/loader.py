@@ -85,8 +85,6 @@ def _with_ner_model(model_dir: Path) -> Language:
 
 
 def _load(name: str | None) -> Language:
-    if name == transformer_ner.ACCURATE_PIPELINE:
-        name = None  # the opt-in name of the transformer NER pipeline, which is now the shipped one
     if name is None:
         if not shipped_model_available():
             return _fallback()
@@ -108,7 +106,9 @@ def load_pipeline(name: str | None = None) -> Language:
     component and cache it per name."""
     if name is None:
         name = os.environ.get(PIPELINE_ENV) or None
-    key = "<shipped>" if name in (None, transformer_ner.ACCURATE_PIPELINE) else str(name)
+    if name == transformer_ner.ACCURATE_PIPELINE:
+        name = None  # the opt-in name of the transformer NER pipeline, which is now the shipped one
+    key = "<shipped>" if name is None else str(name)
     with _LOCK:
         nlp = _CACHE.get(key)
         if nlp is None:

@@ -167,14 +167,14 @@ INT4_TABLE_FILE = "word_embeddings.int4.npz"  # beside the model: packed values 
 
 def _int8_row_gather(m, node, table):  # noqa: ANN001, ANN202
     """Gather of int8 rows with one fp32 scale per row (symmetric), then dequantise the looked-up rows."""
-    import numpy as np
     from onnx import TensorProto, helper, numpy_helper
 
-    scale = np.maximum(np.abs(table).max(axis=1, keepdims=True), 1e-8) / 127.0
-    q = np.clip(np.round(table / scale), -127, 127).astype(np.int8)
+    from crossread.nlp.compact import quantize_rows
+
+    q, scale = quantize_rows(table)
     name = node.input[0]
     qn, sn = f"{name}_int8", f"{name}_scale"
-    m.graph.initializer.extend([numpy_helper.from_array(q, qn), numpy_helper.from_array(scale.astype(np.float32), sn)])
+    m.graph.initializer.extend([numpy_helper.from_array(q, qn), numpy_helper.from_array(scale[:, None], sn)])
     ids, out = node.input[1], node.output[0]
     return [
         helper.make_node("Gather", [qn, ids], [f"{out}_q"], name=f"{node.name}_q", axis=0),

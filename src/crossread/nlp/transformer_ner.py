@@ -29,6 +29,7 @@ Training: :mod:`crossread.nlp.transformer_ner_train` (``crossread models train-a
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import multiprocessing
 import os
@@ -72,10 +73,18 @@ def case_type(word: str) -> int:
 
 
 _MODEL_FILES = ("model_int8.onnx", "model_fp32.onnx")  # first present wins
-# the word-embedding table, stored beside the model in int4 and fed to it as an input
-TABLE_INPUT, TABLE_FILE = INT4_TABLE_INPUT, INT4_TABLE_FILE
-# what a saved pipeline carries in the component's folder (training.json: how the model was made)
-_CARRIED_FILES = (*_MODEL_FILES, TABLE_FILE, "labels.json", "training.json", "MODEL_CARD.md")
+# what a model folder holds: the graph, its word-embedding table in int4 (fed to the graph as an input),
+# the labels, how the model was made and its card
+_CARRIED_FILES = (*_MODEL_FILES, INT4_TABLE_FILE, "labels.json", "training.json", "MODEL_CARD.md")
+
+
+def copy_model(source: Path, dest: Path) -> Path:
+    """Copy the files of an exported model (those present) from ``source`` into ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in _CARRIED_FILES:
+        if (source / name).exists():
+            shutil.copy2(source / name, dest / name)
+    return dest
 
 
 def model_available(model_dir: Path = MODEL_DIR) -> bool:
@@ -156,15 +165,11 @@ def word_log_probs(windows: "WordPieceWindows", sentences: Sequence[Sequence[str
     out = [np.full((len(words), n_labels), -1e4, dtype=np.float32) for words in sentences]
     for scores in out:
         scores[:, 0] = 0.0  # "O" unless a piece says otherwise
-    group_of = (lambda k: groups[k]) if groups is not None else (lambda k: 0)
-    order = sorted(range(len(encoded)), key=lambda i: (group_of(encoded[i][0]), len(encoded[i][1][0])))
-    batches: list[list[int]] = []
-    for i in order:
-        if batches and len(batches[-1]) < batch_size and \
-                group_of(encoded[batches[-1][0]][0]) == group_of(encoded[i][0]):
-            batches[-1].append(i)
-        else:
-            batches.append([i])
+    group = groups if groups is not None else [0] * len(sentences)
+    order = sorted(range(len(encoded)), key=lambda i: (group[encoded[i][0]], len(encoded[i][1][0])))
+    batches = [members[b:b + batch_size]
+               for _, grouped in itertools.groupby(order, key=lambda i: group[encoded[i][0]])
+               for members in [list(grouped)] for b in range(0, len(members), batch_size)]
     for batch in batches:
         chunk = [encoded[i] for i in batch]
         feed = pad_windows([(ids, cases) for _, (ids, _, _, cases) in chunk])
@@ -348,8 +353,8 @@ class TransformerNer(LazyRuntime):
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._input_names = {i.name for i in self._session.get_inputs()}
         self._table = None
-        if TABLE_INPUT in self._input_names:
-            table_file = self.model_dir / TABLE_FILE
+        if INT4_TABLE_INPUT in self._input_names:
+            table_file = self.model_dir / INT4_TABLE_FILE
             if not table_file.exists():
                 raise FileNotFoundError(f"{path} reads its word embeddings from {table_file}, which is missing")
             with np.load(table_file) as stored:
@@ -379,7 +384,7 @@ class TransformerNer(LazyRuntime):
         if "token_type_ids" not in self._input_names:
             feed = {k: v for k, v in feed.items() if k != "token_type_ids"}
         if self._table is not None:
-            feed = {**feed, TABLE_INPUT: self._table}  # read in place, not copied
+            feed = {**feed, INT4_TABLE_INPUT: self._table}  # read in place, not copied
         return self._session.run(None, feed)[0]
 
     def word_log_probs(self, sentences: Sequence[Sequence[str]],
@@ -423,12 +428,8 @@ class TransformerNer(LazyRuntime):
     def to_disk(self, path, exclude=tuple()) -> None:
         """Copy the model files into the component's folder of the saved pipeline."""
         path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        if path.resolve() == self.model_dir.resolve():
-            return
-        for name in _CARRIED_FILES:
-            if (self.model_dir / name).exists():
-                shutil.copy2(self.model_dir / name, path / name)
+        if path.resolve() != self.model_dir.resolve():
+            copy_model(self.model_dir, path)
 
     def from_disk(self, path, exclude=tuple()) -> "TransformerNer":
         path = Path(path)

@@ -29,7 +29,6 @@ import logging
 import math
 import os
 import random
-import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -38,8 +37,8 @@ import numpy as np
 
 from crossread.nlp import convert
 from crossread.nlp.transformer_ner import (
-    CASE_TYPES, MAX_PIECES, MODEL_DIR, TABLE_FILE, WordPieceWindows, allowed_transitions, first_pieces, pad_windows,
-    viterbi_bio, word_log_probs,
+    CASE_TYPES, MAX_PIECES, MODEL_DIR, WordPieceWindows, allowed_transitions, copy_model, first_pieces,
+    pad_windows, viterbi_bio, word_log_probs,
 )
 
 log = logging.getLogger(__name__)
@@ -387,9 +386,6 @@ def export(checkpoint: Path, model_dir: Path, *, calibration: list[list[str]], c
 
 
 def install(output: Path, dest: Path = MODEL_DIR) -> Path:
-    """Copy the exported model of a training run into the package (the model card stays)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in ("model_int8.onnx", TABLE_FILE, "labels.json", "training.json"):
-        if name != TABLE_FILE or (Path(output) / "model" / name).exists():
-            shutil.copy2(Path(output) / "model" / name, dest / name)
-    return dest
+    """Copy the exported model of a training run into the package (the model card stays: an export has
+    none)."""
+    return copy_model(Path(output) / "model", dest)
