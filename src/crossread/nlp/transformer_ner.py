@@ -350,6 +350,9 @@ class TransformerNer(LazyRuntime):
             threads = 1  # a worker of nlp.pipe(n_process=N): N workers already share the cores
         if threads:
             options.intra_op_num_threads = threads
+        # idle intra-op threads sleep instead of spinning: the CNN components run between calls on the
+        # same cores (2-process EWT speed +2 %, docs/BENCHMARKS.md)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._input_names = {i.name for i in self._session.get_inputs()}
         self._table = None
