@@ -169,6 +169,20 @@ def _make_corpus(folder: Path, n: int) -> None:
         )
 
 
+def _children(pid: int) -> set[int]:
+    """Child processes of ``pid`` (Linux /proc)."""
+    return {int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()}
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][:1] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
 def test_sigkill_then_rerun_equals_uninterrupted_run(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     n = 150
@@ -177,7 +191,9 @@ def test_sigkill_then_rerun_equals_uninterrupted_run(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "crossread", "analyze", str(corpus)]
 
     killed_out = tmp_path / "killed"
-    proc = subprocess.Popen([*command, "-o", str(killed_out)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # the killed run and its rerun use two worker processes, the clean run one: same records either way
+    proc = subprocess.Popen([*command, "-o", str(killed_out), "--workers", "2"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     db = killed_out / "crossread.db"
     stored = 0
     deadline = time.time() + 300
@@ -193,13 +209,21 @@ def test_sigkill_then_rerun_equals_uninterrupted_run(tmp_path: Path) -> None:
                 break
         time.sleep(0.01)
     assert proc.poll() is None, "the run ended before it could be killed; make the corpus larger"
+    workers = _children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert 0 < stored < n
+    assert len(workers) == 2
+    deadline = time.time() + 10
+    while time.time() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers), "worker processes outlived the killed run"
 
-    assert subprocess.run([*command, "-o", str(killed_out)], env=env, capture_output=True).returncode == 0
+    rerun = subprocess.run([*command, "-o", str(killed_out), "--workers", "2"], env=env, capture_output=True)
+    assert rerun.returncode == 0, rerun.stderr
     clean_out = tmp_path / "clean"
-    assert subprocess.run([*command, "-o", str(clean_out)], env=env, capture_output=True).returncode == 0
+    clean_run = subprocess.run([*command, "-o", str(clean_out), "--workers", "1"], env=env, capture_output=True)
+    assert clean_run.returncode == 0, clean_run.stderr
 
     killed, clean = store_snapshot(db), store_snapshot(clean_out / "crossread.db")
     assert len(clean["articles"]) == n

@@ -59,16 +59,19 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Stop at the first bad input.")
 @click.option("--embeddings/--no-embeddings", default=True, show_default=True,
               help="Use MiniLM sentence embeddings for stories, claim alignment and paraphrase detection.")
+@click.option("--workers", type=click.IntRange(min=0), default=0, envvar="CROSSREAD_WORKERS",
+              help="Processes for NLP and extraction: 0 (default) one per core, at most 4; "
+                   "1 runs everything in this process (least memory).")
 @click.option("-v", "--verbose", count=True, help="More detail in the logs (-vv for debug).")
 def analyze(inputs: tuple[str, ...], outdir: Path, db: str | None, nlp_name: str | None,
-            max_bytes: int, strict: bool, embeddings: bool, verbose: int) -> None:
+            max_bytes: int, strict: bool, embeddings: bool, workers: int, verbose: int) -> None:
     """Ingest INPUTS (files, folders, globs), analyse them and write OUTDIR/analysis.json
     and OUTDIR/report.html."""
     from crossread.pipeline import AnalyzeOptions, run_analyze
 
     _setup_logging(verbose)
     options = AnalyzeOptions(outdir=outdir, db_url=db, nlp=nlp_name, max_bytes=max_bytes, strict=strict,
-                             embeddings=embeddings)
+                             embeddings=embeddings, workers=workers)
     summary = run_analyze(list(inputs), options)
     sys.exit(EXIT_OK if summary.ok else EXIT_SKIPPED)
 

@@ -7,9 +7,17 @@ records in one transaction (see :mod:`crossread.store`).
 
 from __future__ import annotations
 
+import ctypes
+import itertools
 import logging
+import multiprocessing
+import os
+import signal
 import sys
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +29,14 @@ from crossread.store import Store, default_db_url
 log = logging.getLogger("crossread")
 
 DEFAULT_BATCH_SIZE = 16
+MAX_AUTO_WORKERS = 4  # each worker holds its own copy of the models (about 0.5 GB)
+
+
+def default_workers() -> int:
+    """Worker processes for NLP and extraction when none are asked for: one per usable core, at most
+    :data:`MAX_AUTO_WORKERS`."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, MAX_AUTO_WORKERS))
 
 
 @dataclass
@@ -33,6 +49,7 @@ class AnalyzeOptions:
     batch_size: int = DEFAULT_BATCH_SIZE
     write_outputs: bool = True
     embeddings: bool = True  # MiniLM features for stories, claims and paraphrase (lexical only when False)
+    workers: int = 0  # processes for NLP + extraction; 0: default_workers(); 1: all in this process
 
 
 @dataclass
@@ -62,10 +79,90 @@ class RunSummary:
         return text
 
 
-def process_batch(articles: Sequence[Article], nlp: Any) -> list[tuple[Article, ArticleRecords]]:
-    """nlp + extract over a batch: a pure function (same input, same records)."""
-    docs = nlp.pipe([a.text for a in articles])
-    return [(article, extract_records(article, doc)) for article, doc in zip(articles, docs)]
+def process_batch(articles: Sequence[Article], nlp: Any) -> list[tuple[Article, ArticleRecords | str]]:
+    """nlp + extract over a batch: a pure function (same input, same records; an article's records do
+    not depend on the rest of its batch). An article on which the NLP or an extractor fails gets the
+    reason, a string, instead of its records; the other articles of the batch are unaffected."""
+    try:
+        docs = list(nlp.pipe([a.text for a in articles]))
+    except Exception as exc:  # noqa: BLE001 - any failure is reported against the article
+        if len(articles) > 1:  # find the article that fails: the others still go through
+            return [result for article in articles for result in process_batch([article], nlp)]
+        log.debug("NLP failed on %s", articles[0].source, exc_info=True)
+        return [(articles[0], f"NLP failed: {type(exc).__name__}: {exc}")]
+    results: list[tuple[Article, ArticleRecords | str]] = []
+    for article, doc in zip(articles, docs):
+        try:
+            results.append((article, extract_records(article, doc)))
+        except Exception as exc:  # noqa: BLE001
+            log.debug("extraction failed on %s", article.source, exc_info=True)
+            results.append((article, f"extraction failed: {type(exc).__name__}: {exc}"))
+    return results
+
+
+# The pipeline a forked worker uses: set in the parent just before the workers are forked, so they
+# inherit it instead of unpickling it.
+_WORKER_NLP: Any = None
+_PR_SET_PDEATHSIG = 1
+# A worker's inherited onnxruntime sessions, never freed: their destructor would wait forever for
+# thread-pool threads that exist only in the parent (workers end with os._exit, which frees nothing).
+_INHERITED_RUNTIMES: list = []
+
+
+def _init_worker(parent_pid: int) -> None:
+    """Set up a forked worker: it dies with the parent (a killed run leaves no orphans), leaves Ctrl-C
+    to the parent, and builds its own onnxruntime sessions on one thread each (a session's threads do
+    not survive a fork; the workers already share the cores)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: workers end when the parent closes their queue
+        pass
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+    os.environ["CROSSREAD_EMBED_THREADS"] = "1"
+    from crossread.nlp.embeddings import forget_loaded_encoders
+
+    _INHERITED_RUNTIMES.extend(forget_loaded_encoders())
+    for _, component in _WORKER_NLP.pipeline:
+        if hasattr(component, "release_runtime"):
+            _INHERITED_RUNTIMES.extend(component.release_runtime())
+
+
+def _process_in_worker(articles: list[Article]) -> list[tuple[Article, ArticleRecords | str]]:
+    return process_batch(articles, _WORKER_NLP)
+
+
+def processed_batches(batches: Iterator[list[Article]], nlp: Any, workers: int = 1
+                      ) -> Iterator[list[tuple[Article, ArticleRecords | str]]]:
+    """:func:`process_batch` of each batch, in input order. With ``workers`` > 1 and more than one
+    batch (on Linux), the batches run in that many forked processes, at most two per worker in
+    flight, so a large input is never read ahead into memory; the results are the same."""
+    global _WORKER_NLP
+    first, second = next(batches, None), next(batches, None)
+    if first is None:
+        return
+    if second is None or workers <= 1 or not sys.platform.startswith("linux"):
+        for batch in itertools.chain([first], [second] if second else [], batches):
+            yield process_batch(batch, nlp)
+        return
+    _WORKER_NLP = nlp
+    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_init_worker, initargs=(os.getpid(),))
+    pending: deque = deque()
+    try:
+        for batch in itertools.chain([first, second], batches):
+            pending.append(executor.submit(_process_in_worker, batch))
+            while len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    except BrokenProcessPool as exc:
+        raise RuntimeError("a worker process died (out of memory?); the articles stored so far are kept: "
+                           "run the same command again to go on, with --workers 1 to use less memory") from exc
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+        _WORKER_NLP = None
 
 
 def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
@@ -160,17 +257,31 @@ def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
             seen_in_run.add(item.id)
             yield item
 
+    workers = options.workers or default_workers()
     try:
         with _Progress() as progress:
-            for batch in _batches(new_articles(progress), options.batch_size):
-                for article, records in process_batch(batch, nlp):
-                    by_kind = _records_by_kind(records)
-                    story_id = stories.assign(article, by_kind)
-                    if store.add_article(article, by_kind, story_id=story_id, nlp=provenance):
-                        summary.added += 1
-                        log.info("stored %s from %s (story %s)", article.id, article.source, story_id)
-                    progress.advance()
-                stories.save_if_due()
+            results = processed_batches(_batches(new_articles(progress), options.batch_size), nlp, workers)
+            try:
+                for batch_results in results:
+                    for article, records in batch_results:
+                        progress.advance()
+                        if isinstance(records, str):  # the NLP or an extractor failed on this article
+                            summary.skipped.append((article.source, records))
+                            progress.print(f"skipped {article.source}: {records}")
+                            if options.strict:
+                                summary.stopped_early = True
+                                break
+                            continue
+                        by_kind = _records_by_kind(records)
+                        story_id = stories.assign(article, by_kind)
+                        if store.add_article(article, by_kind, story_id=story_id, nlp=provenance):
+                            summary.added += 1
+                            log.info("stored %s from %s (story %s)", article.id, article.source, story_id)
+                    stories.save_if_due()
+                    if summary.stopped_early:
+                        break
+            finally:
+                results.close()
         stories.save()
         analysis = load_analysis(store, embeddings=options.embeddings)
         store.replace_corpus_records(_corpus_records(analysis))

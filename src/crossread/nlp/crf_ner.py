@@ -318,6 +318,16 @@ class LazyRuntime:
         self.__dict__.update(state)
         self._lock = threading.Lock()
 
+    def release_runtime(self) -> list:
+        """Let go of the runtime objects, rebuilt on next use: a forked worker process builds its own
+        instead of sharing the parent's (an onnxruntime session's threads do not survive a fork).
+        Returns them: a forked child must keep them alive, because destroying a session whose
+        threads exist only in the parent blocks forever."""
+        released = [getattr(self, name, None) for name in self._TRANSIENT]
+        self.__dict__.update({name: None for name in self._TRANSIENT})
+        self._lock = threading.Lock()
+        return released
+
 
 class CrfNer(LazyRuntime):
     """Pipeline component; see the module docstring. Untrained (no model): passes docs through."""

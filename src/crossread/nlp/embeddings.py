@@ -275,6 +275,18 @@ def get_embedding_service(backend: str = "auto", store: Store | None = None) -> 
         return service
 
 
+def forget_loaded_encoders() -> list:
+    """Forget every loaded encoder and service, so the next call loads afresh: for a forked worker
+    process, which must not share its parent's onnxruntime session. Returns them: a forked child must
+    keep them alive (destroying a session whose threads exist only in the parent blocks forever)."""
+    global _LOCK
+    forgotten = [*_SERVICES.values(), *_ENCODERS.values()]
+    _SERVICES.clear()
+    _ENCODERS.clear()
+    _LOCK = threading.Lock()
+    return forgotten
+
+
 def optional_embedding_service(store: Store | None = None) -> EmbeddingService | None:
     """The shared service, or None where no backend loads: callers then use lexical
     features only (a missing runtime must not stop an analysis)."""
