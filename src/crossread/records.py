@@ -9,6 +9,7 @@ give a JSON-safe row). Offsets are character offsets into the article's
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -230,19 +231,21 @@ def to_dict(record: Any) -> dict[str, Any]:
     return dataclasses.asdict(record)
 
 
-def _build(cls: type, value: Any) -> Any:
-    """Rebuild a dataclass (and its nested dataclasses) from a dict."""
+@functools.lru_cache(maxsize=None)
+def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
+    """(name, resolved type) of each field of a record class: resolving the hints is the slow part of
+    rebuilding records, and a corpus rebuilds tens of thousands of them."""
     import typing
 
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+
+
+def _build(cls: type, value: Any) -> Any:
+    """Rebuild a dataclass (and its nested dataclasses) from a dict."""
     if not dataclasses.is_dataclass(cls) or not isinstance(value, dict):
         return value
-    hints = typing.get_type_hints(cls)
-    kwargs = {}
-    for f in dataclasses.fields(cls):
-        if f.name not in value:
-            continue
-        kwargs[f.name] = _coerce(hints[f.name], value[f.name])
-    return cls(**kwargs)
+    return cls(**{name: _coerce(hint, value[name]) for name, hint in _field_hints(cls) if name in value})
 
 
 def _coerce(hint: Any, value: Any) -> Any:
