@@ -38,7 +38,8 @@ def rich_analysis() -> Analysis:
     q3 = Quote("q3", None, "a witness", "said", "it was loud", "direct", Evidence("b", 30, 45, b.text))
     analysis.quotes = [q3, q1, q2]
     analysis.framing = [
-        Framing("Alpha News", "ru", [Label("aggressor", 2, [Evidence("a", 0, 9, a.text)])], []),
+        Framing("Alpha News", "ru", [Label("aggressor", 2, [Evidence("a", 0, 9, a.text),
+                                                            Evidence("a", 30, 35, a.text)])], []),
         Framing("Beta Wire", "ru", [Label("the state", 1, [Evidence("b", 0, 9, b.text)])], []),
     ]
     return analysis
@@ -123,6 +124,25 @@ def test_framing_table_outlet_by_actor() -> None:
         "Actor", "Alpha News", "Beta Wire"]
     text = table.text()
     assert "aggressor ×2" in text and "the state ×1" in text
+
+
+def test_story_framing_shows_only_the_storys_own_labels() -> None:
+    analysis = rich_analysis()
+    d = Article("d", "d.txt", "Alpha News", "Treaty", None, "en", "Ruritania, the peacemaker, signed a treaty.")
+    analysis.articles.append(d)
+    analysis.stories.append(Story("s3", "Treaty", ["d"]))
+    # framing is one record per (outlet, actor) over the corpus: Alpha News labels Ruritania in both
+    # stories, and each story shows only what its own articles say
+    analysis.framing[0].labels.append(Label("peacemaker", 1, [Evidence("d", 11, 25, d.text)]))
+    root = parse(render_report(analysis))
+    framing = {}
+    for story in (n for n in root.iter() if re.fullmatch(r"story-\d+", n.attrs.get("id", ""))):
+        (sec,) = [n for n in story.iter() if n.attrs.get("id", "").endswith("-framing")]
+        framing[next(h for h in story.iter() if h.tag in ("h2", "h3")).text()] = sec.text()
+    war = next(text for title, text in framing.items() if "War" in title)
+    treaty = next(text for title, text in framing.items() if "Treaty" in title)
+    assert "aggressor ×2" in war and "peacemaker" not in war
+    assert "peacemaker ×1" in treaty and "aggressor" not in treaty and "Beta Wire" not in treaty
 
 
 def test_derivations_beside_signals() -> None:

@@ -89,8 +89,11 @@ def story_sections(ctx: _Context, story: Story, index: int) -> dict[str, Any]:
     framing_cells: dict[str, dict[str, dict[str, Any]]] = {}
     actor_order: list[str] = []
     for f in analysis.framing:
-        evs = [ev for lb in f.labels for ev in lb.evidence] + [ev for lt in f.loaded_terms for ev in lt.evidence]
-        if f.outlet not in outlets and not in_story(evs, ids):
+        # framing records are per (outlet, actor) over the whole corpus: a story shows only the labels
+        # and loaded terms its own articles use, counted in its own articles
+        labels = [(lb, evs) for lb in f.labels if (evs := in_story(lb.evidence, ids))]
+        terms = [(lt, evs) for lt in f.loaded_terms if (evs := in_story(lt.evidence, ids))]
+        if not labels and not terms:
             continue
         if f.outlet not in framing_columns:
             framing_columns.append(f.outlet)
@@ -98,12 +101,12 @@ def story_sections(ctx: _Context, story: Story, index: int) -> dict[str, Any]:
         if f.actor not in actor_order:
             actor_order.append(f.actor)
         cell = framing_cells.setdefault(f.actor, {}).setdefault(f.outlet, {"labels": [], "loaded_terms": []})
-        cell["labels"] += [{"text": lb.text, "count": lb.count,
-                            "links": ctx.ev_links(lb.evidence, "framing", f"label for {actor}: {lb.text}")}
-                           for lb in f.labels]
+        cell["labels"] += [{"text": lb.text, "count": len(evs),
+                            "links": ctx.ev_links(evs, "framing", f"label for {actor}: {lb.text}")}
+                           for lb, evs in labels]
         cell["loaded_terms"] += [{"text": lt.text,
-                                  "links": ctx.ev_links(lt.evidence, "framing", f"loaded term: {lt.text}")}
-                                 for lt in f.loaded_terms]
+                                  "links": ctx.ev_links(evs, "framing", f"loaded term: {lt.text}")}
+                                 for lt, evs in terms]
     framing = {"outlets": framing_columns,
                "rows": [{"actor": ctx.actor(a) or a,
                          "cells": [framing_cells[a].get(o) for o in framing_columns]} for a in actor_order]}
