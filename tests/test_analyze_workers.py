@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,33 @@ def test_default_workers_is_one_per_core_at_most_four(monkeypatch) -> None:
     assert pipeline.default_workers() == pipeline.MAX_AUTO_WORKERS == 4
     monkeypatch.setattr(pipeline.os, "sched_getaffinity", lambda pid: {0}, raising=False)
     assert pipeline.default_workers() == 1
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only; "
+                    "elsewhere the dying extractor would end the test process")
+def test_a_worker_that_dies_stops_the_run_with_a_clear_error(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    from click.testing import CliRunner
+
+    from crossread.cli import main
+
+    corpus = tmp_path / "corpus"
+    _make_corpus(corpus, 20)  # two batches of the CLI's default size: the workers are used
+    real = pipeline.extract_records
+
+    def dying(article, doc):  # noqa: ANN001, ANN202
+        if "(item 4)" in article.text:
+            os._exit(1)  # as the kernel's out-of-memory killer would end it
+        return real(article, doc)
+
+    monkeypatch.setattr(pipeline, "extract_records", dying)
+    out = tmp_path / "out"
+    with pytest.raises(pipeline.WorkerDied, match="worker process died"):
+        run_analyze([str(corpus)], AnalyzeOptions(outdir=out, batch_size=2, workers=2))
+    result = CliRunner().invoke(main, ["analyze", str(corpus), "-o", str(tmp_path / "cli"), "--workers", "2"])
+    assert result.exit_code == 1 and "worker process died" in result.output and "Traceback" not in result.output
+    # whatever was stored stays; the same command, once the cause is gone, completes the store
+    monkeypatch.setattr(pipeline, "extract_records", real)
+    again = run_analyze([str(corpus)], AnalyzeOptions(outdir=out, batch_size=2, workers=2))
+    assert again.ok and again.total_articles == 20 and again.added + again.already_stored == 20

@@ -67,12 +67,15 @@ def analyze(inputs: tuple[str, ...], outdir: Path, db: str | None, nlp_name: str
             max_bytes: int, strict: bool, embeddings: bool, workers: int, verbose: int) -> None:
     """Ingest INPUTS (files, folders, globs), analyse them and write OUTDIR/analysis.json
     and OUTDIR/report.html."""
-    from crossread.pipeline import AnalyzeOptions, run_analyze
+    from crossread.pipeline import AnalyzeOptions, WorkerDied, run_analyze
 
     _setup_logging(verbose)
     options = AnalyzeOptions(outdir=outdir, db_url=db, nlp=nlp_name, max_bytes=max_bytes, strict=strict,
                              embeddings=embeddings, workers=workers)
-    summary = run_analyze(list(inputs), options)
+    try:
+        summary = run_analyze(list(inputs), options)
+    except WorkerDied as exc:
+        raise click.ClickException(str(exc)) from exc
     sys.exit(EXIT_OK if summary.ok else EXIT_SKIPPED)
 
 

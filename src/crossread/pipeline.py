@@ -100,6 +100,10 @@ def process_batch(articles: Sequence[Article], nlp: Any) -> list[tuple[Article, 
     return results
 
 
+class WorkerDied(RuntimeError):
+    """A worker process ended without returning its batch (killed, e.g. for memory)."""
+
+
 # The pipeline a forked worker uses: set in the parent just before the workers are forked, so they
 # inherit it instead of unpickling it.
 _WORKER_NLP: Any = None
@@ -150,6 +154,7 @@ def processed_batches(batches: Iterator[list[Article]], nlp: Any, workers: int =
     executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                    initializer=_init_worker, initargs=(os.getpid(),))
     pending: deque = deque()
+    finished = False
     try:
         for batch in itertools.chain([first, second], batches):
             pending.append(executor.submit(_process_in_worker, batch))
@@ -157,11 +162,13 @@ def processed_batches(batches: Iterator[list[Article]], nlp: Any, workers: int =
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+        finished = True
     except BrokenProcessPool as exc:
-        raise RuntimeError("a worker process died (out of memory?); the articles stored so far are kept: "
-                           "run the same command again to go on, with --workers 1 to use less memory") from exc
+        raise WorkerDied("a worker process died (out of memory?); the articles stored so far are kept: "
+                         "run the same command again to go on, with --workers 1 to use less memory") from exc
     finally:
-        executor.shutdown(wait=False, cancel_futures=True)
+        # idle workers are joined; after an error or an early stop, a worker may finish its batch alone
+        executor.shutdown(wait=finished, cancel_futures=True)
         _WORKER_NLP = None
 
 
