@@ -27,13 +27,11 @@ import random
 import time
 from pathlib import Path
 
-import numpy as np
-
 from crossread.nlp import convert
 from crossread.nlp import evaluate as ev
-from crossread.nlp.transformer_ner import WordPieceWindows, allowed_transitions, viterbi_bio, word_log_probs
+from crossread.nlp.transformer_ner import WordPieceWindows
 from crossread.nlp.transformer_ner_train import (
-    LABELS, _collate, _length_batches, add_case_segments, base_model_dir, encode_examples,
+    LABELS, _collate, _length_batches, add_case_segments, base_model_dir, encode_examples, predicted_tags,
 )
 
 
@@ -68,19 +66,8 @@ def print_gold_composition(pairs: list[tuple[list[str], list[str]]]) -> None:
 
 def score(model, windows: WordPieceWindows, pairs: list[tuple[list[str], list[str]]]) -> tuple[float, float]:
     """(strict F, named-view F) of ``model`` on (words, re3d IOB tags) sentences."""
-    import torch
-
-    def logits_of(feed: dict[str, np.ndarray]) -> np.ndarray:
-        return model(**{k: torch.from_numpy(v) for k, v in feed.items()}).logits.numpy()
-
-    start, trans = allowed_transitions(LABELS)
     strict, named = ev.NerCounter(), ev.NerCounter()
-    model.eval()
-    with torch.no_grad():
-        scores = word_log_probs(windows, [words for words, _ in pairs], logits_of, len(LABELS))
-    model.train()
-    for (words, tags), word_scores in zip(pairs, scores):
-        predicted = [LABELS[i] for i in viterbi_bio(word_scores, start, trans)]
+    for (words, tags), predicted in zip(pairs, predicted_tags(model, windows, [words for words, _ in pairs])):
         pred = {(s, e, ev.COARSE[t]) for s, e, t in convert.iob_spans(predicted) if t in ev.COARSE}
         gold = ev._gold_ents(tags)
         strict.add(gold, pred)

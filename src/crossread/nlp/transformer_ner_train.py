@@ -138,24 +138,30 @@ def add_case_segments(model) -> None:
     # BertEmbeddings keeps a zero buffer of segment ids for calls without them; ours always pass them
 
 
-def dev_f(model, windows: WordPieceWindows, sentences: list[tuple[list[str], list[str]]]) -> dict[str, float]:
-    """Exact-span micro P/R/F over PER/ORG/LOC (``eval nlp``'s convention) on gold segments (UNER's
-    PER/ORG/LOC tags, packed from gold sentences)."""
+def predicted_tags(model, windows: WordPieceWindows, sentences: list[list[str]]) -> list[list[str]]:
+    """BIO tags of a torch token-classification ``model`` for each word of each sentence, decoded as at
+    run time (BIO-constrained Viterbi over the first pieces' log-probabilities); leaves the model in
+    training mode."""
     import torch
-
-    from crossread.nlp.evaluate import COARSE, NerCounter, _gold_ents
 
     def logits_of(feed: dict[str, np.ndarray]) -> np.ndarray:
         return model(**{k: torch.from_numpy(v) for k, v in feed.items()}).logits.numpy()
 
     start, trans = allowed_transitions(LABELS)
-    counter = NerCounter()
     model.eval()
     with torch.no_grad():
-        scores = word_log_probs(windows, [words for words, _ in sentences], logits_of, len(LABELS))
+        scores = word_log_probs(windows, sentences, logits_of, len(LABELS))
     model.train()
-    for (_, gold_tags), word_scores in zip(sentences, scores):
-        tags = [LABELS[i] for i in viterbi_bio(word_scores, start, trans)]
+    return [[LABELS[i] for i in viterbi_bio(word_scores, start, trans)] for word_scores in scores]
+
+
+def dev_f(model, windows: WordPieceWindows, sentences: list[tuple[list[str], list[str]]]) -> dict[str, float]:
+    """Exact-span micro P/R/F over PER/ORG/LOC (``eval nlp``'s convention) on gold segments (UNER's
+    PER/ORG/LOC tags, packed from gold sentences)."""
+    from crossread.nlp.evaluate import COARSE, NerCounter, _gold_ents
+
+    counter = NerCounter()
+    for (_, gold_tags), tags in zip(sentences, predicted_tags(model, windows, [words for words, _ in sentences])):
         counter.add(_gold_ents(gold_tags), {(s, e, COARSE[t]) for s, e, t in convert.iob_spans(tags) if t in COARSE})
     return counter.metrics()
 
