@@ -71,3 +71,22 @@ def test_titles_can_be_kept():
 def test_a_name_before_administration_is_its_leader(nlp):
     assert run(nlp, "the Biden administration and the France administration", [(1, 2, "ORG"), (4, 5, "ORG")]) == \
         [("Biden", "PERSON"), ("France", "GPE")]  # a gazetteer name keeps its own label
+
+
+def test_a_name_never_ends_in_a_connecting_word(nlp):
+    # UNER dev: the tagger ran past a name, or switched type in the middle of one
+    assert run(nlp, "both Google and Amazon", [(1, 3, "ORG"), (3, 4, "ORG")]) == [("Google", "ORG"), ("Amazon", "ORG")]
+    assert run(nlp, "the Housing Authority of New Orleans said", [(1, 4, "ORG"), (4, 6, "GPE")]) == \
+        [("Housing Authority of New Orleans", "ORG")]
+    # a company suffix ends the name; a description before the connector goes with it
+    assert run(nlp, "Google , Inc. of Mountain View", [(0, 4, "ORG"), (4, 6, "GPE")]) == \
+        [("Google , Inc.", "ORG"), ("Mountain View", "GPE")]
+    assert run(nlp, "the West Bank town of Ramallah", [(1, 5, "LOC"), (5, 6, "GPE")]) == \
+        [("West Bank", "LOC"), ("Ramallah", "GPE")]
+    # "in" ends no name and joins none; a person never swallows the next name
+    assert run(nlp, "Al-Qaeda in Afghanistan", [(0, 2, "ORG"), (2, 3, "GPE")]) == \
+        [("Al-Qaeda", "ORG"), ("Afghanistan", "GPE")]
+    assert run(nlp, "Smith of Reuters", [(0, 2, "PERSON"), (2, 3, "ORG")]) == [("Smith", "PERSON"), ("Reuters", "ORG")]
+    # a determiner alone is no name
+    assert run(nlp, "The African Union met", [(0, 1, "ORG"), (1, 3, "ORG")]) == [("African Union", "ORG")]
+    assert run(nlp, "The people of the north", [(0, 3, "ORG")]) == []
