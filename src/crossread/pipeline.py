@@ -120,7 +120,7 @@ def _init_worker(parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # no prctl here: the worker still ends once the parent is gone
+    except (OSError, AttributeError):  # workers are forked on Linux only, where libc has prctl
         pass
     if os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(1)
