@@ -106,12 +106,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _with_installed_driver(url: str) -> str:
+    """A plain ``postgresql://`` URL names SQLAlchemy's default driver, psycopg2; where only psycopg (3,
+    the ``postgres`` extra) is installed, use that one instead of failing."""
+    import importlib.util
+
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain) and importlib.util.find_spec("psycopg2") is None and \
+                importlib.util.find_spec("psycopg") is not None:
+            return "postgresql+psycopg://" + url[len(plain):]
+    return url
+
+
 class Store:
     """Articles and records, keyed by content hash so nothing is stored twice."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine: Engine = create_engine(url, future=True)
+        self.engine: Engine = create_engine(_with_installed_driver(url), future=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         metadata.create_all(self.engine)

@@ -1,0 +1,86 @@
+"""The store on PostgreSQL: the same analysis as on SQLite, idempotent reruns, worker processes.
+
+The server is a throw-away one that ``scripts/postgres.sh`` starts on 127.0.0.1 (installing the Debian
+package when it runs as root and none is found); the tests skip, saying why, only where it cannot.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from crossread.pipeline import AnalyzeOptions, run_analyze
+from tests.conftest import REPO, SEEDS
+from tests.test_analyze import _make_corpus
+
+SCRIPT = REPO / "scripts" / "postgres.sh"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[Callable[[str], str]]:
+    """A function giving the URL of a new, empty database on the test server."""
+    pytest.importorskip("psycopg", reason="the PostgreSQL driver (psycopg) is not installed")
+    from sqlalchemy import create_engine, text
+
+    folder = tempfile.mkdtemp(prefix="crossread-pg-")  # under /tmp: the server's user must reach it
+    start = subprocess.run(["bash", str(SCRIPT), "start", folder, str(_free_port())],
+                           capture_output=True, text=True, timeout=600)
+    if start.returncode != 0:
+        shutil.rmtree(folder, ignore_errors=True)
+        pytest.skip(f"PostgreSQL could not be started: {start.stderr.strip()[-500:]}")
+    url = start.stdout.strip().splitlines()[-1]
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+
+    def new_database(name: str) -> str:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        return url.rsplit("/", 1)[0] + f"/{name}"
+
+    try:
+        yield new_database
+    finally:
+        admin.dispose()
+        subprocess.run(["bash", str(SCRIPT), "stop", folder], capture_output=True, timeout=120)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _analysis(out: Path) -> dict:
+    return json.loads((out / "analysis.json").read_text(encoding="utf-8"))
+
+
+def test_the_demo_on_postgres_gives_the_same_analysis_as_on_sqlite(postgres, tmp_path: Path) -> None:
+    url = postgres("demo")
+    on_pg = run_analyze([str(SEEDS)], AnalyzeOptions(outdir=tmp_path / "pg", db_url=url))
+    on_sqlite = run_analyze([str(SEEDS)], AnalyzeOptions(outdir=tmp_path / "sqlite"))
+    assert on_pg.ok and on_pg.added == 2 and not (tmp_path / "pg" / "crossread.db").exists()
+    assert _analysis(tmp_path / "pg") == _analysis(tmp_path / "sqlite")
+    # a rerun adds nothing and changes nothing; a plain postgresql:// URL finds the installed driver
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    again = run_analyze([str(SEEDS)], AnalyzeOptions(outdir=tmp_path / "pg", db_url=plain))
+    assert (again.added, again.already_stored, again.total_articles) == (0, 2, 2)
+    assert _analysis(tmp_path / "pg") == _analysis(tmp_path / "sqlite")
+
+
+def test_workers_store_into_postgres_as_one_process_does(postgres, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    _make_corpus(corpus, 6)
+    two = run_analyze([str(corpus)], AnalyzeOptions(outdir=tmp_path / "two", db_url=postgres("two_workers"),
+                                                    batch_size=2, workers=2))
+    one = run_analyze([str(corpus)], AnalyzeOptions(outdir=tmp_path / "one", db_url=postgres("one_worker"),
+                                                    batch_size=2, workers=1))
+    assert two.ok and two.added == one.added == 6
+    assert _analysis(tmp_path / "two") == _analysis(tmp_path / "one")
