@@ -21,14 +21,13 @@ def main() -> None:
     ap.add_argument("batch_sizes", type=int, nargs="+")
     args = ap.parse_args()
 
-    from crossread.nlp.evaluate import _group_by_doc, measure_speed, uner_ewt_sents
+    from crossread.nlp.evaluate import document_texts, measure_speed, uner_ewt_sents
     from crossread.nlp.loader import load_pipeline
 
     sents = uner_ewt_sents(args.data, "test")
     if sents is None:
         raise SystemExit(f"no UD EWT test file under {args.data}")
-    texts = ["".join(w + (" " if sp else "") for s in g for w, sp in zip(s.words, s.spaces)).strip()
-             for g in _group_by_doc(sents)]
+    texts = document_texts(sents)
     nlp = load_pipeline()
     ner = nlp.get_pipe("crossread_transformer_ner")
     print("| round | windows per call | words/s | words/CPU-s |\n| --- | --- | --- | --- |")

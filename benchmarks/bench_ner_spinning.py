@@ -44,8 +44,7 @@ def main() -> None:
         ort.InferenceSession = spinning_session
 
     sents = ev.uner_ewt_sents(args.data, "test") or []
-    texts = ["".join(w + (" " if sp else "") for s in g for w, sp in zip(s.words, s.spaces)).strip()
-             for g in ev._group_by_doc(sents)]
+    texts = ev.document_texts(sents)
     nlp = load_pipeline(args.model)
     one = ev.measure_speed(nlp, texts, n_process=1)
     two = [ev.measure_speed(nlp, texts * 4, n_process=2, batch_size=32) for _ in range(3)]

@@ -26,12 +26,11 @@ def main() -> None:
     args = ap.parse_args()
 
     from crossread.nlp import convert
-    from crossread.nlp.evaluate import _group_by_doc, measure_speed
+    from crossread.nlp.evaluate import document_texts, measure_speed
     from crossread.nlp.loader import load_pipeline
 
     sents = convert.read_conllu(args.data / "ud" / "ewt" / f"en_ewt-ud-{args.split}.conllu")
-    texts = ["".join(w + (" " if sp else "") for s in g for w, sp in zip(s.words, s.spaces)).strip()
-             for g in _group_by_doc(sents)]
+    texts = document_texts(sents)
     nlp = load_pipeline(args.model)
     print(f"{sum(len(t.split()) for t in texts)} words, {len(texts)} documents; pipeline {nlp.pipe_names}")
     print("| switched off | words/s | words/CPU-s |\n| --- | --- | --- |")

@@ -504,9 +504,9 @@ def main() -> int:
         results[label.replace("words_per_s", "words_per_cpu_s")] = n_words / best[1]
     results["speed_words"] = n_words
     # the CNN pipeline on the same text, for scale (as evaluate.measure_speed: whitespace words, 1 process)
-    from crossread.nlp.evaluate import measure_speed
+    from crossread.nlp.evaluate import document_texts, measure_speed
 
-    texts = ["".join(w + (" " if sp else "") for s in g for w, sp in zip(s.words, s.spaces)).strip() for g in groups]
+    texts = document_texts(sents)
     results["cnn_pipeline_words_per_s"], results["cnn_pipeline_words_per_cpu_s"] = measure_speed(nlp, texts, cpu=True)
     keep = {"tok2vec", "ner", "crossread_gazetteer"}
     with nlp.select_pipes(disable=[p for p in nlp.pipe_names if p not in keep]):

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from crossread.nlp import convert
 from crossread.nlp import evaluate as ev
+from crossread.nlp.gazetteer import DETERMINERS
 from crossread.nlp.transformer_ner import WordPieceWindows
 from crossread.nlp.transformer_ner_train import (
     LABELS, _collate, _length_batches, add_case_segments, base_model_dir, encode_examples, predicted_tags,
@@ -43,9 +44,9 @@ def mention_kind(words: list[str]) -> str:
     (no capitalised word: "the local forces"), "determiner + name" ("the United States") or "name"."""
     if words[0].lower() in _PRONOUN_WORDS:
         return "pronoun"
-    if not any(w[:1].isupper() and w not in ev._PRONOUNS and w not in ev._DETS for w in words):
+    if not ev.has_name(words):
         return "common noun"
-    return "determiner + name" if words[0] in ev._DETS else "name"
+    return "determiner + name" if words[0] in DETERMINERS else "name"
 
 
 def print_gold_composition(pairs: list[tuple[list[str], list[str]]]) -> None:

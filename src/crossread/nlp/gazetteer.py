@@ -94,6 +94,8 @@ Tashkent Caracas Hanoi Sanaa Lusaka Harare Gaza Aleppo Homs Raqqa Idlib Mosul Ba
 # "the <surname> administration": a government named after its leader (the training data label "Bush"
 # there PERSON, but an unseen surname can look like a place or an organisation to a tagger)
 GOVERNMENT_BY_LEADER = frozenset({"administration"})
+# articles before a name ("the United Nations"), as written, both cases
+DETERMINERS = frozenset({"the", "The", "a", "A", "an", "An"})
 
 # words of titles and honorifics that stand before a name ("Iranian Supreme Leader Ali Khamenei", "Sen. X"):
 # the gazetteer layer trims them from PERSON entities, the actor layer reads them as roles

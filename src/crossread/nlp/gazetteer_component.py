@@ -33,7 +33,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from crossread.nlp.gazetteer import GOVERNMENT_BY_LEADER, HONORIFICS, TITLE_WORDS
+from crossread.nlp.gazetteer import DETERMINERS, GOVERNMENT_BY_LEADER, HONORIFICS, TITLE_WORDS
 
 
 @Language.factory("crossread_gazetteer",
@@ -49,7 +49,6 @@ def make_gazetteer(nlp: Language, name: str, relabel: bool, add: bool, expand: b
 # "in" is left out ("Al-Qaeda in" + "Afghanistan" is two names in UNER test)
 _JOINERS = frozenset({"of", "for"})
 _NEVER_LAST = _JOINERS | {"in", "and", "or", "the", "a", "an"}
-_DETERMINERS = frozenset({"the", "The", "a", "A", "an", "An"})
 _COMPANY_SUFFIXES = frozenset({"inc", "inc.", "ltd", "ltd.", "llc", "corp", "corp.", "co", "co.", "plc", "gmbh",
                                "ag", "sa", "s.a.", "pvt", "pvt."})
 
@@ -64,7 +63,7 @@ def join_or_cut_connectors(doc: Doc, ents: list[Span]) -> tuple[list[Span], bool
         ent = ents[i]
         following = ents[i + 1] if i + 1 < len(ents) and ents[i + 1].start == ent.end else None
         last = doc[ent.end - 1]
-        if len(ent) == 1 and last.text in _DETERMINERS:  # "the" tagged apart from the name after it:
+        if len(ent) == 1 and last.text in DETERMINERS:  # "the" tagged apart from the name after it:
             changed = True  # names go without their determiner, as in UNER ("The" + "African Union")
             i += 1
             continue
@@ -79,7 +78,7 @@ def join_or_cut_connectors(doc: Doc, ents: list[Span]) -> tuple[list[Span], bool
             end = ent.end - 1
             while end > ent.start + 1 and doc[end - 1].is_alpha and doc[end - 1].is_lower:
                 end -= 1  # "West Bank town of": the description before the connector goes with it
-            if not (end - ent.start == 1 and doc[ent.start].text in _DETERMINERS):  # "an area west of"
+            if not (end - ent.start == 1 and doc[ent.start].text in DETERMINERS):  # "an area west of"
                 out.append(Span(doc, ent.start, end, label=ent.label_))
             i += 1
             continue
