@@ -10,7 +10,8 @@ import pytest
 
 import crossread.pipeline as pipeline
 from crossread.pipeline import AnalyzeOptions, process_batch, run_analyze
-from tests.test_analyze import _make_corpus, store_snapshot
+from tests.conftest import store_snapshot
+from tests.test_analyze import _make_corpus
 
 
 def _analysis_json(out: Path) -> dict:
@@ -85,9 +86,9 @@ def test_an_article_the_nlp_fails_on_does_not_take_its_batch_with_it(tmp_path: P
     _make_corpus(corpus, 3)
     articles = list(ingest([str(corpus)]))
     results = process_batch(articles, _NlpFailingOn("(item 1)"))
-    assert [a.id for a, _ in results] == [a.id for a in articles]
-    assert results[1][1] == "NLP failed: RuntimeError: tokenizer exploded"
-    assert all(not isinstance(r, str) and r.actors for i, (_, r) in enumerate(results) if i != 1)
+    assert [a.id for a, _, _ in results] == [a.id for a in articles]
+    assert results[1][1] == "NLP failed: RuntimeError: tokenizer exploded" and results[1][2] is None
+    assert all(not isinstance(r, str) and r.actors for i, (_, r, _) in enumerate(results) if i != 1)
     # the other articles' records are those of a batch without the bad article
     alone = process_batch([articles[0]], _NlpFailingOn("never"))
     assert alone[0][1] == results[0][1]

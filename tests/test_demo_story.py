@@ -97,7 +97,9 @@ def test_meeting_praise_and_abstention_are_single_events_from_both_outlets(demo:
     assert haniyeh_praise.independent_sources == 2 and len(outlets(demo, haniyeh_praise.evidence)) == 2
     assert "Israel" not in names(demo, haniyeh_praise.source)
 
-    abstention = [e for e in demo.events if "abst" in e.trigger and "United States" in names(demo, e.source)]
+    # one event, whichever outlet's wording ("abstention" / "refrained") the record shows
+    abstention = [e for e in demo.events if ("abst" in e.trigger or "refrain" in e.trigger)
+                  and "United States" in names(demo, e.source)]
     assert len(abstention) == 1
     assert abstention[0].independent_sources == 2 and abstention[0].plover == "CONCEDE"
     assert "United Nations Security Council" in names(demo, abstention[0].target)

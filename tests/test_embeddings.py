@@ -34,7 +34,7 @@ def test_onnx_vectors_are_384d_normalised(onnx_service: EmbeddingService) -> Non
     vecs = onnx_service.embed(SENTENCES)
     assert vecs.shape == (len(SENTENCES), DIMENSION) == (5, 384)
     assert vecs.dtype == np.float32
-    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-3)  # float16 precision
     assert onnx_service.embed([]).shape == (0, 384)
     assert "onnx" in onnx_service.model_name
 
@@ -48,13 +48,12 @@ def test_identical_sentences_identical_vectors(onnx_service: EmbeddingService) -
     assert all(np.array_equal(v, onnx_service.embed([s])[0]) for s, v in zip(SENTENCES, single))
 
 
-def test_batching_changes_vectors_only_marginally(onnx_service: EmbeddingService) -> None:
-    # int8 *dynamic* quantisation takes activation ranges per batch, so a vector depends on
-    # its batch-mates at the 1e-3 level (the store cache keeps reruns exact)
+def test_a_vector_never_depends_on_what_it_is_embedded_with(onnx_service: EmbeddingService) -> None:
+    # int8 *dynamic* quantisation takes activation ranges per call, and padding to batch-mates moves a
+    # vector (on AVX2-only CPUs by several % of the cosine): the service encodes one sentence per call
     one_by_one = np.stack([onnx_service.embed([s])[0] for s in SENTENCES])
-    small = EmbeddingService(backend="onnx", threads=1, batch_size=2, encoder=onnx_service.encoder)
-    cos = np.sum(small.embed(SENTENCES) * one_by_one, axis=1)
-    assert cos.min() > 0.995, cos
+    assert np.array_equal(onnx_service.embed(SENTENCES), one_by_one)
+    assert np.array_equal(onnx_service.embed(SENTENCES[::-1])[::-1], one_by_one)
 
 
 def test_paraphrase_closer_than_unrelated(onnx_service: EmbeddingService) -> None:
@@ -85,12 +84,12 @@ def test_cache_hits_store_and_round_trips(tmp_path, onnx_service: EmbeddingServi
     assert sum(calls) == len(SENTENCES)  # duplicates are encoded once
     keys = [svc.key(s) for s in SENTENCES]
     assert len(store.get_embeddings(keys)) == len(SENTENCES)
-    assert all(len(k) == 40 for k in keys)
+    assert all(isinstance(k, bytes) and len(k) == 20 for k in keys)
 
     calls.clear()
     again = EmbeddingService(backend="onnx", store=store, encoder=Spy()).embed(SENTENCES)
     assert calls == []  # every vector came from the store
-    assert np.array_equal(again, first[: len(SENTENCES)])  # float32 -> JSON -> float32 is exact
+    assert np.array_equal(again, first[: len(SENTENCES)])  # vectors are float16-exact, fresh or cached
 
     calls.clear()
     mixed = svc.embed([SENTENCES[1], "A sentence the cache has not seen."])

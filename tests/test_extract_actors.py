@@ -8,7 +8,8 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
-from crossread.extract.actors import merge_actors, resolve_actors
+from crossread.extract.actors import resolve_actors
+from crossread.link.actor_resolve import merge_actors
 from crossread.extract.registry import default_registry, load_user_actors
 from crossread.records import Article, record_id
 

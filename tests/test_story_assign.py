@@ -1,10 +1,17 @@
-"""Incremental story assignment in the pipeline: decisions stored with the article, index snapshots, recovery."""
+"""Story filing (crossread.link.story_assign): decisions, the time window, and order independence."""
 
 from __future__ import annotations
 
-from crossread.link.story_assign import INDEX_NAME, StoryAssigner, article_entities, lead_text
-from crossread.records import Actor, Article
-from crossread.store import Store
+import itertools
+
+from crossread.link.story_assign import (
+    TEXT_ONLY_THRESHOLD,
+    assign_stories,
+    article_entities,
+    lead_text,
+    story_features,
+)
+from crossread.records import Actor, Article, record_id
 
 QUAKE = ("A magnitude 6.1 earthquake struck the coastal city of Valparaiso on Monday, collapsing "
          "two apartment blocks. Rescue teams searched the rubble for survivors through the night. "
@@ -12,6 +19,7 @@ QUAKE = ("A magnitude 6.1 earthquake struck the coastal city of Valparaiso on Mo
 QUAKE2 = ("Rescuers in Valparaiso pulled survivors from collapsed apartment blocks after Monday's "
           "magnitude 6.1 earthquake. The city's mayor said 14 people were killed by the earthquake and "
           "rescue teams kept searching the rubble.")
+QUAKE3 = QUAKE + " Aftershocks followed."
 ELECTION = ("Voters in Norway elected a new parliament on Sunday. The Labour party won the most seats "
             "and its leader is expected to form a coalition government with the Centre party.")
 
@@ -25,55 +33,50 @@ def _records(*names: str) -> dict[str, list[Actor]]:
     return {"actors": [Actor(id=f"a{i}", name=n, type="GPE") for i, n in enumerate(names)], "events": []}
 
 
-def _add(store: Store, assigner: StoryAssigner, article: Article, records: dict) -> str:
-    story = assigner.assign(article, records)
-    store.add_article(article, records, story_id=story)
-    return story
+def _features(article: Article, *names: str):
+    return story_features(article, _records(*names), article.published)
 
 
-def test_related_article_joins_unrelated_opens(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    assigner = StoryAssigner(store, use_embeddings=False)
-    s1 = _add(store, assigner, _article("q1", QUAKE), _records("Chile"))
-    s2 = _add(store, assigner, _article("q2", QUAKE2), _records("Chile"))
-    s3 = _add(store, assigner, _article("e1", ELECTION), _records("Norway"))
-    assert s1 == s2 != s3
-    assert store.story_assignments() == {"q1": s1, "q2": s1, "e1": s3}
+def _file(features) -> dict[str, str]:
+    return assign_stories(features, threshold=TEXT_ONLY_THRESHOLD)
 
 
-def test_snapshot_persists_and_a_lost_snapshot_is_caught_up(tmp_path):
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    store = Store(url)
-    assigner = StoryAssigner(store, use_embeddings=False)
-    first = _add(store, assigner, _article("q1", QUAKE), _records("Chile"))
-    assigner.save()
-    assert store.get_index_state(INDEX_NAME)
-    # a run killed after storing q2 but before the snapshot: the snapshot lacks q2
-    _add(store, assigner, _article("q2", QUAKE2), _records("Chile"))
-    store.close()
-
-    reopened = Store(url)
-    again = StoryAssigner(reopened, use_embeddings=False)
-    assert "q2" in again.index and again.index.story_of("q2") == first
-    # the caught-up index keeps deciding: a third quake report joins the same story
-    assert _add(reopened, again, _article("q3", QUAKE + " Aftershocks followed."), _records("Chile")) == first
-    assert len(reopened.story_assignments()) == 3
+def test_related_article_joins_unrelated_opens():
+    q1, q2, e1 = _article("q1", QUAKE), _article("q2", QUAKE2), _article("e1", ELECTION)
+    stories = _file([_features(q1, "Chile"), _features(q2, "Chile"), _features(e1, "Norway")])
+    assert stories["q1"] == stories["q2"] != stories["e1"]
+    # a story is named after the article that opened it
+    assert stories["q1"] == record_id("story", "q1") and stories["e1"] == record_id("story", "e1")
 
 
-def test_articles_stored_without_a_story_get_one(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    store.add_article(_article("q1", QUAKE), _records("Chile"))  # stored by a version without stories
-    assigner = StoryAssigner(store, use_embeddings=False)
-    assert set(store.story_assignments()) == {"q1"}
-    assert assigner.index.story_of("q1") == store.story_assignments()["q1"]
+def test_time_window_keeps_distant_reports_apart():
+    q1, q2 = _article("q1", QUAKE, "2024-03-04"), _article("q2", QUAKE2, "2025-01-10")
+    stories = _file([_features(q1, "Chile"), _features(q2, "Chile")])
+    assert stories["q1"] != stories["q2"]
+    # within the window (7 days) they meet
+    near = _article("q2", QUAKE2, "2024-03-09")
+    assert len(set(_file([_features(q1, "Chile"), _features(near, "Chile")]).values())) == 1
 
 
-def test_time_window_keeps_distant_reports_apart(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    assigner = StoryAssigner(store, use_embeddings=False)
-    s1 = _add(store, assigner, _article("q1", QUAKE, "2024-03-04"), _records("Chile"))
-    s2 = _add(store, assigner, _article("q2", QUAKE2, "2025-01-10"), _records("Chile"))
-    assert s1 != s2
+def test_filing_order_is_publication_order_whatever_the_input_order():
+    articles = [_article("q1", QUAKE, "2024-03-04"), _article("q2", QUAKE2, "2024-03-05"),
+                _article("q3", QUAKE3, "2024-03-06"), _article("e1", ELECTION, "2024-03-05")]
+    features = [_features(a, "Chile") for a in articles]
+    results = {tuple(sorted(_file(list(order)).items())) for order in itertools.permutations(features)}
+    assert len(results) == 1
+
+
+def test_filed_articles_are_looked_up_by_day():
+    q1, q2 = _article("q1", QUAKE, "2024-03-04"), _article("q2", QUAKE2, "2024-03-06")
+    f1, f2 = _features(q1, "Chile"), _features(q2, "Chile")
+    asked = []
+
+    def filed(day_from: int, day_to: int):
+        asked.append((day_from, day_to))
+        return [(f1, "story_old", f1.order_key)] if day_from <= f1.day <= day_to else []
+
+    assert assign_stories([f2], filed, threshold=TEXT_ONLY_THRESHOLD) == {"q2": "story_old"}
+    assert asked and all(f2.day - 7 <= lo <= hi <= f2.day for lo, hi in asked)
 
 
 def test_entities_use_cross_article_keys():
@@ -86,20 +89,26 @@ def test_entities_use_cross_article_keys():
     assert events and events[0].startswith("ASSAULT|")
 
 
+def test_shared_actors_raise_the_score():
+    q1, q2 = _article("q1", QUAKE), _article("q2", ELECTION)
+    plain = assign_stories([_features(q1), _features(q2)], threshold=0.3)
+    shared = assign_stories([_features(q1, "Chile", "Peru", "Norway"), _features(q2, "Chile", "Peru", "Norway")],
+                            threshold=0.3)
+    assert plain["q1"] != plain["q2"] and shared["q1"] == shared["q2"]
+
+
 def test_lead_text_is_headline_and_first_sentences():
     article = _article("q1", QUAKE)
     lead = lead_text(article, sentences=1)
     assert lead.startswith(article.title) and "Rescue teams" not in lead
 
 
-def test_switching_embeddings_on_an_existing_store_warns(tmp_path, caplog):
-    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    first = StoryAssigner(store, use_embeddings=False)
-    _add(store, first, _article("q1", QUAKE), _records("Chile"))
-    first.save()
-    first.index.threshold = 0.99  # as if built in another mode
-    first._unsaved = 1
-    first.save()
-    with caplog.at_level("WARNING", logger="crossread"):
-        StoryAssigner(store, use_embeddings=False)
-    assert "stories were built" in caplog.text
+def test_vectors_are_stored_at_the_precision_they_are_compared_at():
+    import numpy as np
+
+    from crossread.store.codec import pack_sparse, unpack_sparse
+
+    f = story_features(_article("q1", QUAKE), {}, "2024-03-04", embedding=np.linspace(-1, 1, 384))
+    indices, values = unpack_sparse(pack_sparse(f.indices, f.values))
+    assert np.array_equal(indices, f.indices) and np.array_equal(values, f.values)
+    assert abs(float(np.dot(values, values)) - 1.0) < 1e-2

@@ -1,8 +1,16 @@
-"""Orchestration of ``crossread analyze``: ingest → nlp → extract → store → link → report/export.
+"""Orchestration of ``crossread analyze``: ingest → nlp → extract → store → link → analyze → report/export.
 
-The stages are pure functions over batches of records; this module is the only
-place that writes to the store, and it writes each article together with its
-records in one transaction (see :mod:`crossread.store`).
+Two stages, each a pure function run in worker processes, with this module the only writer of
+the store (see :mod:`crossread.store`):
+
+* **per article** (:func:`process_batch`): NLP, extraction and the story features of each new
+  article, stored batch by batch;
+* **per story** (:func:`crossread.analyze.story.analyze_story`): after new articles are filed into
+  stories (:mod:`crossread.link.story_assign`) and their actors resolved across the corpus
+  (:mod:`crossread.link.actor_resolve`), only the stories that changed are analysed again.
+
+Outputs are then brought up to date from the store: the report pages of the changed stories and its
+index, and ``analysis.json`` for stores small enough to hold in one file.
 """
 
 from __future__ import annotations
@@ -50,6 +58,7 @@ class AnalyzeOptions:
     write_outputs: bool = True
     embeddings: bool = True  # MiniLM features for stories, claims and paraphrase (lexical only when False)
     workers: int = 0  # processes for NLP + extraction; 0: default_workers(); 1: all in this process
+    json: str = "auto"  # analysis.json: "auto" (stores up to JSON_AUTO_MAX articles), "always" or "never"
 
 
 @dataclass
@@ -60,7 +69,9 @@ class RunSummary:
     stopped_early: bool = False
     total_articles: int = 0
     other_nlp: int = 0  # stored articles whose records another (or an unrecorded) NLP pipeline made
+    stories_analysed: int = 0
     outputs: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     analysis: Analysis | None = None
 
     @property
@@ -76,27 +87,60 @@ class RunSummary:
                      "pipeline (analyse into a new store to redo them with this one)")
         if self.stopped_early:
             text += "; stopped at the first bad input (--strict)"
-        return text
+        return text + f"; {self.stories_analysed} stor{'y' if self.stories_analysed == 1 else 'ies'} analysed"
 
 
-def process_batch(articles: Sequence[Article], nlp: Any) -> list[tuple[Article, ArticleRecords | str]]:
-    """nlp + extract over a batch: a pure function (same input, same records; an article's records do
-    not depend on the rest of its batch). An article on which the NLP or an extractor fails gets the
-    reason, a string, instead of its records; the other articles of the batch are unaffected."""
+@dataclass
+class ArticleContext:
+    """What the per-article stage needs besides the pipeline: the run's time (undated articles are
+    filed at it) and whether to embed the lead for story filing."""
+
+    first_seen: str
+    embeddings: bool = True
+
+
+ArticleResult = tuple[Article, "ArticleRecords | str", Any]
+
+
+def process_batch(articles: Sequence[Article], nlp: Any, context: ArticleContext | None = None
+                  ) -> list[ArticleResult]:
+    """NLP, extraction and story features over a batch: a pure function (same input, same records; an
+    article's records do not depend on the rest of its batch). An article on which the NLP or an
+    extractor fails gets the reason, a string, instead of its records; the others are unaffected."""
+    from crossread.link.story_assign import lead_text, story_features
+    from crossread.store import effective_when
+
+    context = context or ArticleContext(first_seen=_utc_now(), embeddings=False)
     try:
         docs = list(nlp.pipe([a.text for a in articles]))
     except Exception as exc:  # noqa: BLE001 - any failure is reported against the article
         if len(articles) > 1:  # find the article that fails: the others still go through
-            return [result for article in articles for result in process_batch([article], nlp)]
+            return [result for article in articles for result in process_batch([article], nlp, context)]
         log.debug("NLP failed on %s", articles[0].source, exc_info=True)
-        return [(articles[0], f"NLP failed: {type(exc).__name__}: {exc}")]
-    results: list[tuple[Article, ArticleRecords | str]] = []
+        return [(articles[0], f"NLP failed: {type(exc).__name__}: {exc}", None)]
+    extracted: list[tuple[Article, ArticleRecords | str]] = []
     for article, doc in zip(articles, docs):
         try:
-            results.append((article, extract_records(article, doc)))
+            extracted.append((article, extract_records(article, doc)))
         except Exception as exc:  # noqa: BLE001
             log.debug("extraction failed on %s", article.source, exc_info=True)
-            results.append((article, f"extraction failed: {type(exc).__name__}: {exc}"))
+            extracted.append((article, f"extraction failed: {type(exc).__name__}: {exc}"))
+    good = [(a, r) for a, r in extracted if not isinstance(r, str)]
+    leads = None
+    if context.embeddings and good:
+        from crossread.nlp.embeddings import optional_embedding_service
+
+        service = optional_embedding_service(None)
+        if service is not None:
+            leads = dict(zip([a.id for a, _ in good], service.embed([lead_text(a) for a, _ in good])))
+    results: list[ArticleResult] = []
+    for article, records in extracted:
+        if isinstance(records, str):
+            results.append((article, records, None))
+            continue
+        features = story_features(article, _records_by_kind(records), effective_when(article, context.first_seen),
+                                  leads.get(article.id) if leads else None)
+        results.append((article, records, features))
     return results
 
 
@@ -104,9 +148,9 @@ class WorkerDied(RuntimeError):
     """A worker process ended without returning its batch (killed, e.g. for memory)."""
 
 
-# The pipeline a forked worker uses: set in the parent just before the workers are forked, so they
-# inherit it instead of unpickling it.
-_WORKER_NLP: Any = None
+# What a forked worker uses: set in the parent just before the workers are forked, so they inherit
+# it instead of unpickling it.
+_WORKER_STATE: dict[str, Any] = {}
 _PR_SET_PDEATHSIG = 1
 # A worker's inherited onnxruntime sessions, never freed: their destructor would wait forever for
 # thread-pool threads that exist only in the parent (workers end with os._exit, which frees nothing).
@@ -128,36 +172,41 @@ def _init_worker(parent_pid: int) -> None:
     from crossread.nlp.embeddings import forget_loaded_encoders
 
     _INHERITED_RUNTIMES.extend(forget_loaded_encoders())
-    for _, component in _WORKER_NLP.pipeline:
+    nlp = _WORKER_STATE.get("nlp")
+    for _, component in (nlp.pipeline if nlp is not None else []):
         if hasattr(component, "release_runtime"):
             _INHERITED_RUNTIMES.extend(component.release_runtime())
 
 
-def _process_in_worker(articles: list[Article]) -> list[tuple[Article, ArticleRecords | str]]:
-    return process_batch(articles, _WORKER_NLP)
+def _process_in_worker(articles: list[Article]) -> list[ArticleResult]:
+    return process_batch(articles, _WORKER_STATE["nlp"], _WORKER_STATE["context"])
 
 
-def processed_batches(batches: Iterator[list[Article]], nlp: Any, workers: int = 1
-                      ) -> Iterator[list[tuple[Article, ArticleRecords | str]]]:
-    """:func:`process_batch` of each batch, in input order. With ``workers`` > 1 and more than one
-    batch (on Linux), the batches run in that many forked processes, at most two per worker in
-    flight, so a large input is never read ahead into memory; the results are the same."""
-    global _WORKER_NLP
-    first, second = next(batches, None), next(batches, None)
+def _story_in_worker(inp: Any) -> tuple[Any, dict[bytes, Any]]:
+    return analyze_one_story(inp, _WORKER_STATE.get("db_url"), _WORKER_STATE.get("embeddings", True))
+
+
+def in_workers(function: Any, items: Iterator[Any], workers: int, state: dict[str, Any],
+               in_process: Any) -> Iterator[Any]:
+    """``function`` of each item, in input order. With ``workers`` > 1 and more than one item (on
+    Linux), the items run in that many forked processes, at most two per worker in flight, so a large
+    input is never read ahead into memory; ``in_process`` runs them here otherwise (same results)."""
+    first, second = next(items, None), next(items, None)
     if first is None:
         return
     if second is None or workers <= 1 or not sys.platform.startswith("linux"):
-        for batch in itertools.chain([first], [second] if second else [], batches):
-            yield process_batch(batch, nlp)
+        for item in itertools.chain([first], [second] if second is not None else [], items):
+            yield in_process(item)
         return
-    _WORKER_NLP = nlp
+    _WORKER_STATE.clear()
+    _WORKER_STATE.update(state)
     executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                    initializer=_init_worker, initargs=(os.getpid(),))
     pending: deque = deque()
     finished = False
     try:
-        for batch in itertools.chain([first, second], batches):
-            pending.append(executor.submit(_process_in_worker, batch))
+        for item in itertools.chain([first, second], items):
+            pending.append(executor.submit(function, item))
             while len(pending) >= 2 * workers:
                 yield pending.popleft().result()
         while pending:
@@ -169,7 +218,15 @@ def processed_batches(batches: Iterator[list[Article]], nlp: Any, workers: int =
     finally:
         # idle workers are joined; after an error or an early stop, a worker may finish its batch alone
         executor.shutdown(wait=finished, cancel_futures=True)
-        _WORKER_NLP = None
+        _WORKER_STATE.clear()
+
+
+def processed_batches(batches: Iterator[list[Article]], nlp: Any, workers: int = 1,
+                      context: ArticleContext | None = None) -> Iterator[list[ArticleResult]]:
+    """:func:`process_batch` of each batch, in input order, in ``workers`` processes (see :func:`in_workers`)."""
+    context = context or ArticleContext(first_seen=_utc_now(), embeddings=False)
+    yield from in_workers(_process_in_worker, batches, workers, {"nlp": nlp, "context": context},
+                          lambda batch: process_batch(batch, nlp, context))
 
 
 def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
@@ -181,6 +238,12 @@ def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
             batch = []
     if batch:
         yield batch
+
+
+def _utc_now() -> str:
+    from crossread.store import utc_now
+
+    return utc_now()
 
 
 class _Progress:
@@ -217,34 +280,114 @@ class _Progress:
             print(message, file=sys.stderr)
 
 
-def load_analysis(store: Store, embeddings: bool = True) -> Analysis:
-    """Recompute the corpus-level records from everything stored (sentence vectors are
-    cached in the store, so a rerun embeds nothing twice)."""
-    from crossread.analyze import analyze_corpus
-    from crossread.link import link_corpus
+class _CachedEmbedder:
+    """Sentence vectors through the store's cache: read from it, new ones collected for the caller to
+    store (a worker process reads the store but never writes it)."""
+
+    def __init__(self, service: Any, store: Store | None) -> None:
+        self.service, self.store, self.new = service, store, {}
+
+    def __call__(self, sentences: list[str]) -> Any:
+        return self.service.embed(sentences, cache=self)
+
+    def get_embeddings(self, keys: Iterable[bytes]) -> dict[bytes, Any]:
+        return self.store.get_embeddings(keys) if self.store is not None else {}
+
+    def put_embeddings(self, vectors: dict[bytes, Any]) -> None:
+        self.new.update(vectors)
+
+
+_READER: dict[str, Store] = {}
+
+
+def analyze_one_story(inp: Any, db_url: str | None, embeddings: bool = True) -> tuple[Any, dict[bytes, Any]]:
+    """:func:`crossread.analyze.story.analyze_story` with the embedding service, reading cached vectors
+    from the store at ``db_url``; (output, new vectors to cache)."""
+    from crossread.analyze.story import analyze_story
     from crossread.nlp.embeddings import optional_embedding_service
 
-    service = optional_embedding_service(store) if embeddings else None
-    articles = list(store.iter_articles())
-    linked = link_corpus(articles, store.article_records(), story_of=store.story_assignments(),
-                         embed=service.embed if service else None)
-    return analyze_corpus(linked, embed=service.embed if service else None)
+    service = optional_embedding_service(None) if embeddings else None
+    if service is None:
+        return analyze_story(inp, embed=None), {}
+    reader = None
+    if db_url is not None:
+        reader = _READER.get(db_url)
+        if reader is None:
+            reader = _READER[db_url] = Store(db_url, migrate=False)
+    embed = _CachedEmbedder(service, reader)
+    return analyze_story(inp, embed=embed), embed.new
+
+
+def update_corpus(store: Store, options: AnalyzeOptions, progress: _Progress | None = None) -> list[str]:
+    """Bring the corpus-level records up to date: file unfiled articles into stories, resolve new actors,
+    analyse the stale stories (in worker processes). Returns the stories analysed."""
+    from crossread.link.story_assign import lead_text, story_features, threshold_for
+
+    imported = store.import_v1()
+    if imported:
+        log.info("imported %d article(s) from the previous store format", imported)
+    missing = store.pending("features")
+    if missing:  # articles stored without story features (imported): compute them now
+        from crossread.nlp.embeddings import optional_embedding_service
+
+        service = optional_embedding_service(store) if options.embeddings else None
+        for chunk in [missing[i:i + 200] for i in range(0, len(missing), 200)]:
+            articles = store.articles_by_id(chunk)
+            records = store.extraction(chunk, articles=articles)
+            with store.engine.connect() as conn:
+                from crossread.store import schema as sch
+                from sqlalchemy import select
+
+                seen = dict(conn.execute(select(sch.articles.c.id, sch.articles.c.first_seen)
+                                         .where(sch.articles.c.id.in_(chunk))).all())
+            leads = service.embed([lead_text(articles[i]) for i in chunk]) if service is not None else [None] * len(chunk)
+            from crossread.store import effective_when
+
+            store.set_features([story_features(articles[i], _records_by_kind(records[i]),
+                                               effective_when(articles[i], seen[i]), lead)
+                                for i, lead in zip(chunk, leads)])
+    unfiled = store.unfiled_features()
+    if unfiled:
+        first = min(f.order_key for f in unfiled)
+        refiled = store.filed_after(first)
+        if refiled:
+            log.info("%d stored article(s) come after the new ones in publication order: filed again", len(refiled))
+        to_file = unfiled + [f for f, _, _ in refiled]
+        from crossread.link.story_assign import assign_stories
+
+        assignment = assign_stories(to_file, store.filed_between, threshold=threshold_for(options.embeddings))
+        store.file_articles(assignment, {f.article_id: f.order_key for f in to_file})
+    store.resolve_actors()
+    stale = store.stale_stories()
+    if not stale:
+        return []
+    workers = options.workers or default_workers()
+    done: list[str] = []
+    inputs = (store.story_input(story_id) for story_id in stale)
+    state = {"db_url": store.url, "embeddings": options.embeddings}
+    for output, vectors in in_workers(_story_in_worker, inputs, min(workers, len(stale)), state,
+                                      lambda inp: analyze_one_story(inp, store.url, options.embeddings)):
+        store.put_embeddings(vectors)
+        store.write_story(output)
+        done.append(output.story.id)
+        if progress is not None:
+            progress.advance(0, f"stories {len(done)}/{len(stale)}")
+    return done
 
 
 def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
-    """Ingest ``inputs`` into the store, link the corpus and write the outputs."""
+    """Ingest ``inputs`` into the store, bring the stories up to date and write the outputs."""
     from crossread.ingest import IngestError, ingest
     from crossread.nlp import load_pipeline
     from crossread.nlp.loader import pipeline_provenance
+    from crossread.store import ArticleBundle
 
     options.outdir.mkdir(parents=True, exist_ok=True)
     store = Store(options.db_url or default_db_url(options.outdir))
     summary = RunSummary()
     nlp = load_pipeline(options.nlp)
     provenance = pipeline_provenance(nlp)
-    from crossread.link.story_assign import StoryAssigner
-
-    stories = StoryAssigner(store, use_embeddings=options.embeddings)
+    context = ArticleContext(first_seen=_utc_now(), embeddings=options.embeddings)
     seen_in_run: set[str] = set()
 
     def new_articles(progress: _Progress) -> Iterator[Article]:
@@ -267,10 +410,11 @@ def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
     workers = options.workers or default_workers()
     try:
         with _Progress() as progress:
-            results = processed_batches(_batches(new_articles(progress), options.batch_size), nlp, workers)
+            results = processed_batches(_batches(new_articles(progress), options.batch_size), nlp, workers, context)
             try:
                 for batch_results in results:
-                    for article, records in batch_results:
+                    bundles = []
+                    for article, records, features in batch_results:
                         progress.advance()
                         if isinstance(records, str):  # the NLP or an extractor failed on this article
                             summary.skipped.append((article.source, records))
@@ -279,41 +423,61 @@ def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
                                 summary.stopped_early = True
                                 break
                             continue
-                        by_kind = _records_by_kind(records)
-                        story_id = stories.assign(article, by_kind)
-                        if store.add_article(article, by_kind, story_id=story_id, nlp=provenance):
-                            summary.added += 1
-                            log.info("stored %s from %s (story %s)", article.id, article.source, story_id)
-                    stories.save_if_due()
+                        bundles.append(ArticleBundle(article, records, features, provenance))
+                    added = store.add_articles(bundles, context.first_seen)
+                    summary.added += len(added)
+                    for article_id in added:
+                        log.info("stored %s", article_id)
                     if summary.stopped_early:
                         break
             finally:
                 results.close()
-        stories.save()
-        analysis = load_analysis(store, embeddings=options.embeddings)
-        store.replace_corpus_records(_corpus_records(analysis))
-        summary.total_articles = len(analysis.articles)
-        summary.other_nlp = sum(fp != provenance["fingerprint"] for fp in store.nlp_fingerprints().values())
-        summary.analysis = analysis
+            if not summary.stopped_early:
+                summary.stories_analysed = len(update_corpus(store, options, progress))
+        summary.total_articles = store.article_count()
+        summary.other_nlp = sum(n for fp, n in store.nlp_fingerprints().items() if fp != provenance["fingerprint"])
+        if summary.total_articles <= JSON_AUTO_MAX or options.json == "always":
+            summary.analysis = store.analysis()  # small enough to hand back whole
         if options.write_outputs and not summary.stopped_early:
-            summary.outputs = write_outputs(analysis, options.outdir)
+            summary.outputs, notes = write_outputs(store, options.outdir, json=options.json, analysis=summary.analysis)
+            summary.notes += notes
     finally:
         store.close()
     print(summary.line(), file=sys.stderr)
+    for note in summary.notes:
+        print(note, file=sys.stderr)
     for path in summary.outputs:
         print(f"wrote {path}", file=sys.stderr)
     return summary
 
 
-def write_outputs(analysis: Analysis, outdir: Path) -> list[Path]:
+JSON_AUTO_MAX = 2000  # articles: beyond this analysis.json is not rewritten by every run (crossread export)
+
+
+def write_outputs(store: Store, outdir: Path, json: str = "auto", analysis: Analysis | None = None
+                  ) -> tuple[list[Path], list[str]]:
+    """Bring the outputs up to date from the store: the report (pages of changed stories, the index) and
+    ``analysis.json`` (see :data:`JSON_AUTO_MAX`; ``analysis``: the store's, when already read). Returns
+    the paths written and notes for the user."""
     from crossread.export import write_analysis_json
     from crossread.report import write_report
 
+    notes: list[str] = []
+    written: list[Path] = []
+    n = store.article_count()
     json_path = outdir / "analysis.json"
+    if json == "always" or (json == "auto" and n <= JSON_AUTO_MAX):
+        analysis = analysis or store.analysis()
+        write_analysis_json(analysis, json_path)
+        written.append(json_path)
+    elif json == "auto":
+        notes.append(f"analysis.json not rewritten: the store holds {n} articles (over {JSON_AUTO_MAX}); "
+                     f"`crossread export {outdir} --format jsonl` writes every record as JSON Lines")
     report_path = outdir / "report.html"
-    write_analysis_json(analysis, json_path)
-    write_report(analysis, report_path)
-    return [json_path, report_path]
+    write_report(analysis or store.analysis(), report_path)
+    store.clear_pending("report", store.pending("report"))
+    written.append(report_path)
+    return written, notes
 
 
 def _records_by_kind(records: ArticleRecords) -> dict[str, list[Any]]:
@@ -321,20 +485,13 @@ def _records_by_kind(records: ArticleRecords) -> dict[str, list[Any]]:
             "framing": records.framing}
 
 
-def _corpus_records(analysis: Analysis) -> dict[str, list[Any]]:
-    return {
-        "actors": analysis.actors,
-        "events": analysis.events,
-        "quotes": analysis.quotes,
-        "claims": analysis.claims,
-        "stories": analysis.stories,
-        "derivations": analysis.derivations,
-        "framing": analysis.framing,
-    }
-
-
 def analyze(inputs: Sequence[str], outdir: str | Path, **kwargs: Any) -> Analysis:
-    """Library entry point: run the whole job and return the corpus analysis."""
+    """Library entry point: run the whole job and return the stored analysis."""
     summary = run_analyze(inputs, AnalyzeOptions(outdir=Path(outdir), **kwargs))
-    assert summary.analysis is not None
-    return summary.analysis
+    if summary.analysis is not None:
+        return summary.analysis
+    store = Store((kwargs.get("db_url") or default_db_url(Path(outdir))))
+    try:
+        return store.analysis()
+    finally:
+        store.close()

@@ -47,7 +47,7 @@ def basil_articles(folder: Path) -> tuple[list[Article], dict[str, str]]:
 
 class Clusterer:
     """The story method under evaluation: ``batch`` (cluster_stories) or ``incremental``
-    (the pipeline's StoryIndex, articles added in publication order, with MiniLM lead
+    (the pipeline's :func:`crossread.link.story_assign.assign_stories`, with MiniLM lead
     embeddings unless ``embeddings`` is False). Actors are not extracted here (cost);
     the pipeline adds shared actors and events on top."""
 
@@ -73,14 +73,19 @@ class Clusterer:
     def __call__(self, articles: Sequence[Article], threshold: float) -> list[Story]:
         if self.method == "batch":
             return cluster_stories(articles, threshold=threshold)
-        from crossread.link.story_index import StoryIndex, _publication_order
+        from crossread.link.story_assign import EMBEDDING_WEIGHT, assign_stories, story_features
 
         self._embed(articles)
-        index = StoryIndex(threshold=threshold, **({} if self.embedding_weight is None
-                                                     else {"embedding_weight": self.embedding_weight}))
-        for a in sorted(articles, key=_publication_order):
-            index.add(a, embedding=self._vectors.get(a.id))
-        return index.stories()
+        weight = EMBEDDING_WEIGHT if self.embedding_weight is None else self.embedding_weight
+        # undated documents (ECB+) are filed as if published the same day, as the pipeline files
+        # articles without a date on the day it first stores them
+        features = [story_features(a, {}, a.published or "2000-01-01", self._vectors.get(a.id), weight)
+                    for a in articles]
+        story_of = assign_stories(features, threshold=threshold)
+        members: dict[str, list[str]] = {}
+        for f in sorted(features, key=lambda f: f.order_key):
+            members.setdefault(story_of[f.article_id], []).append(f.article_id)
+        return [Story(id=sid, title="", article_ids=ids) for sid, ids in members.items()]
 
 
 def score(articles: Sequence[Article], gold: dict[str, str], threshold: float,
@@ -146,9 +151,9 @@ def eval_stories_command(data: Path, threshold: float | None, method: str, embed
             if method == "batch":
                 threshold = DEFAULT_THRESHOLD
             else:
-                from crossread.link.story_index import EMBEDDING_THRESHOLD, TEXT_ONLY_THRESHOLD
+                from crossread.link.story_assign import threshold_for
 
-                threshold = EMBEDDING_THRESHOLD if clusterer._service else TEXT_ONLY_THRESHOLD
+                threshold = threshold_for(clusterer._service is not None)
             notes.append(f"no ECB+ train topics: library default threshold {threshold:.2f}")
     else:
         notes.append(f"fixed threshold {threshold:.2f}")

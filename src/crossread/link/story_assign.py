@@ -1,41 +1,52 @@
-"""Incremental story assignment as the pipeline runs it: features, persistence, recovery.
+"""Which story each article tells: incremental, and the same whatever order the articles arrive in.
 
-Each new article is filed into the persistent :class:`~crossread.link.story_index.StoryIndex`
-with three kinds of evidence:
+Features (:func:`story_features`, computed per article, beside its NLP):
 
-* its text (hashed uni/bigrams) mixed with a MiniLM sentence embedding of its
-  headline and lead (the first sentences carry the story in news writing),
-* the actors it names, by their cross-article merge key (so "Haniyeh" in one
-  outlet and "Ismail Haniyeh" in another count as shared),
-* its events as (type, source, target) keys over the same actor keys,
+* its text as hashed uni/bigrams (``HashingVectorizer``: English stop words, sublinear tf,
+  2**18 features; no vocabulary to refit) mixed with a MiniLM sentence embedding of its headline
+  and lead (the first sentences carry the story in news writing): the stored vector is
+  ``[sqrt(1-w)·hashed, sqrt(w)·embedding]``, so its cosine is ``(1-w)·cos_text + w·cos_embedding``;
+* the actors it names, by their cross-article merge key (so "Haniyeh" in one outlet and "Ismail
+  Haniyeh" in another count as shared), and its events as (type, source, target) keys;
+* its date (the publication date, else the day crossread first stored it) and an order key.
 
-and its publication date (the index's time window). The story each article joins is
-stored in the article's own transaction (:meth:`crossread.store.Store.add_article`);
-the index itself is snapshotted into the store every ``SNAPSHOT_EVERY`` articles and at
-the end of a run, and caught up from the stored assignments when a snapshot lags behind
-(a run killed before its snapshot).
+Assignment (:func:`assign_stories`, after Event Registry-style incremental event clustering):
+articles are filed in **publication order** (order key: date and time, then id). Each is compared
+with every article already filed within the previous ``window_days`` days — exactly, not through an
+approximate index, so nothing in the window is missed — by cosine raised by shared actors/events
+(``s + 0.5·jaccard·(1-s)``). It joins the story of its best match if that reaches the threshold
+(ties: the older story), else it opens a story whose id is ``record_id("story", its id)``.
+
+Each decision looks only at earlier articles, so articles that arrive after everything stored
+(a daily intake) are simply filed. An article older than some stored ones (a backfill) is filed
+together with the stored articles after it, which are filed again: the result is the one a single
+run over all articles gives, in any arrival order. Costs grow with the articles filed and the
+articles inside their windows, not with the store.
+
+Tuned on the ECB+ train topics (``crossread eval stories``); results in docs/EVALUATION.md.
 """
 
 from __future__ import annotations
 
-import logging
+import datetime as _dt
+import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from crossread.nlp.embeddings import optional_embedding_service
-from crossread.link.story_index import EMBEDDING_THRESHOLD, TEXT_ONLY_THRESHOLD, StoryIndex
-from crossread.records import Actor, Article, from_dict
+from crossread.records import Article, record_id
 
-log = logging.getLogger("crossread")
-
-INDEX_NAME = "stories"
-# Articles between snapshots: after a crash at most this many are re-filed from the store on
-# the next start (each ~2 ms plus cached embeddings), while a snapshot of a 10k-article store
-# takes ~0.7 s to write (docs/BENCHMARKS.md).
-SNAPSHOT_EVERY = 1000
+N_HASH_FEATURES = 2**18
+EMBEDDING_WEIGHT = 0.5
+ACTOR_BOOST = 0.5
+WINDOW_DAYS = 7
+# Tuned on the ECB+ train topics (`crossread eval stories`): with MiniLM lead embeddings mixed in at
+# weight 0.5, and with hashed text alone.
+EMBEDDING_THRESHOLD = 0.36
+TEXT_ONLY_THRESHOLD = 0.18
 LEAD_SENTENCES = 3
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -47,95 +58,189 @@ def lead_text(article: Article, sentences: int = LEAD_SENTENCES, max_chars: int 
     return f"{article.title or ''}. {lead}".strip(" .")[:max_chars]
 
 
-def actor_keys(actor_dicts: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-    """article-local actor id -> cross-article merge key."""
-    from crossread.extract.actors import _merge_key
-    from crossread.extract.registry import default_registry
-
-    registry = default_registry()
-    keys: dict[str, str] = {}
-    for record in actor_dicts:
-        actor = from_dict(Actor, dict(record))
-        keys[actor.id] = _merge_key(actor, registry)
-    return keys
-
-
 def article_entities(records: Mapping[str, Sequence[Any]]) -> tuple[list[str], list[str]]:
-    """(actor keys, event keys) of one article's stored records (dicts or records)."""
-    from crossread.records import to_dict
+    """(actor keys, event keys) of one article's records (records or their dicts)."""
+    from crossread.link.actor_resolve import merge_key
+    from crossread.records import Actor, from_dict
 
-    def as_dicts(kind: str) -> list[dict[str, Any]]:
-        return [r if isinstance(r, dict) else to_dict(r) for r in records.get(kind, [])]
+    def records_of(kind: str, cls: type) -> list[Any]:
+        return [from_dict(cls, r) if isinstance(r, dict) else r for r in records.get(kind, [])]
 
-    keys = actor_keys(as_dicts("actors"))
+    keys = {a.id: merge_key(a) for a in records_of("actors", Actor)}
     events = []
-    for event in as_dicts("events"):
-        source = sorted({keys.get(a, a) for a in event.get("source", [])})
-        target = sorted({keys.get(a, a) for a in event.get("target", [])})
+    for event in records.get("events", []):
+        source = event["source"] if isinstance(event, dict) else event.source
+        target = event["target"] if isinstance(event, dict) else event.target
+        plover = event["plover"] if isinstance(event, dict) else event.plover
+        source = sorted({keys.get(a, a) for a in source})
+        target = sorted({keys.get(a, a) for a in target})
         if source or target:
-            events.append(f"{event.get('plover')}|{'+'.join(source)}|{'+'.join(target)}")
+            events.append(f"{plover}|{'+'.join(source)}|{'+'.join(target)}")
     return sorted(set(keys.values())), sorted(set(events))
 
 
-class StoryAssigner:
-    """The pipeline's story index: ``assign`` per new article, ``save`` per batch."""
+# --------------------------------------------------------------------------- features
 
-    def __init__(self, store: Any = None, use_embeddings: bool = True) -> None:
-        self.store = store
-        self.embeddings = optional_embedding_service(store) if use_embeddings else None
-        self.index = StoryIndex(threshold=EMBEDDING_THRESHOLD if self.embeddings else TEXT_ONLY_THRESHOLD)
-        self._unsaved = 0
-        if store is not None:
-            blob = store.get_index_state(INDEX_NAME)
-            if blob is not None:
-                try:
-                    self.index = StoryIndex.from_bytes(blob)
-                except ValueError as exc:  # an incompatible snapshot: rebuild from the stored assignments
-                    log.warning("story index snapshot not usable (%s); rebuilding it", exc)
-                expected = EMBEDDING_THRESHOLD if self.embeddings else TEXT_ONLY_THRESHOLD
-                if self.index.threshold != expected:
-                    # the store's stories were built the other way; its threshold is kept for consistency
-                    log.warning("this store's stories were built %s sentence embeddings; new articles are "
-                                "compared %s them, so their story assignment is less reliable",
-                                "with" if self.index.threshold == EMBEDDING_THRESHOLD else "without",
-                                "with" if self.embeddings else "without")
-            self._catch_up()
+_HASHER = None
 
-    def _embedding(self, article: Article) -> np.ndarray | None:
-        if self.embeddings is None:
-            return None
-        return self.embeddings.embed([lead_text(article)])[0]
 
-    def assign(self, article: Article, records: Mapping[str, Sequence[Any]], story_id: str | None = None) -> str:
-        """The story ``article`` joins (or opens); ``story_id`` re-files a known decision."""
-        actors, events = article_entities(records)
-        self._unsaved += 1
-        return self.index.add(article, actors, events, embedding=self._embedding(article), story_id=story_id)
+def hashed_text(article: Article) -> tuple[np.ndarray, np.ndarray]:
+    """(indices, values) of the headline and text as hashed uni/bigrams, 1 + log tf, L2-normalised."""
+    global _HASHER
+    if _HASHER is None:
+        from sklearn.feature_extraction.text import HashingVectorizer
 
-    def _catch_up(self) -> None:
-        """File stored articles the snapshot does not hold: their recorded story, or a new decision."""
-        assignments = self.store.story_assignments()
-        missing = [a for a in self.store.iter_articles() if a.id not in self.index]
-        if not missing:
-            return
-        records = self.store.article_records()
-        undecided: dict[str, str] = {}
-        for article in missing:  # stored order = the order the decisions were made in
-            known = assignments.get(article.id)
-            story = self.assign(article, records.get(article.id, {}), story_id=known)
-            if known is None:
-                undecided[article.id] = story
-        if undecided:
-            self.store.set_story_assignments(undecided)
-        self.save()
+        _HASHER = HashingVectorizer(n_features=N_HASH_FEATURES, ngram_range=(1, 2), stop_words="english",
+                                    alternate_sign=False, norm=None)
+    row = _HASHER.transform([f"{article.title or ''}\n{article.text}"]).tocsr()
+    row.sum_duplicates()
+    data = row.data.astype(np.float64)
+    if data.size:
+        data = 1.0 + np.log(data)
+        data /= math.sqrt(float(np.dot(data, data)))
+    return row.indices.astype(np.int32), data
 
-    def save(self) -> None:
-        if self.store is not None and self._unsaved:
-            self.store.put_index_state(INDEX_NAME, self.index.to_bytes())
-        self._unsaved = 0
 
-    def save_if_due(self, every: int = SNAPSHOT_EVERY) -> None:
-        """Snapshot after ``every`` new articles: a snapshot costs O(store), so not per batch."""
-        if self._unsaved >= every:
-            self.save()
+def day_of(date: str) -> int:
+    """Day number of an ISO date (YYYY-MM-DD...)."""
+    return _dt.date.fromisoformat(date[:10]).toordinal()
 
+
+def order_key(when: str, article_id: str) -> str:
+    """The order articles are filed in: date and time (ISO), then id."""
+    return f"{when}\x1f{article_id}"
+
+
+@dataclass
+class StoryFeatures:
+    """What story assignment knows of one article (``story_features`` in the store)."""
+
+    article_id: str
+    order_key: str
+    day: int
+    indices: np.ndarray  # int32, sorted
+    values: np.ndarray  # float32 (float16 precision: exactly what the store gives back), unit length
+    entities: frozenset[str]
+
+
+def story_features(article: Article, records: Mapping[str, Sequence[Any]], when: str,
+                   embedding: np.ndarray | None = None, embedding_weight: float = EMBEDDING_WEIGHT) -> StoryFeatures:
+    """The features of one article (see the module docstring); ``when`` is its ISO publication date,
+    or the first-seen time for an undated article."""
+    from crossread.store.codec import round_dense
+
+    idx, data = hashed_text(article)
+    if embedding is not None and embedding_weight > 0:
+        emb = np.asarray(embedding, dtype=np.float64).ravel()
+        norm = float(np.linalg.norm(emb))
+        if norm > 0:
+            nz = np.flatnonzero(emb)
+            idx = np.concatenate([idx, (nz + N_HASH_FEATURES).astype(np.int32)])
+            data = np.concatenate([data * math.sqrt(1 - embedding_weight), emb[nz] / norm * math.sqrt(embedding_weight)])
+    norm = float(np.sqrt(np.dot(data, data)))
+    if norm > 0:
+        data = data / norm
+    order = np.argsort(idx, kind="stable")
+    actors, events = article_entities(records)
+    entities = frozenset([f"a:{a}" for a in actors] + [f"e:{e}" for e in events])
+    return StoryFeatures(article.id, order_key(when, article.id), day_of(when), idx[order].astype(np.int32),
+                         round_dense(data[order]), entities)
+
+
+# --------------------------------------------------------------------------- assignment
+
+# (day from, day to) -> filed articles of those days: (features, story id, the story's first order key)
+FiledLookup = Callable[[int, int], Iterable[tuple[StoryFeatures, str, str]]]
+
+
+@dataclass
+class _Filed:
+    features: StoryFeatures
+    story: str
+
+
+class _Window:
+    """Filed articles of the last ``days`` days, as the sweep moves forward in time."""
+
+    def __init__(self, lookup: FiledLookup | None, days: int, skip: set[str], founded: dict[str, str]) -> None:
+        self.lookup, self.days, self.skip, self.founded = lookup, days, skip, founded
+        self.by_day: dict[int, list[_Filed]] = {}
+        self.loaded_to: int | None = None
+        self.scratch = np.zeros(N_HASH_FEATURES + 4096, dtype=np.float64)
+
+    def advance(self, day: int) -> None:
+        low = day - self.days
+        for d in [d for d in self.by_day if d < low]:
+            del self.by_day[d]
+        start = low if self.loaded_to is None or self.loaded_to < low else self.loaded_to + 1
+        if self.lookup is not None and start <= day:
+            for features, story, story_key in self.lookup(start, day):
+                if features.article_id not in self.skip:
+                    self.by_day.setdefault(features.day, []).append(_Filed(features, story))
+                    self.founded.setdefault(story, story_key)
+        self.loaded_to = day if self.loaded_to is None else max(self.loaded_to, day)
+
+    def candidates(self, features: StoryFeatures) -> list[_Filed]:
+        low = features.day - self.days
+        return [f for d, filed in self.by_day.items() if low <= d <= features.day for f in filed
+                if f.features.order_key < features.order_key]
+
+    def add(self, filed: _Filed) -> None:
+        self.by_day.setdefault(filed.features.day, []).append(filed)
+
+    def cosines(self, features: StoryFeatures, others: Sequence[_Filed]) -> np.ndarray:
+        if not others or features.indices.size == 0:
+            return np.zeros(len(others))
+        scratch = self.scratch
+        if features.indices.max() >= scratch.size:
+            scratch = self.scratch = np.zeros(int(features.indices.max()) + 1, dtype=np.float64)
+        scratch[features.indices] = features.values
+        lengths = np.fromiter((o.features.indices.size for o in others), dtype=np.int64, count=len(others))
+        all_idx = np.concatenate([o.features.indices for o in others])
+        inside = all_idx < scratch.size
+        products = np.zeros(all_idx.size)
+        products[inside] = scratch[all_idx[inside]] * np.concatenate([o.features.values for o in others])[inside]
+        scratch[features.indices] = 0.0
+        sums = np.zeros(len(others))
+        nonempty = lengths > 0
+        if products.size:
+            starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[nonempty]
+            sums[nonempty] = np.add.reduceat(products, starts)
+        return sums
+
+
+def assign_stories(to_file: Iterable[StoryFeatures], filed: FiledLookup | None = None,
+                   threshold: float = EMBEDDING_THRESHOLD, window_days: int = WINDOW_DAYS,
+                   actor_boost: float = ACTOR_BOOST) -> dict[str, str]:
+    """File articles into stories (see the module docstring); article id -> story id.
+
+    ``filed(day_from, day_to)`` yields the articles already filed on those days (see
+    :data:`FiledLookup`; those of ``to_file`` are ignored). For the result to be the one of a single
+    run, ``to_file`` must hold every filed article that comes after its earliest one in filing order
+    (:meth:`crossread.store.Store.filed_after`): they are filed again."""
+    pending = sorted(to_file, key=lambda f: f.order_key)
+    founded: dict[str, str] = {}  # story id -> order key of its first article (ties go to the older story)
+    window = _Window(filed, window_days, {f.article_id for f in pending}, founded)
+    out: dict[str, str] = {}
+    for features in pending:
+        window.advance(features.day)
+        others = window.candidates(features)
+        best_story, best_score = None, -1.0
+        for other, sim in zip(others, window.cosines(features, others)):
+            score = float(sim)
+            mine, theirs = features.entities, other.features.entities
+            if actor_boost and mine and theirs:
+                jaccard = len(mine & theirs) / len(mine | theirs)
+                score = min(1.0, score + actor_boost * jaccard * (1 - score))
+            if score > best_score or (score == best_score and founded[other.story] < founded[best_story]):
+                best_story, best_score = other.story, score
+        if best_story is None or best_score < threshold:
+            best_story = record_id("story", features.article_id)
+            founded[best_story] = features.order_key
+        out[features.article_id] = best_story
+        window.add(_Filed(features, best_story))
+    return out
+
+
+def threshold_for(embeddings: bool) -> float:
+    return EMBEDDING_THRESHOLD if embeddings else TEXT_ONLY_THRESHOLD

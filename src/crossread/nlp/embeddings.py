@@ -18,7 +18,7 @@ Backends
             to install if neither works.
 
 Vectors are float32, shape ``(n, 384)``, L2-normalised, so a dot product is the cosine.
-With a :class:`crossread.store.Store` they are cached under
+With a :class:`crossread.store.Store` they are cached (float16) under
 ``sha1(model_name + sentence)``; ``model_name`` names the backend variant too (int8 ONNX,
 fp32 ONNX and torch vectors differ in the 3rd decimal), so a cache never mixes them.
 """
@@ -44,9 +44,13 @@ DIMENSION = 384
 MAX_SEQ_LENGTH = 256  # sentence_bert_config.json of all-MiniLM-L6-v2
 ONNX_DIR = Path(__file__).resolve().parents[1] / "models" / "minilm_onnx"
 ONNX_MODEL_FILES = ("model_int8.onnx", "model_fp32.onnx")  # first present wins
-# sentences per model call when batch_size=None; measured on 2 cores (docs/BENCHMARKS.md):
-# int8 ONNX is fastest at 8 (348/s vs 272/s at 64), sentence-transformers' default is 32
-DEFAULT_BATCH = {"onnx": 8, "torch": 32}
+# sentences per model call when batch_size=None. ONNX: one sentence per call. The int8 model quantises
+# activations per call, and padding a sentence to its batch-mates' length changes its vector: on CPUs
+# without VNNI (AVX2 only) by up to 7 % of the cosine (0.93 to torch, against 0.995+ alone), on VNNI
+# CPUs by ~1e-3. Alone, a sentence's vector never depends on what it was embedded with (an incremental
+# run equals a full one), and no time is lost on padding (docs/BENCHMARKS.md, "Embeddings").
+# sentence-transformers' default for torch is 32.
+DEFAULT_BATCH = {"onnx": 1, "torch": 32}
 
 INSTALL_HINT = (
     "No embedding backend is usable. Install the default one with "
@@ -211,11 +215,15 @@ class EmbeddingService:
         self.batch_size = max(1, int(batch_size))
         self.stats = {"sentences": 0, "cache_hits": 0, "encoded": 0, "model_calls": 0}
 
-    def key(self, sentence: str) -> str:
-        return hashlib.sha1((self.model_name + sentence).encode("utf-8")).hexdigest()
+    def key(self, sentence: str) -> bytes:
+        """The cache key of a sentence: sha1 of the model name and the sentence (20 bytes)."""
+        return hashlib.sha1((self.model_name + sentence).encode("utf-8")).digest()
 
     def _encode(self, sentences: list[str]) -> np.ndarray:
-        """Encode unique sentences in batches of similar length (less padding)."""
+        """Encode unique sentences in batches of similar length (less padding), at float16 precision (what
+        the store's cache keeps, so a vector is the same fresh or cached)."""
+        from crossread.store.codec import round_dense
+
         out = np.zeros((len(sentences), DIMENSION), dtype=np.float32)
         order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]), reverse=True)
         for start in range(0, len(order), self.batch_size):
@@ -223,19 +231,21 @@ class EmbeddingService:
             out[idx] = self.encoder.encode([sentences[i] for i in idx])
             self.stats["model_calls"] += 1
         self.stats["encoded"] += len(sentences)
-        return out
+        return round_dense(out)
 
-    def embed(self, sentences: Sequence[str]) -> np.ndarray:
-        """(n, 384) float32, L2-normalised, in input order."""
+    def embed(self, sentences: Sequence[str], cache: Any = None) -> np.ndarray:
+        """(n, 384) float32, L2-normalised, in input order. ``cache`` (default: the service's store) is
+        anything with ``get_embeddings(keys)`` and ``put_embeddings({key: vector})``."""
+        cache = cache if cache is not None else self.store
         sentences = [s if isinstance(s, str) else str(s) for s in sentences]
         self.stats["sentences"] += len(sentences)
         if not sentences:
             return np.zeros((0, DIMENSION), dtype=np.float32)
         unique = list(dict.fromkeys(sentences))
         vectors: dict[str, np.ndarray] = {}
-        keys = {s: self.key(s) for s in unique} if self.store is not None else {}
-        if self.store is not None:
-            cached = self.store.get_embeddings(keys.values())
+        keys = {s: self.key(s) for s in unique} if cache is not None else {}
+        if cache is not None:
+            cached = cache.get_embeddings(list(keys.values()))
             for s in unique:
                 v = cached.get(keys[s])
                 if v is not None and len(v) == DIMENSION:
@@ -246,8 +256,8 @@ class EmbeddingService:
             encoded = self._encode(missing)
             for s, v in zip(missing, encoded):
                 vectors[s] = v
-            if self.store is not None:
-                self.store.put_embeddings({keys[s]: v.tolist() for s, v in zip(missing, encoded)})
+            if cache is not None:
+                cache.put_embeddings({keys[s]: v for s, v in zip(missing, encoded)})
         return np.stack([vectors[s] for s in sentences]).astype(np.float32, copy=False)
 
     def similarity(self, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
