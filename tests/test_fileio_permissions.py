@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,8 +14,11 @@ from crossread.fileio import write_text_atomic
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
 
 
+SetUmask = Callable[[int], int]
+
+
 @pytest.fixture
-def umask() -> Iterator[object]:
+def umask() -> Iterator[SetUmask]:
     old = os.umask(0o022)
     try:
         yield os.umask
@@ -28,7 +31,7 @@ def mode(path: Path) -> int:
 
 
 @pytest.mark.parametrize(("mask", "expected"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600), (0o027, 0o640)])
-def test_new_file_mode_follows_the_umask(tmp_path: Path, umask, mask: int, expected: int) -> None:  # type: ignore[no-untyped-def]
+def test_new_file_mode_follows_the_umask(tmp_path: Path, umask: SetUmask, mask: int, expected: int) -> None:
     umask(mask)
     out = tmp_path / "sub" / "report.html"
     write_text_atomic(out, "héllo\n")
@@ -36,7 +39,7 @@ def test_new_file_mode_follows_the_umask(tmp_path: Path, umask, mask: int, expec
     assert out.read_bytes() == "héllo\n".encode()
 
 
-def test_rewrite_replaces_a_private_file_with_a_readable_one(tmp_path: Path, umask) -> None:  # type: ignore[no-untyped-def]
+def test_rewrite_replaces_a_private_file_with_a_readable_one(tmp_path: Path, umask: SetUmask) -> None:
     out = tmp_path / "analysis.json"
     out.write_text("old")
     out.chmod(0o600)  # as the old writer left it
