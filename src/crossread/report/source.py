@@ -222,7 +222,9 @@ class AnalysisSource:
             add("derivations", i, touched([d.source_article, d.derived_article]))
         for i, f in enumerate(analysis.framing):
             add("framing", i, touched(v.article_id for x in [*f.labels, *f.loaded_terms] for v in x.evidence))
+        self._actor_index: dict[str, int] = {}
         for i, a in enumerate(analysis.actors):
+            self._actor_index.setdefault(a.id, i)
             add("actors", i, touched(m.article_id for m in a.mentions))
         self._summaries: list[StorySummary] | None = None
 
@@ -272,9 +274,10 @@ class AnalysisSource:
         wanted.update(q.speaker for q in quotes if q.speaker)
         wanted.update(c.attributed_to for c in claims if c.attributed_to)
         wanted.update(f.actor for f in framing)
-        mentioned = set(self._records(story_id, "actors"))
-        actors = [dataclasses.replace(x, mentions=[m for m in x.mentions if m.article_id in ids])
-                  for i, x in enumerate(a.actors) if i in mentioned or x.id in wanted]
+        chosen = set(self._records(story_id, "actors"))
+        chosen.update(self._actor_index[x] for x in wanted if x in self._actor_index)
+        actors = [dataclasses.replace(a.actors[i], mentions=[m for m in a.actors[i].mentions if m.article_id in ids])
+                  for i in sorted(chosen)]
         return Analysis(articles=arts, actors=actors, events=events, quotes=quotes, claims=claims,
                         stories=[Story(story.id, story.title, list(story.article_ids))],
                         derivations=pick("derivations"), framing=framing)
