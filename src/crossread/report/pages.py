@@ -180,10 +180,6 @@ def _write_split(source: ReportSource, layout: ReportLayout, title: str, only_st
         del analysis
         write_text_atomic(target, html)
         written.append(target)
-    if layout.stories_dir.is_dir():
-        for file in layout.stories_dir.glob("*.html"):
-            if file not in current:
-                file.unlink()
     totals = source.totals()
     index_files: set[Path] = set()
     for order in ORDERS:
@@ -196,6 +192,10 @@ def _write_split(source: ReportSource, layout: ReportLayout, title: str, only_st
             write_text_atomic(target, render_index_page(context))
             written.append(target)
             index_files.add(target)
+    # Stale pages last: until the new index is in place, the old one may still link to them.
+    for file in layout.stories_dir.glob("*.html"):
+        if file not in current:
+            file.unlink()
     for file in layout.pages_dir.glob("*.html"):
         if layout.is_index_page(file) and file not in index_files:
             file.unlink()
