@@ -3,25 +3,47 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from pathlib import Path
+
+# Create-only, never through a symlink, binary (no newline translation on Windows), not inherited by children.
+_TEMP_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+               | getattr(os, "O_CLOEXEC", 0))
+
+
+def _create_temp(path: Path) -> tuple[int, Path]:
+    """A new, empty temp file beside ``path``, created with mode 0o666 so that the umask applies.
+
+    (``tempfile.mkstemp`` would create it 0o600, and the output would stay private after the rename.)
+    """
+    for _ in range(100):
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
+        try:
+            return os.open(tmp, _TEMP_FLAGS, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"could not create a temp file beside {path}")
 
 
 def write_text_atomic(path: Path | str, text: str) -> None:
-    """Write UTF-8 text so that readers see the old file or the new one, never half of it."""
+    """Write UTF-8 text so that readers see the old file or the new one, never half of it.
+
+    The file gets the permissions a plain ``open(path, "w")`` would give a new file
+    (0o666 less the umask: 0o644 under umask 022), whatever the old file's mode was.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Temp file in the same directory so os.replace is an atomic rename on one filesystem.
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _create_temp(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp_name, path)
+        os.replace(tmp, path)
     except BaseException:
         try:
-            os.unlink(tmp_name)
+            os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise

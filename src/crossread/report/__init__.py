@@ -1,22 +1,39 @@
-"""The HTML report: one self-contained, offline file per analysis."""
+"""The HTML report: one self-contained file for a small corpus, an index plus one page per story for a large one.
+
+The report renders from a :class:`ReportSource` (story summaries, one story's analysis at a
+time, corpus totals); an :class:`~crossread.records.Analysis` is wrapped in an
+:class:`AnalysisSource`. See :mod:`crossread.report.pages` for the file layout.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from crossread.fileio import write_text_atomic
 from crossread.records import Analysis
-from crossread.report.render import render
+from crossread.report.pages import (
+    INDEX_PAGE_SIZE,
+    ORDERS,
+    SINGLE_FILE_MAX_ARTICLES,
+    ReportLayout,
+    newest_first,
+    render_single_file,
+    write_report,
+)
+from crossread.report.source import AnalysisSource, ReportSource, StorySummary, merge_analyses
 
-__all__ = ["render_report", "write_report"]
+__all__ = [
+    "INDEX_PAGE_SIZE",
+    "ORDERS",
+    "SINGLE_FILE_MAX_ARTICLES",
+    "AnalysisSource",
+    "ReportLayout",
+    "ReportSource",
+    "StorySummary",
+    "merge_analyses",
+    "newest_first",
+    "render_report",
+    "write_report",
+]
 
 
-def render_report(analysis: Analysis, *, title: str = "crossread report") -> str:
+def render_report(source_or_analysis: ReportSource | Analysis, *, title: str = "crossread report") -> str:
     """The report as one HTML string: inline CSS, no scripts, no external resources."""
-    return render(analysis, title)
-
-
-def write_report(analysis: Analysis, path: Path, *, title: str = "crossread report") -> None:
-    """Render and write the report (UTF-8), atomically so a viewer never sees half a file."""
-    html = render_report(analysis, title=title)
-    write_text_atomic(path, html)
+    return render_single_file(source_or_analysis, title=title)

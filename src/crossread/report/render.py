@@ -9,6 +9,8 @@ open and close tokens are always balanced (see :func:`_paragraph_tokens`).
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,7 +20,8 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from crossread.records import SCHEMA_VERSION, Analysis, Article, Event, Evidence, Mention, Quote
+from crossread.records import SCHEMA_VERSION, Analysis, Article, Event, Evidence, Mention, Quote, Story
+from crossread.report.source import TOTAL_KEYS, AnalysisSource, StorySummary
 
 # How many evidence links a row shows before folding the rest into <details>.
 LINKS_SHOWN = 3
@@ -31,6 +34,26 @@ _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 def safe_id(value: str) -> str:
     """An id fragment that is valid in HTML ids and URL fragments, injective over inputs."""
     return _UNSAFE_ID_CHARS.sub(lambda m: f"_{ord(m.group()):x}_", value)
+
+
+_FILE_SAFE = re.compile(r"[^a-z0-9_-]")
+_STEM_MAX = 120
+
+
+def page_stem(story_id: str) -> str:
+    """A file name stem (and id fragment) for a story id: injective, portable, never hidden.
+
+    Keeps ``a-z 0-9 _ -``; any other character (upper case too, for case-insensitive file
+    systems) becomes ``~<hex>~``. A stem that would be long ends, instead, in ``~~~`` and a
+    hash of the id (``~~~`` cannot occur in an escaped name).
+    """
+    stem = _FILE_SAFE.sub(lambda m: f"~{ord(m.group()):x}~", story_id)
+    if not stem:
+        return "~~~empty"
+    if len(stem) > _STEM_MAX:
+        digest = hashlib.sha256(story_id.encode("utf-8")).hexdigest()[:24]
+        stem = stem[: _STEM_MAX - 27].rstrip("~") + "~~~" + digest
+    return stem
 
 
 def anchor_id(article_id: str, start: int, end: int) -> str:
@@ -334,19 +357,22 @@ class _Context:
             "paragraphs": _article_paragraphs(art.text, spans),
         }
 
-    def story_views(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Stories with their articles side by side, then the unclustered articles.
+    def story_views(self, stories: list[Story] | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Stories (``stories``, default the analysis's, in that order) with their articles side by side,
+        then the unclustered articles.
 
         An article listed in several stories is rendered once (its anchors must
-        be unique); later stories point back to it.
+        be unique); later stories point back to it. Story sections get the ids
+        ``story-1``, ``story-2``… in the order shown.
         """
         from crossread.report.story import story_sections
 
+        stories = self.analysis.stories if stories is None else stories
         # Story rows first: they register evidence spans, and the article views below group them once.
-        sections = [story_sections(self, story, i) for i, story in enumerate(self.analysis.stories, 1)]
+        sections = [story_sections(self, story, i) for i, story in enumerate(stories, 1)]
         rendered: set[str] = set()
-        stories = []
-        for story, section in zip(self.analysis.stories, sections):
+        views = []
+        for story, section in zip(stories, sections):
             columns = []
             for aid in story.article_ids:
                 art = self.articles.get(aid)
@@ -357,17 +383,47 @@ class _Context:
                 else:
                     rendered.add(aid)
                     columns.append({"article": self.article_view(art)})
-            stories.append({"title": story.title, "id": story.id, "columns": columns, **section})
+            views.append({"title": story.title, "id": story.id, "columns": columns, **section})
+        listed = {aid for story in self.analysis.stories for aid in story.article_ids}
         unclustered = []
         for art in self.articles.values():
-            if art.id not in rendered:
+            if art.id not in rendered and art.id not in listed:
                 rendered.add(art.id)
                 unclustered.append({"article": self.article_view(art)})
-        return stories, unclustered
+        return views, unclustered
 
 
-def build_context(analysis: Analysis, title: str) -> dict[str, Any]:
-    """Everything the template needs, as plain data (strings stay unescaped until Jinja)."""
+# --------------------------------------------------------------------------- pages
+
+
+def index_row(summary: StorySummary, href: str) -> dict[str, Any]:
+    """One row of an index of stories: the summary's fields plus the link to the story."""
+    return {**dataclasses.asdict(summary), "href": href, "row_id": f"s-{page_stem(summary.id)}"}
+
+
+def corpus_counts(totals: dict[str, int]) -> list[tuple[str, int]]:
+    return [(k, totals.get(k, 0)) for k in TOTAL_KEYS]
+
+
+def story_counts(summary: StorySummary) -> list[tuple[str, int]]:
+    return [("articles", summary.articles), ("events", summary.events), ("claims", summary.claims),
+            ("contradicted claims", summary.contradicted_claims), ("quotes", summary.quotes),
+            ("derivations", summary.derivations)]
+
+
+def build_context(analysis: Analysis, title: str, summaries: list[StorySummary] | None = None,
+                  totals: dict[str, int] | None = None, unclustered_id: str | None = None) -> dict[str, Any]:
+    """Everything the single-file template needs, as plain data (strings stay unescaped until Jinja).
+
+    ``summaries`` (default: the analysis's stories in their order) give the index of stories and the
+    order the stories are shown in; ``unclustered_id`` is the summary that stands for the unclustered
+    articles (see :class:`~crossread.report.source.AnalysisSource`).
+    """
+    if summaries is None or totals is None:
+        source = AnalysisSource(analysis)
+        summaries = source.story_summaries() if summaries is None else summaries
+        totals = source.totals() if totals is None else totals
+        unclustered_id = source.unclustered_id if unclustered_id is None else unclustered_id
     ctx = _Context(analysis)
     # Rows first: they register the evidence spans the article views highlight.
     sections = {
@@ -378,17 +434,36 @@ def build_context(analysis: Analysis, title: str) -> dict[str, Any]:
         "derivations": ctx.derivation_rows(),
         "framing": ctx.framing_rows(),
     }
-    stories, unclustered = ctx.story_views()
-    counts = [
-        ("articles", len(analysis.articles)), ("stories", len(analysis.stories)),
-        ("actors", len(analysis.actors)), ("events", len(analysis.events)),
-        ("quotes", len(analysis.quotes)), ("claims", len(analysis.claims)),
-        ("derivations", len(analysis.derivations)), ("framing", len(analysis.framing)),
-        ("signals", sum(len(a.signals) for a in analysis.articles)),
-        ("removed chrome", sum(len(a.removed) for a in analysis.articles)),
-    ]
-    return {"title": title, "schema_version": SCHEMA_VERSION, "counts": counts, "stories": stories,
-            "unclustered": unclustered, **sections}
+    rank = {s.id: i for i, s in reversed(list(enumerate(summaries)))}
+    ordered = sorted(analysis.stories, key=lambda st: rank.get(st.id, len(rank)))  # stable: repeated ids stay
+    stories, unclustered = ctx.story_views(ordered)
+    sid_of: dict[str, str] = {}
+    for view in stories:
+        sid_of.setdefault(view["id"], view["sid"])
+    if unclustered_id is not None and unclustered:
+        sid_of.setdefault(unclustered_id, "unclustered")
+    index_rows = [index_row(s, f"#{sid_of[s.id]}") for s in summaries if s.id in sid_of]
+    return {"title": title, "schema_version": SCHEMA_VERSION, "counts": corpus_counts(totals), "stories": stories,
+            "unclustered": unclustered, "index_rows": index_rows, **_page_words("report"), **sections}
+
+
+def build_story_context(analysis: Analysis, summary: StorySummary, title: str, index_href: str) -> dict[str, Any]:
+    """The view model of one story's page, from that story's own analysis."""
+    ctx = _Context(analysis)
+    story = next((st for st in analysis.stories if st.id == summary.id), None)
+    if story is None:  # a source that left the story out of its own analysis: its articles are the story
+        story = Story(summary.id, summary.title, [a.id for a in analysis.articles])
+    (view,), _ = ctx.story_views([story])
+    view["title"] = summary.title
+    return {"title": title, "schema_version": SCHEMA_VERSION, "story": view, "summary": summary,
+            "counts": story_counts(summary), "index_href": index_href, **_page_words("page")}
+
+
+def _page_words(scope: str) -> dict[str, str]:
+    if scope == "report":
+        return {"dead_span_title": "span not found in the articles of this report",
+                "absent_ref": "not in this analysis"}
+    return {"dead_span_title": "span not in the articles of this story", "absent_ref": "not in this story"}
 
 
 @lru_cache(maxsize=1)
@@ -404,5 +479,17 @@ def _environment() -> Environment:
     )
 
 
-def render(analysis: Analysis, title: str) -> str:
-    return _environment().get_template("report.html.j2").render(**build_context(analysis, title))
+def render(analysis: Analysis, title: str, summaries: list[StorySummary] | None = None,
+           totals: dict[str, int] | None = None, unclustered_id: str | None = None) -> str:
+    """The single-file report."""
+    context = build_context(analysis, title, summaries, totals, unclustered_id)
+    return _environment().get_template("report.html.j2").render(**context)
+
+
+def render_story_page(analysis: Analysis, summary: StorySummary, title: str, index_href: str) -> str:
+    context = build_story_context(analysis, summary, title, index_href)
+    return _environment().get_template("story.html.j2").render(**context)
+
+
+def render_index_page(context: dict[str, Any]) -> str:
+    return _environment().get_template("index.html.j2").render(schema_version=SCHEMA_VERSION, **context)
