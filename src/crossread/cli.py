@@ -62,21 +62,111 @@ def main() -> None:
 @click.option("--workers", type=click.IntRange(min=0), default=0, envvar="CROSSREAD_WORKERS",
               help="Processes for NLP and extraction: 0 (default) one per core, at most 4; "
                    "1 runs everything in this process (least memory).")
+@click.option("--json", "json_mode", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Write OUTDIR/analysis.json: auto = while the store holds at most 2,000 articles "
+                   "(larger stores: `crossread export --format jsonl`).")
 @click.option("-v", "--verbose", count=True, help="More detail in the logs (-vv for debug).")
 def analyze(inputs: tuple[str, ...], outdir: Path, db: str | None, nlp_name: str | None,
-            max_bytes: int, strict: bool, embeddings: bool, workers: int, verbose: int) -> None:
-    """Ingest INPUTS (files, folders, globs), analyse them and write OUTDIR/analysis.json
-    and OUTDIR/report.html."""
+            max_bytes: int, strict: bool, embeddings: bool, workers: int, json_mode: str, verbose: int) -> None:
+    """Ingest INPUTS (files, folders, globs) into the store, bring its stories up to date and write
+    OUTDIR/report.html (and OUTDIR/analysis.json)."""
     from crossread.pipeline import AnalyzeOptions, WorkerDied, run_analyze
 
     _setup_logging(verbose)
     options = AnalyzeOptions(outdir=outdir, db_url=db, nlp=nlp_name, max_bytes=max_bytes, strict=strict,
-                             embeddings=embeddings, workers=workers)
+                             embeddings=embeddings, workers=workers, json=json_mode)
     try:
         summary = run_analyze(list(inputs), options)
     except WorkerDied as exc:
         raise click.ClickException(str(exc)) from exc
     sys.exit(EXIT_OK if summary.ok else EXIT_SKIPPED)
+
+
+def _open_store(outdir: Path | None, db: str | None):  # noqa: ANN202
+    """The store of OUTDIR (or --db): a clear usage error where there is none."""
+    from crossread.store import Store, default_db_url
+
+    if db is None:
+        if outdir is None:
+            raise click.UsageError("give the output folder of an analysis, or --db URL")
+        path = outdir / "crossread.db"
+        if not path.is_file():
+            raise click.UsageError(f"{outdir}: no crossread store there (crossread.db); give --db URL if it is elsewhere")
+        db = default_db_url(outdir)
+    return Store(db)
+
+
+_STORE_ARGS = [
+    click.argument("outdir", required=False, type=click.Path(file_okay=False, path_type=Path)),
+    click.option("--db", default=None, help="SQLAlchemy URL of the store (default: OUTDIR/crossread.db)."),
+]
+
+
+def _store_args(function):  # noqa: ANN001, ANN202
+    for decorator in reversed(_STORE_ARGS):
+        function = decorator(function)
+    return function
+
+
+@main.command()
+@_store_args
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the report (default: OUTDIR/report.html).")
+def report(outdir: Path | None, db: str | None, output: Path | None) -> None:
+    """Rebuild the HTML report from the store (nothing is analysed again)."""
+    from crossread.pipeline import rebuild_report
+
+    store = _open_store(outdir, db)
+    try:
+        path = output or (outdir or Path(".")) / "report.html"
+        written = rebuild_report(store, path)
+    finally:
+        store.close()
+    click.echo(f"wrote {path}" + (f" and {len(written) - 1} more page(s) in {path.with_suffix('')}/"
+                                   if len(written) > 1 else ""), err=True)
+
+
+@main.command()
+@_store_args
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl"]), default="jsonl", show_default=True,
+              help="json: one analysis.json; jsonl: one JSON Lines file per record kind, streamed.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="The analysis.json file (json) or a folder (jsonl).")
+def export(outdir: Path | None, db: str | None, fmt: str, output: Path) -> None:
+    """Export the store's records (schema: docs/schema/analysis.schema.json)."""
+    store = _open_store(outdir, db)
+    try:
+        if fmt == "json":
+            from crossread.export import write_analysis_json
+
+            write_analysis_json(store.analysis(), output)
+            click.echo(f"wrote {output}", err=True)
+        else:
+            from crossread.export.jsonl import export_jsonl
+
+            counts = export_jsonl(store, output)
+            click.echo(f"wrote {output}/: " + ", ".join(f"{n} {k}" for k, n in counts.items()), err=True)
+    finally:
+        store.close()
+
+
+@main.command()
+@click.argument("query")
+@_store_args
+@click.option("--claims", is_flag=True, help="Search claims instead of articles.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+def search(query: str, outdir: Path | None, db: str | None, claims: bool, limit: int) -> None:
+    """Full-text search over the stored articles (or claims), best matches first."""
+    store = _open_store(outdir, db)
+    try:
+        hits = store.search(query, kind="claims" if claims else "articles", limit=limit)
+    finally:
+        store.close()
+    for hit in hits:
+        if claims:
+            click.echo(f"{hit['id']}\t{hit['status']}\t{hit['story_id']}\t{hit['text']}")
+        else:
+            click.echo(f"{hit['id']}\t{hit['date']}\t{hit['outlet'] or ''}\t{hit['title'] or ''}\t{' '.join(hit['snippet'].split())}")
 
 
 @main.group(name="eval")

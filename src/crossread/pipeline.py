@@ -461,6 +461,7 @@ def write_outputs(store: Store, outdir: Path, json: str = "auto", analysis: Anal
     the paths written and notes for the user."""
     from crossread.export import write_analysis_json
     from crossread.report import write_report
+    from crossread.report.store_source import StoreSource
 
     notes: list[str] = []
     written: list[Path] = []
@@ -474,10 +475,22 @@ def write_outputs(store: Store, outdir: Path, json: str = "auto", analysis: Anal
         notes.append(f"analysis.json not rewritten: the store holds {n} articles (over {JSON_AUTO_MAX}); "
                      f"`crossread export {outdir} --format jsonl` writes every record as JSON Lines")
     report_path = outdir / "report.html"
-    write_report(analysis or store.analysis(), report_path)
-    store.clear_pending("report", store.pending("report"))
+    changed = set(store.pending("report"))
+    write_report(analysis if analysis is not None else StoreSource(store), report_path, only_stories=changed)
+    store.clear_pending("report", changed)
     written.append(report_path)
     return written, notes
+
+
+def rebuild_report(store: Store, path: Path, title: str = "crossread report") -> list[Path]:
+    """Write the whole report from the store (``crossread report``); nothing is analysed again."""
+    from crossread.report import write_report
+    from crossread.report.store_source import StoreSource
+
+    changed = set(store.pending("report"))
+    written = write_report(StoreSource(store), path, title=title)
+    store.clear_pending("report", changed)
+    return written
 
 
 def _records_by_kind(records: ArticleRecords) -> dict[str, list[Any]]:

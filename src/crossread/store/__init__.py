@@ -91,16 +91,22 @@ class ArticleBundle:
     nlp: dict[str, Any] | None = None  # crossread.nlp.loader.pipeline_provenance
 
 
+def published_date(published: str | None) -> str | None:
+    """The YYYY-MM-DD date of a publication time, None when it has none."""
+    day = (published or "").strip()[:10]
+    try:
+        _dt.date.fromisoformat(day)
+    except ValueError:
+        return None
+    return day
+
+
 def effective_when(article: Article, first_seen: str) -> str:
     """The time an article is filed at: its ISO publication date (and time), else the day it was first
     stored (the day only: articles of one intake then file in the same order however they were split
     into runs)."""
     published = (article.published or "").strip()
-    try:
-        _dt.date.fromisoformat(published[:10])
-        return published
-    except ValueError:
-        return first_seen[:10]
+    return published if published_date(published) else first_seen[:10]
 
 
 class Store:
@@ -531,10 +537,14 @@ class Store:
                                       .where(s.articles.c.story_id == story.id)).all())
             if set(texts) != set(story.article_ids):
                 raise RuntimeError(f"story {story.id} changed while it was analysed; run again")
-            meta = self._rows(conn, select(s.articles.c.id, s.articles.c.outlet, s.articles.c.date)
+            meta = self._rows(conn, select(s.articles.c.id, s.articles.c.outlet, s.articles.c.published)
                               .where(s.articles.c.story_id == story.id))
             outlet_of = {m["id"]: m["outlet"] for m in meta}
-            dates = sorted(m["date"] for m in meta)
+            # as the report counts them (crossread.report.source): published dates only; a claim is
+            # contradicted when an article of the story contradicts it
+            dates = sorted(d for m in meta if (d := published_date(m["published"])))
+            contradicted = sum(any(r.stance == "contradicts" for r in c.relations) if c.relations
+                               else c.status == "contradicted" for c in output.claims)
             self._delete_story_records(conn, [story.id])
             rows = story_record_rows(story.id, texts, outlet_of, output.events, output.quotes, output.claims,
                                      output.derivations, output.framing)
@@ -543,7 +553,7 @@ class Store:
             conn.execute(update(s.stories).where(s.stories.c.id == story.id).values(
                 title=story.title, first_date=dates[0] if dates else None, last_date=dates[-1] if dates else None,
                 articles=len(texts), outlets=len(outlets), events=len(output.events), quotes=len(output.quotes),
-                claims=len(output.claims), contradicted_claims=sum(c.status == "contradicted" for c in output.claims),
+                claims=len(output.claims), contradicted_claims=contradicted,
                 derivations=len(output.derivations), stale=False))
             self.mark_pending("report", [story.id], conn)
 
@@ -626,6 +636,30 @@ class Store:
                                                                       x["sentence_end"], x["sentence_text"]) or "",
                                                text=x["text"]) for x in ms],
                              role=r["role"], country=r["country"]))
+        return out
+
+    def actor_ids(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(s.actors.c.id).order_by(s.actors.c.id)).scalars())
+
+    def actors(self, actor_ids: Sequence[str]) -> list[Actor]:
+        """These actors with all their mentions."""
+        with self.engine.connect() as conn:
+            return self._actors(conn, actor_ids, None)
+
+    def framing_by_story(self, story_ids: Sequence[str]) -> dict[str, list[Any]]:
+        """Framing records (outlet x actor) of each story."""
+        out: dict[str, list[Any]] = {}
+        with self.engine.connect() as conn:
+            for story_id in story_ids:
+                rows = {}
+                for table, column in ((s.labels, "label"), (s.loaded_terms, "term")):
+                    rows[table.name] = self._rows(conn, select(table).where(table.c.story_id == story_id).order_by(
+                        table.c.outlet, table.c.actor_id, table.c[column], table.c.position))
+                ids = sorted({r["article_id"] for rs in rows.values() for r in rs})
+                texts = dict(conn.execute(select(s.articles.c.id, s.articles.c.text)
+                                          .where(s.articles.c.id.in_(ids))).all()) if ids else {}
+                out[story_id] = framing_rows_of(rows["labels"], rows["loaded_terms"], texts)
         return out
 
     def analysis(self, story_ids: Sequence[str] | None = None) -> Analysis:

@@ -73,7 +73,7 @@ stories = Table(
     "stories", metadata,
     Column("id", ID, primary_key=True),
     Column("title", Text, nullable=False),
-    Column("first_date", String(10), index=True),  # YYYY-MM-DD of its earliest / latest article
+    Column("first_date", String(10), index=True),  # YYYY-MM-DD of its earliest / latest dated article
     Column("last_date", String(10), index=True),
     Column("founder_id", ID, nullable=False),  # the article that opened it (its id is made from this one's)
     Column("order_key", Text, nullable=False),  # filing order key of that first article
