@@ -84,3 +84,67 @@ def test_workers_store_into_postgres_as_one_process_does(postgres, tmp_path: Pat
                                                     batch_size=2, workers=1))
     assert two.ok and two.added == one.added == 6
     assert _analysis(tmp_path / "two") == _analysis(tmp_path / "one")
+
+
+def test_the_same_store_on_postgres_and_sqlite_table_by_table(postgres, tmp_path: Path) -> None:
+    from tests.conftest import store_snapshot
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    seeds = sorted(SEEDS.glob("*.txt"))
+    url = postgres("increments")
+    # on PostgreSQL in two runs, the second seed first; on SQLite in one
+    for seed in reversed(seeds):
+        shutil.copy(seed, corpus)
+        assert run_analyze([str(corpus)], AnalyzeOptions(outdir=tmp_path / "pg", db_url=url)).ok
+    assert run_analyze([str(corpus)], AnalyzeOptions(outdir=tmp_path / "sqlite")).ok
+    assert store_snapshot(url) == store_snapshot(tmp_path / "sqlite" / "crossread.db")
+
+
+def test_full_text_search_on_postgres(postgres, tmp_path: Path) -> None:
+    from crossread.store import Store
+
+    url = postgres("search")
+    assert run_analyze([str(SEEDS)], AnalyzeOptions(outdir=tmp_path / "pg", db_url=url)).ok
+    store = Store(url)
+    try:
+        hits = store.search("Haniyeh Tehran")
+        assert hits and all("Haniyeh" in h["snippet"] or "Tehran" in h["snippet"] for h in hits)
+        assert store.search("resolution", kind="claims")
+        assert store.search("nothing-like-this-word") == []
+    finally:
+        store.close()
+
+
+def test_a_previous_release_store_on_postgres_is_migrated(postgres, tmp_path: Path) -> None:
+    import gzip
+    import sqlite3
+
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from crossread.store.migrate import _config
+    from tests.conftest import store_snapshot
+    from tests.test_store_migrations import V1_STORE
+
+    url = postgres("v1")
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:  # the 0001 tables, filled with the demo as crossread 0.1 stored it
+        command.upgrade(_config(conn), "0001")
+        conn.execute(text("DROP TABLE alembic_version"))  # 0.1 kept no revision
+        local = tmp_path / "v1.db"
+        local.write_bytes(gzip.decompress(V1_STORE.read_bytes()))
+        old = sqlite3.connect(local)
+        for table in ("articles", "article_records", "corpus_records", "article_stories"):
+            cursor = old.execute(f"select * from {table}")
+            columns = [c[0] for c in cursor.description]
+            rows = [dict(zip(columns, r)) for r in cursor.fetchall()]
+            if rows:
+                conn.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                                  f"({', '.join(':' + c for c in columns)})"), rows)
+    engine.dispose()
+    migrated = run_analyze([str(SEEDS)], AnalyzeOptions(outdir=tmp_path / "pg", db_url=url))
+    assert migrated.ok and (migrated.added, migrated.already_stored) == (0, 2)
+    assert run_analyze([str(SEEDS)], AnalyzeOptions(outdir=tmp_path / "fresh")).ok
+    skip = {("articles", "source")}
+    assert store_snapshot(url, skip) == store_snapshot(tmp_path / "fresh" / "crossread.db", skip)

@@ -71,13 +71,14 @@ def analyze(inputs: tuple[str, ...], outdir: Path, db: str | None, nlp_name: str
     """Ingest INPUTS (files, folders, globs) into the store, bring its stories up to date and write
     OUTDIR/report.html (and OUTDIR/analysis.json)."""
     from crossread.pipeline import AnalyzeOptions, WorkerDied, run_analyze
+    from crossread.store.migrate import StoreVersionError
 
     _setup_logging(verbose)
     options = AnalyzeOptions(outdir=outdir, db_url=db, nlp=nlp_name, max_bytes=max_bytes, strict=strict,
                              embeddings=embeddings, workers=workers, json=json_mode)
     try:
         summary = run_analyze(list(inputs), options)
-    except WorkerDied as exc:
+    except (WorkerDied, StoreVersionError) as exc:
         raise click.ClickException(str(exc)) from exc
     sys.exit(EXIT_OK if summary.ok else EXIT_SKIPPED)
 
@@ -93,7 +94,12 @@ def _open_store(outdir: Path | None, db: str | None):  # noqa: ANN202
         if not path.is_file():
             raise click.UsageError(f"{outdir}: no crossread store there (crossread.db); give --db URL if it is elsewhere")
         db = default_db_url(outdir)
-    return Store(db)
+    from crossread.store.migrate import StoreVersionError
+
+    try:
+        return Store(db)
+    except StoreVersionError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 _STORE_ARGS = [
@@ -120,8 +126,12 @@ def report(outdir: Path | None, db: str | None, output: Path | None) -> None:
     try:
         path = output or (outdir or Path(".")) / "report.html"
         written = rebuild_report(store, path)
+        behind = len(store.stale_stories()) + len(store.pending("import_v1")) + len(store.unfiled_features())
     finally:
         store.close()
+    if behind:
+        click.echo(f"note: {behind} stor(ies) or article(s) are not analysed yet; `crossread analyze` with the "
+                   "same store brings them up to date", err=True)
     click.echo(f"wrote {path}" + (f" and {len(written) - 1} more page(s) in {path.with_suffix('')}/"
                                    if len(written) > 1 else ""), err=True)
 

@@ -384,6 +384,8 @@ def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
 
     options.outdir.mkdir(parents=True, exist_ok=True)
     store = Store(options.db_url or default_db_url(options.outdir))
+    if store.import_v1():  # a store of the previous release: its articles count as stored
+        log.info("imported the articles of a store of the previous release")
     summary = RunSummary()
     nlp = load_pipeline(options.nlp)
     provenance = pipeline_provenance(nlp)

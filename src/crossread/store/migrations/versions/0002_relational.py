@@ -2,9 +2,10 @@
 
 From a 0001 store: the article payloads and their extracted records are kept in ``v1_articles`` and
 ``v1_article_records`` and queued (``pending`` kind ``import_v1``); the next run files them into the
-new tables (:meth:`crossread.store.Store.import_v1`) — nothing is parsed again. Sentence vectors are
-converted to float16 blobs. The old corpus-level blobs, story assignments and index snapshot are
-dropped: they are recomputed from the articles.
+new tables (:meth:`crossread.store.Store.import_v1`) — nothing is parsed again. The old corpus-level
+blobs, story assignments, index snapshot and sentence-vector cache are dropped: they are recomputed
+from the articles (the cached vectors were encoded in padded batches, which the embedding service no
+longer does, so keeping them would make a migrated store differ from a fresh one).
 
 Revision ID: 0002
 Revises: 0001
@@ -12,10 +13,6 @@ Revises: 0001
 
 from __future__ import annotations
 
-import hashlib
-import json
-
-import numpy as np
 import sqlalchemy as sa
 from alembic import op
 
@@ -77,7 +74,6 @@ def upgrade() -> None:
     if legacy:
         bind.exec_driver_sql("CREATE TABLE v1_articles AS SELECT id, seq, payload FROM articles")
         bind.exec_driver_sql("CREATE TABLE v1_article_records AS SELECT article_id, kind, payload FROM article_records")
-        bind.exec_driver_sql("CREATE TABLE v1_embeddings AS SELECT key, vector FROM embeddings")
     for table in ("index_state", "article_stories", "embeddings", "corpus_records", "article_records", "articles"):
         if table in existing:
             op.drop_table(table)
@@ -87,26 +83,7 @@ def upgrade() -> None:
     elif bind.dialect.name == "postgresql":
         _fts_postgresql(bind)
     if legacy:
-        _convert_embeddings(bind)
         bind.exec_driver_sql("INSERT INTO pending (kind, item) SELECT 'import_v1', id FROM v1_articles")
-
-
-def _convert_embeddings(bind: sa.engine.Connection) -> None:
-    """JSON float lists keyed by a sha1 hex digest -> float16 blobs keyed by the digest's bytes."""
-    rows = bind.exec_driver_sql("SELECT key, vector FROM v1_embeddings").fetchall()
-    converted = []
-    for key, vector in rows:
-        try:
-            raw = bytes.fromhex(key)
-            values = np.asarray(json.loads(vector), dtype="<f2")
-        except (ValueError, TypeError):
-            continue  # not a vector of ours: dropped, it is only a cache
-        converted.append({"key": raw if len(raw) == 20 else hashlib.sha1(raw).digest(), "vector": values.tobytes()})
-    if converted:
-        table = sa.table("embeddings", sa.column("key", sa.LargeBinary), sa.column("vector", sa.LargeBinary))
-        for start in range(0, len(converted), 1000):
-            bind.execute(table.insert(), converted[start:start + 1000])
-    op.drop_table("v1_embeddings")
 
 
 def downgrade() -> None:

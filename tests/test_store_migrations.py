@@ -1,0 +1,77 @@
+"""Schema revisions: a store of the previous release opens (and equals a fresh one), the schema
+module and the revisions stay in step, stores that are not ours are refused clearly."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crossread.cli import main
+from crossread.store import Store
+from crossread.store.migrate import FINGERPRINTS, HEAD, StoreVersionError, current_revision, schema_fingerprint
+from tests.conftest import SEEDS, store_snapshot
+
+V1_STORE = Path(__file__).parent / "data" / "store_v1_demo.db.gz"  # the demo, analysed by crossread 0.1 (revision 0001)
+
+
+def _v1_copy(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "crossread.db"
+    with gzip.open(V1_STORE) as src, db.open("wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return db
+
+
+def test_schema_module_matches_the_newest_revision() -> None:
+    # schema.py may only change together with a new revision (see migrations/versions/0002_relational.py)
+    assert schema_fingerprint() == FINGERPRINTS[HEAD]
+
+
+def test_a_store_of_the_previous_release_opens_and_equals_a_fresh_one(tmp_path: Path) -> None:
+    db = _v1_copy(tmp_path / "old")
+    tables = {r[0] for r in sqlite3.connect(db).execute("select name from sqlite_master where type='table'")}
+    assert "article_records" in tables and "alembic_version" not in tables
+
+    result = CliRunner().invoke(main, ["analyze", str(SEEDS), "-o", str(tmp_path / "old")])
+    assert result.exit_code == 0, result.output
+    assert "0 article(s) added, 2 already stored" in result.output  # imported, not analysed again
+    store = Store(f"sqlite:///{db}")
+    assert current_revision(store.engine) == HEAD and store.pending("import_v1") == []
+    store.close()
+    tables = {r[0] for r in sqlite3.connect(db).execute("select name from sqlite_master where type='table'")}
+    assert not {t for t in tables if t.startswith("v1_")}
+
+    fresh = CliRunner().invoke(main, ["analyze", str(SEEDS), "-o", str(tmp_path / "fresh")])
+    assert fresh.exit_code == 0, fresh.output
+    # the same store, record for record (the old store's inputs were read from another checkout)
+    skip = {("articles", "source")}
+    assert store_snapshot(db, skip) == store_snapshot(tmp_path / "fresh" / "crossread.db", skip)
+
+
+def test_a_store_of_a_newer_release_is_refused_clearly(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    Store(f"sqlite:///{db}").close()
+    conn = sqlite3.connect(db)
+    conn.execute("update alembic_version set version_num = '9999'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreVersionError, match="9999.*newer crossread"):
+        Store(f"sqlite:///{db}")
+    result = CliRunner().invoke(main, ["analyze", str(SEEDS), "-o", str(tmp_path), "--db", f"sqlite:///{db}"])
+    assert result.exit_code == 1 and "newer crossread" in result.output and "Traceback" not in result.output
+
+
+def test_a_database_that_is_not_a_store_is_left_alone(tmp_path: Path) -> None:
+    db = tmp_path / "other.db"
+    conn = sqlite3.connect(db)
+    conn.execute("create table customers (id integer primary key, name text)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreVersionError, match="not a crossread store"):
+        Store(f"sqlite:///{db}")
+    assert {r[0] for r in sqlite3.connect(db).execute("select name from sqlite_master")} == {"customers"}
