@@ -112,3 +112,66 @@ def test_vectors_are_stored_at_the_precision_they_are_compared_at():
     indices, values = unpack_sparse(pack_sparse(f.indices, f.values))
     assert np.array_equal(indices, f.indices) and np.array_equal(values, f.values)
     assert abs(float(np.dot(values, values)) - 1.0) < 1e-2
+
+
+class _MemoryStore:
+    """The store's side of filing, in memory: what assign_stories reads, and the filing it writes."""
+
+    def __init__(self) -> None:
+        self.features: dict[str, object] = {}
+        self.story: dict[str, str] = {}
+
+    def filed_between(self, lo: int, hi: int):
+        founders = self._founders()
+        return [(f, self.story[a], founders[self.story[a]]) for a, f in self.features.items()
+                if a in self.story and lo <= f.day <= hi]
+
+    def _founders(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for a, sid in self.story.items():
+            key = self.features[a].order_key
+            out[sid] = min(out.get(sid, key), key)
+        return out
+
+    def add(self, new) -> None:
+        from crossread.link.story_assign import Filed
+
+        for f in new:
+            self.features[f.article_id] = f
+        first = min(f.order_key for f in new)
+        founders = self._founders()
+        later = [Filed(a, f.order_key, f.day, self.story[a], founders[self.story[a]])
+                 for a, f in self.features.items() if a in self.story and f.order_key > first]
+        changed = assign_stories(new, self.filed_between, threshold=0.5, later=later,
+                                 load=lambda ids: [self.features[i] for i in ids])
+        self.story.update(changed)
+
+
+def test_increments_file_like_one_run_on_random_stories():
+    import random
+
+    import numpy as np
+
+    from crossread.link.story_assign import StoryFeatures
+    from crossread.store.codec import round_dense
+
+    rng = np.random.default_rng(5)
+    centres = rng.normal(size=(12, 40))
+    features = []
+    for i in range(120):  # 12 topics over 60 days; articles of a topic drift, some are off-topic
+        topic = int(rng.integers(12))
+        vector = centres[topic] + rng.normal(scale=0.9, size=40)
+        vector /= np.linalg.norm(vector)
+        day = int(rng.integers(60))
+        features.append(StoryFeatures(f"a{i:03d}", f"2024-01-{day:03d}\x1fa{i:03d}", 738000 + day,
+                                      np.arange(40, dtype=np.int32), round_dense(vector), frozenset()))
+    once = _MemoryStore()
+    once.add(features)
+    assert 5 < len(set(once.story.values())) < 100
+    for seed in range(4):
+        order = features[:]
+        random.Random(seed).shuffle(order)
+        store = _MemoryStore()
+        for start in range(0, len(order), 17):
+            store.add(order[start:start + 17])
+        assert store.story == once.story, f"seed {seed}"

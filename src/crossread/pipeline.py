@@ -348,15 +348,16 @@ def update_corpus(store: Store, options: AnalyzeOptions, progress: _Progress | N
                                 for i, lead in zip(chunk, leads)])
     unfiled = store.unfiled_features()
     if unfiled:
-        first = min(f.order_key for f in unfiled)
-        refiled = store.filed_after(first)
-        if refiled:
-            log.info("%d stored article(s) come after the new ones in publication order: filed again", len(refiled))
-        to_file = unfiled + [f for f, _, _ in refiled]
         from crossread.link.story_assign import assign_stories
 
-        assignment = assign_stories(to_file, store.filed_between, threshold=threshold_for(options.embeddings))
-        store.file_articles(assignment, {f.article_id: f.order_key for f in to_file})
+        later = store.filed_after(min(f.order_key for f in unfiled))
+        assignment = assign_stories(unfiled, store.filed_between, threshold=threshold_for(options.embeddings),
+                                    later=later, load=store.features)
+        if later:
+            log.info("%d stored article(s) come after new ones in publication order; %d of them changed story",
+                     len(later), sum(1 for f in later if f.article_id in assignment))
+        keys = {f.article_id: f.order_key for f in [*unfiled, *later]}
+        store.file_articles(assignment, keys)
     store.resolve_actors()
     stale = store.stale_stories()
     if not stale:

@@ -154,9 +154,23 @@ FiledLookup = Callable[[int, int], Iterable[tuple[StoryFeatures, str, str]]]
 
 
 @dataclass
-class _Filed:
-    features: StoryFeatures
+class Filed:
+    """A stored article that comes after the earliest new one in filing order (it may be filed again)."""
+
+    article_id: str
+    order_key: str
+    day: int
     story: str
+    story_key: str  # order key of its story's first article
+
+
+@dataclass
+class _Entry:
+    article_id: str
+    order_key: str
+    day: int
+    story: str
+    features: StoryFeatures | None = None  # loaded when a decision needs it
 
 
 class _Window:
@@ -164,7 +178,7 @@ class _Window:
 
     def __init__(self, lookup: FiledLookup | None, days: int, skip: set[str], founded: dict[str, str]) -> None:
         self.lookup, self.days, self.skip, self.founded = lookup, days, skip, founded
-        self.by_day: dict[int, list[_Filed]] = {}
+        self.by_day: dict[int, list[_Entry]] = {}
         self.loaded_to: int | None = None
         self.scratch = np.zeros(N_HASH_FEATURES + 4096, dtype=np.float64)
 
@@ -176,30 +190,30 @@ class _Window:
         if self.lookup is not None and start <= day:
             for features, story, story_key in self.lookup(start, day):
                 if features.article_id not in self.skip:
-                    self.by_day.setdefault(features.day, []).append(_Filed(features, story))
+                    self.add(_Entry(features.article_id, features.order_key, features.day, story, features))
                     self.founded.setdefault(story, story_key)
         self.loaded_to = day if self.loaded_to is None else max(self.loaded_to, day)
 
-    def candidates(self, features: StoryFeatures) -> list[_Filed]:
-        low = features.day - self.days
-        return [f for d, filed in self.by_day.items() if low <= d <= features.day for f in filed
-                if f.features.order_key < features.order_key]
+    def candidates(self, key: str, day: int) -> list[_Entry]:
+        low = day - self.days
+        return [e for d, entries in self.by_day.items() if low <= d <= day for e in entries if e.order_key < key]
 
-    def add(self, filed: _Filed) -> None:
-        self.by_day.setdefault(filed.features.day, []).append(filed)
+    def add(self, entry: _Entry) -> None:
+        self.by_day.setdefault(entry.day, []).append(entry)
 
-    def cosines(self, features: StoryFeatures, others: Sequence[_Filed]) -> np.ndarray:
+    def cosines(self, features: StoryFeatures, others: Sequence[_Entry]) -> np.ndarray:
         if not others or features.indices.size == 0:
             return np.zeros(len(others))
         scratch = self.scratch
         if features.indices.max() >= scratch.size:
             scratch = self.scratch = np.zeros(int(features.indices.max()) + 1, dtype=np.float64)
         scratch[features.indices] = features.values
-        lengths = np.fromiter((o.features.indices.size for o in others), dtype=np.int64, count=len(others))
-        all_idx = np.concatenate([o.features.indices for o in others])
+        vectors = [o.features for o in others]
+        lengths = np.fromiter((v.indices.size for v in vectors), dtype=np.int64, count=len(others))
+        all_idx = np.concatenate([v.indices for v in vectors])
         inside = all_idx < scratch.size
         products = np.zeros(all_idx.size)
-        products[inside] = scratch[all_idx[inside]] * np.concatenate([o.features.values for o in others])[inside]
+        products[inside] = scratch[all_idx[inside]] * np.concatenate([v.values for v in vectors])[inside]
         scratch[features.indices] = 0.0
         sums = np.zeros(len(others))
         nonempty = lengths > 0
@@ -211,34 +225,63 @@ class _Window:
 
 def assign_stories(to_file: Iterable[StoryFeatures], filed: FiledLookup | None = None,
                    threshold: float = EMBEDDING_THRESHOLD, window_days: int = WINDOW_DAYS,
-                   actor_boost: float = ACTOR_BOOST) -> dict[str, str]:
-    """File articles into stories (see the module docstring); article id -> story id.
+                   actor_boost: float = ACTOR_BOOST, later: Sequence[Filed] = (),
+                   load: Callable[[list[str]], Iterable[StoryFeatures]] | None = None) -> dict[str, str]:
+    """File articles into stories (see the module docstring); article id -> story id, for the new
+    articles and for the stored ones whose story changed.
 
     ``filed(day_from, day_to)`` yields the articles already filed on those days (see
-    :data:`FiledLookup`; those of ``to_file`` are ignored). For the result to be the one of a single
-    run, ``to_file`` must hold every filed article that comes after its earliest one in filing order
-    (:meth:`crossread.store.Store.filed_after`): they are filed again."""
+    :data:`FiledLookup`); ``later`` are the stored articles that come after the earliest new one in
+    filing order (:meth:`crossread.store.Store.filed_after`), whose features ``load(ids)`` gives.
+    A stored article is decided again only when an article in its window changed story (or is new):
+    changes die out within a window or two, so a backfill costs what it changes, not what follows it."""
     pending = sorted(to_file, key=lambda f: f.order_key)
-    founded: dict[str, str] = {}  # story id -> order key of its first article (ties go to the older story)
-    window = _Window(filed, window_days, {f.article_id for f in pending}, founded)
+    later = sorted(later, key=lambda f: f.order_key)
+    founded: dict[str, str] = {f.story: f.story_key for f in later}
+    window = _Window(filed, window_days, {f.article_id for f in pending} | {f.article_id for f in later}, founded)
     out: dict[str, str] = {}
-    for features in pending:
-        window.advance(features.day)
-        others = window.candidates(features)
+    last_change: int | None = None  # day of the latest new or changed article
+    i = j = 0
+    while i < len(pending) or j < len(later):
+        take_new = j >= len(later) or (i < len(pending) and pending[i].order_key < later[j].order_key)
+        if take_new:
+            features = pending[i]
+            i += 1
+            entry = _Entry(features.article_id, features.order_key, features.day, "", features)
+        else:
+            stored = later[j]
+            j += 1
+            if i >= len(pending) and (last_change is None or stored.day - window_days > last_change):
+                break  # nothing new is left and no change can reach further
+            entry = _Entry(stored.article_id, stored.order_key, stored.day, stored.story)
+            if last_change is None or stored.day - window_days > last_change:
+                window.add(entry)  # no change in its window: its decision stands
+                continue
+        window.advance(entry.day)
+        others = window.candidates(entry.order_key, entry.day)
+        missing = [o for o in others if o.features is None] + ([entry] if entry.features is None else [])
+        if missing and load is not None:
+            loaded = {f.article_id: f for f in load([o.article_id for o in missing])}
+            for o in missing:
+                o.features = loaded[o.article_id]
         best_story, best_score = None, -1.0
-        for other, sim in zip(others, window.cosines(features, others)):
+        for other, sim in zip(others, window.cosines(entry.features, others)):
             score = float(sim)
-            mine, theirs = features.entities, other.features.entities
+            mine, theirs = entry.features.entities, other.features.entities
             if actor_boost and mine and theirs:
                 jaccard = len(mine & theirs) / len(mine | theirs)
                 score = min(1.0, score + actor_boost * jaccard * (1 - score))
             if score > best_score or (score == best_score and founded[other.story] < founded[best_story]):
                 best_story, best_score = other.story, score
         if best_story is None or best_score < threshold:
-            best_story = record_id("story", features.article_id)
-            founded[best_story] = features.order_key
-        out[features.article_id] = best_story
-        window.add(_Filed(features, best_story))
+            best_story = record_id("story", entry.article_id)
+            founded.setdefault(best_story, entry.order_key)
+            founded[best_story] = min(founded[best_story], entry.order_key)
+        if best_story != entry.story:
+            out[entry.article_id] = best_story
+            last_change = entry.day if last_change is None else max(last_change, entry.day)
+        entry.story = best_story
+        window.add(entry)
     return out
 
 

@@ -322,12 +322,28 @@ class Store:
             rows = self._rows(conn, self._feature_select().where(s.articles.c.story_id.is_(None)))
         return [f for f, _, _ in self._features_of(rows)]
 
-    def filed_after(self, key: str) -> list[tuple[Any, str, str]]:
-        """Filed articles that come after ``key`` in filing order (to be filed again with a backfill)."""
+    def filed_after(self, key: str) -> list[Any]:
+        """Filed articles that come after ``key`` in filing order, without their vectors
+        (:class:`crossread.link.story_assign.Filed`): a backfill may file them again."""
+        from crossread.link.story_assign import Filed
+
+        f = s.story_features
         with self.engine.connect() as conn:
-            rows = self._rows(conn, self._feature_select().where(
-                and_(s.story_features.c.order_key > key, s.articles.c.story_id.is_not(None))))
-        return list(self._features_of(rows))
+            rows = conn.execute(select(f.c.article_id, f.c.order_key, f.c.day, s.articles.c.story_id,
+                                       s.stories.c.order_key)
+                                .select_from(f.join(s.articles, s.articles.c.id == f.c.article_id)
+                                             .join(s.stories, s.stories.c.id == s.articles.c.story_id))
+                                .where(f.c.order_key > key).order_by(f.c.order_key)).all()
+        return [Filed(*row) for row in rows]
+
+    def features(self, article_ids: Sequence[str]) -> list[Any]:
+        """Story features of these articles."""
+        out = []
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(article_ids)):
+                rows = self._rows(conn, self._feature_select().where(s.story_features.c.article_id.in_(chunk)))
+                out += [f for f, _, _ in self._features_of(rows)]
+        return out
 
     def filed_between(self, day_from: int, day_to: int) -> list[tuple[Any, str, str]]:
         with self.engine.connect() as conn:
