@@ -156,6 +156,8 @@ def synthesize(basil_db: Path, target: Path, copies: int) -> None:
                         r["story_id"] = story[r["story_id"]]
                     if name in record_cols and k:
                         r[record_cols[name]] = f"{r[record_cols[name]]}_{k}"
+                    if name in ("article_events", "article_quotes", "article_claims") and k:
+                        r["local_id"] = f"{r['local_id']}_{k}"  # record ids are unique across a store
                     if name == "articles":
                         seq += 1
                         r.update(seq=seq, id=art[r["id"]], text=r["text"] + ("" if k == 0 else f"\n\n(copy {k})"),

@@ -63,8 +63,8 @@ def main() -> None:
               help="Processes for NLP and extraction: 0 (default) one per core, at most 4; "
                    "1 runs everything in this process (least memory).")
 @click.option("--json", "json_mode", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-              help="Write OUTDIR/analysis.json: auto = while the store holds at most 2,000 articles "
-                   "(larger stores: `crossread export --format jsonl`).")
+              help="Write OUTDIR/analysis.json: auto = while the store holds at most 200 articles "
+                   "(larger stores: `crossread export`).")
 @click.option("-v", "--verbose", count=True, help="More detail in the logs (-vv for debug).")
 def analyze(inputs: tuple[str, ...], outdir: Path, db: str | None, nlp_name: str | None,
             max_bytes: int, strict: bool, embeddings: bool, workers: int, json_mode: str, verbose: int) -> None:

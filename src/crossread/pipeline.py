@@ -454,7 +454,9 @@ def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
     return summary
 
 
-JSON_AUTO_MAX = 2000  # articles: beyond this analysis.json is not rewritten by every run (crossread export)
+# articles: beyond this analysis.json is not rewritten by every run (it is O(store): `crossread export`
+# streams the records instead); the same size up to which the report is one file
+JSON_AUTO_MAX = 200
 
 
 def write_outputs(store: Store, outdir: Path, json: str = "auto", analysis: Analysis | None = None
