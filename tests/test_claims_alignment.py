@@ -131,3 +131,27 @@ def test_claims_reporting_one_merged_event_align_at_a_lower_score() -> None:
     assert len(merged) == 2
     [pair] = [c for c in merged if len(c.evidence) == 2]
     assert {e.article_id for e in pair.evidence} == {"a", "b"}
+
+
+def test_claims_are_embedded_only_where_the_cosine_can_link() -> None:
+    from crossread.nlp.embeddings import get_embedding_service
+
+    service = get_embedding_service()
+    seen: list[str] = []
+
+    def embed(texts: list[str]):
+        seen.extend(texts)
+        return service.embed(texts)
+
+    a = ["The Security Council resolution passed after the United States abstained from the vote.",
+         "Rescue teams searched collapsed buildings in the capital overnight."]
+    b = ["Washington's decision to abstain allowed the UN Security Council to adopt the resolution.",
+         "Prices of grain rose sharply on commodity markets in Chicago."]
+    claims = [claim(f"a{i}", "a", t, "A") for i, t in enumerate(a)] + [claim(f"b{i}", "b", t, "B") for i, t in enumerate(b)]
+    assert len(align_claims(claims, [Story("s", "t", ["a", "b"])], embed=embed)) == 3
+    # the other claims share no word with any claim of the other article: no cosine could link them
+    assert sorted(seen) == sorted([a[0], b[0]])
+    seen.clear()
+    # claims of a story with one article are never linked: nothing to embed
+    assert len(align_claims(claims, [Story("s1", "t", ["a"]), Story("s2", "t", ["b"])], embed=embed)) == 4
+    assert seen == []
