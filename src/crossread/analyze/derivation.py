@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -266,18 +266,23 @@ def _paraphrase_sentences(article: Article) -> _Sentences:
     return _Sentences(spans, [stems(article.text[s:e]) for s, e in spans])
 
 
-def _embed_rows(article: Article, sents: _Sentences, rows: np.ndarray, embed: Embedder) -> None:
-    """Give the sentences ``rows`` of ``article`` their vectors (one call, in text order)."""
-    if sents.embedded is None:
-        sents.embedded = np.zeros(len(sents.spans), dtype=bool)
-    missing = [int(r) for r in rows if not sents.embedded[r]]
-    if not missing:
+def _embed_rows(wanted: Sequence[tuple[Article, _Sentences, Iterable[int]]], embed: Embedder) -> None:
+    """Give the sentences ``rows`` of each (article, sentences, rows) their vectors, in one
+    call (fuller batches of similar length than a call per article)."""
+    todo = []
+    for article, sents, rows in wanted:
+        if sents.embedded is None:
+            sents.embedded = np.zeros(len(sents.spans), dtype=bool)
+        todo += [(article, sents, r) for r in sorted(set(rows)) if not sents.embedded[r]]
+    if not todo:
         return
-    vectors = np.asarray(embed([article.text[slice(*sents.spans[r])] for r in missing]), dtype=np.float32)
-    if sents.vectors is None:
-        sents.vectors = np.zeros((len(sents.spans), vectors.shape[1]), dtype=np.float32)
-    sents.vectors[missing] = vectors
-    sents.embedded[missing] = True
+    vectors = np.asarray(embed([article.text[slice(*sents.spans[r])] for article, sents, r in todo]),
+                         dtype=np.float32)
+    for (article, sents, r), vector in zip(todo, vectors):
+        if sents.vectors is None:
+            sents.vectors = np.zeros((len(sents.spans), len(vector)), dtype=np.float32)
+        sents.vectors[r] = vector
+        sents.embedded[r] = True  # type: ignore[index]
 
 
 def _enough(aligned: int, shorter: int) -> bool:
@@ -309,8 +314,7 @@ def _candidate_pairs(articles: Sequence[Article], sents: dict[str, _Sentences],
     if len(ids) - 1 <= PARAPHRASE_NEIGHBOURS:  # every other article is among the nearest: no vectors needed
         return sorted((min(x, y), max(x, y)) for i, x in enumerate(ids) for y in ids[i + 1:])
     by_id = {a.id: a for a in articles}
-    for i in ids:
-        _embed_rows(by_id[i], sents[i], np.arange(len(sents[i].spans)), embed)
+    _embed_rows([(by_id[i], sents[i], range(len(sents[i].spans))) for i in ids], embed)
     means = np.stack([sents[i].vectors.mean(axis=0) for i in ids])  # type: ignore[union-attr]
     means /= np.linalg.norm(means, axis=1, keepdims=True) + 1e-9
     sims = means @ means.T
@@ -341,9 +345,7 @@ def detect_paraphrases(articles: Sequence[Article], embed: Embedder, stories: Se
     for id_a, id_b, possible in compared:
         rows[id_a].update(np.flatnonzero(possible.any(axis=1)).tolist())
         rows[id_b].update(np.flatnonzero(possible.any(axis=0)).tolist())
-    for article in articles:  # one call per article, in corpus order
-        if rows.get(article.id):
-            _embed_rows(article, sents[article.id], np.array(sorted(rows[article.id])), embed)
+    _embed_rows([(a, sents[a.id], rows[a.id]) for a in articles if a.id in rows], embed)
     found = []
     for id_a, id_b, possible in compared:
         sa, sb = sents[id_a], sents[id_b]
