@@ -124,8 +124,9 @@ def pair_scores(group: Sequence[Claim], embed: Embedder | None = None,
         needed = articles[:, None] != articles[None, :]
         if thresholds is not None:
             cosine_needed = 2.0 * (np.asarray(thresholds) - bonus) - scores  # score = 0.5 lex + 0.5 cos + bonus
+            words = [stems(c.text) for c in group]
             hopeless = (cosine_needed > 1.0) | (
-                (cosine_needed >= PARAPHRASE_COSINE) & ~lexically_possible(*[[stems(c.text) for c in group]] * 2))
+                (cosine_needed >= PARAPHRASE_COSINE) & ~lexically_possible(words, words))
             needed &= ~hopeless
         rows = np.flatnonzero(needed.any(axis=1))
         cosine = np.zeros_like(scores)
@@ -190,12 +191,10 @@ def _links(group: Sequence[Claim], scores: np.ndarray, embed: Embedder | None,
     return links
 
 
-def _lowest_thresholds(embed: Embedder | None, threshold: float | None,
-                       anchors: list[set[str]] | None) -> np.ndarray | float:
-    """Per pair, the lowest score at which a link rule of :func:`_links` or
+def _lowest_thresholds(threshold: float | None, anchors: list[set[str]] | None) -> np.ndarray | float:
+    """Per pair, the lowest score at which a link rule of :func:`_links` (with embeddings) or
     :func:`_anchored_links` can take it: a pair below it changes no link, whatever its score."""
-    lowest = min(threshold if threshold is not None else (EMBEDDING_THRESHOLD if embed else ALIGN_THRESHOLD),
-                 MUTUAL_THRESHOLD if embed else 1.0)
+    lowest = min(threshold if threshold is not None else EMBEDDING_THRESHOLD, MUTUAL_THRESHOLD)
     if anchors is None:
         return lowest
     shared_event = np.array([[bool(a & b) for b in anchors] for a in anchors], dtype=bool)
@@ -221,7 +220,7 @@ def align_claims(claims: Sequence[Claim], stories: Sequence[Story], threshold: f
         linked = MinRootGroups(range(len(group)))
         if len(group) > 1:
             anchors = _event_anchors(group, events) if events else None
-            scores = pair_scores(group, embed, _lowest_thresholds(embed, threshold, anchors))
+            scores = pair_scores(group, embed, _lowest_thresholds(threshold, anchors) if embed else None)
             links = _links(group, scores, embed, threshold)
             if anchors is not None:
                 links += _anchored_links(group, scores, anchors)
