@@ -131,3 +131,63 @@ def test_claims_reporting_one_merged_event_align_at_a_lower_score() -> None:
     assert len(merged) == 2
     [pair] = [c for c in merged if len(c.evidence) == 2]
     assert {e.article_id for e in pair.evidence} == {"a", "b"}
+
+
+def test_claims_are_embedded_only_where_the_cosine_can_link() -> None:
+    from crossread.nlp.embeddings import get_embedding_service
+
+    service = get_embedding_service()
+    seen: list[str] = []
+
+    def embed(texts: list[str]):
+        seen.extend(texts)
+        return service.embed(texts)
+
+    a = ["The Security Council resolution passed after the United States abstained from the vote.",
+         "Rescue teams searched collapsed buildings in the capital overnight."]
+    b = ["Washington's decision to abstain allowed the UN Security Council to adopt the resolution.",
+         "Prices of grain rose sharply on commodity markets in Chicago."]
+    claims = [claim(f"a{i}", "a", t, "A") for i, t in enumerate(a)] + [claim(f"b{i}", "b", t, "B") for i, t in enumerate(b)]
+    assert len(align_claims(claims, [Story("s", "t", ["a", "b"])], embed=embed)) == 3
+    # the other claims share no word with any claim of the other article: no cosine could link them
+    assert sorted(seen) == sorted([a[0], b[0]])
+    seen.clear()
+    # claims of a story with one article are never linked: nothing to embed
+    assert len(align_claims(claims, [Story("s1", "t", ["a"]), Story("s2", "t", ["b"])], embed=embed)) == 4
+    assert seen == []
+
+
+def test_pruned_cosines_give_the_links_of_all_cosines() -> None:
+    """With an embedder whose cosine >= 0.85 needs shared words (bag of words), skipping the
+    cosines that cannot reach a threshold changes no link, at any absolute threshold."""
+    from crossread.analyze.claims import _links, pair_scores, sentence_spans
+    from crossread.grouping import MinRootGroups
+    from tests.test_derivation import ALL_ISRAEL, ICARO, _bag_of_words_embedder
+
+    seen: list[str] = []
+    embed = _bag_of_words_embedder(seen)
+    claims = []
+    weather = ("Heavy rain is expected across the northern valleys on Thursday morning. Forecasters warned drivers "
+               "about flooded roads near the river crossings. Temperatures will drop sharply after sunset in the hills.")
+    for article_id, text in (("a", ICARO), ("b", ALL_ISRAEL), ("c", ICARO[: len(ICARO) // 2]), ("d", weather)):
+        for k, (s, e) in enumerate(sentence_spans(text)):
+            if len(text[s:e].split()) < 3:
+                continue  # "U.S." splits into fragments; a text without word stems can never be ruled out
+            c = claim(f"{article_id}{k}", article_id, text[s:e], article_id.upper(), start=s)
+            c.attributed_to = ("x" if k % 2 else "y") if k % 5 == 0 else None  # same and different speakers
+            claims.append(c)
+
+    def spans(groups: list[list[Claim]]) -> list[list[tuple[str, int]]]:
+        return sorted(sorted((e.article_id, e.start) for c in g for e in c.evidence) for g in groups)
+
+    for threshold in (None, 0.3, 0.5):
+        groups = MinRootGroups(range(len(claims)))
+        for i, j in _links(claims, pair_scores(claims, embed), embed, threshold):  # every cross-article cosine
+            groups.union(i, j)
+        expected = spans([[claims[m] for m in members] for members in groups.groups().values()])
+        seen.clear()
+        merged = align_claims(claims, [Story("s", "t", ["a", "b", "c", "d"])], threshold=threshold, embed=embed)
+        assert spans([[c] for c in merged]) == expected
+        assert any(len(g) > 1 for g in expected)
+        if threshold is None:
+            assert "Forecasters warned" not in " ".join(seen)  # no cosine could link this claim (no speaker)

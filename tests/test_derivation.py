@@ -134,3 +134,60 @@ def test_paraphrase_found_by_sentence_embeddings_and_not_by_ngrams() -> None:
 
 def test_independent_reports_are_not_paraphrases() -> None:
     assert detect_derivations([art("icaro", ICARO), art("allisrael", ALL_ISRAEL)], embed=_embed()) == []
+
+
+def _bag_of_words_embedder(seen: list[str]):
+    """A batch-independent stand-in for MiniLM (normalised word counts) that records what it embeds."""
+    import re
+
+    import numpy as np
+
+    index: dict[str, int] = {}
+
+    def embed(texts: list[str]) -> np.ndarray:
+        seen.extend(texts)
+        out = np.zeros((len(texts), 4096), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                out[row, index.setdefault(word, len(index))] += 1.0
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+    return embed
+
+
+def test_paraphrase_alignment_embeds_only_what_can_align() -> None:
+    import random
+
+    import numpy as np
+
+    from crossread.analyze.derivation import PARAPHRASE_COSINE, _paraphrase_sentences, detect_paraphrases
+    from crossread.analyze.eval_derivation import _edit
+
+    seen: list[str] = []
+    embed = _bag_of_words_embedder(seen)
+    # unrelated texts share too few words to reach the coverage: nothing is embedded
+    weather = ("Heavy rain is expected across the northern valleys on Thursday morning. Forecasters warned drivers "
+               "about flooded roads near the river crossings. Temperatures will drop sharply after sunset in the hills. "
+               "Farmers welcomed the showers after a long and unusually dry summer season.")
+    assert detect_paraphrases([art("icaro", ICARO), art("weather", weather)], embed) == []
+    assert seen == []
+    # two reports of one story: only sentences with a possible partner are embedded
+    pair = [art("icaro", ICARO), art("allisrael", ALL_ISRAEL)]
+    assert detect_paraphrases(pair, embed) == []
+    assert 0 < len(seen) < sum(len(_paraphrase_sentences(a).spans) for a in pair)
+    seen.clear()
+
+    edited = _edit(ALL_ISRAEL, random.Random(5))
+    articles = [art("original", ALL_ISRAEL, "2024-03-26"), art("edited", edited, "2024-03-27")]
+    [found] = detect_paraphrases(articles, embed)
+    sa, sb = (_paraphrase_sentences(a) for a in articles)
+    assert 0 < len(seen) <= len(sa.spans) + len(sb.spans)
+    # the same alignment as embedding every sentence of both articles
+    va = embed([ALL_ISRAEL[s:e] for s, e in sa.spans])
+    vb = embed([edited[s:e] for s, e in sb.spans])
+    sims = va @ vb.T
+    best_b, best_a = sims.argmax(axis=1), sims.argmax(axis=0)
+    aligned = [(sa.spans[i], sb.spans[j]) for i, j in enumerate(best_b)
+               if sims[i, j] >= PARAPHRASE_COSINE and best_a[j] == i]
+    assert [((p.source_start, p.source_end), (p.derived_start, p.derived_end)) for p in found.passages] == aligned
+    assert found.score == round(len(aligned) / min(len(sa.spans), len(sb.spans)), 4)

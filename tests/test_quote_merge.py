@@ -53,3 +53,25 @@ def test_merged_quote_counts_independent_outlets() -> None:
     assert q.outlets == ["Outlet a", "Outlet b"]
     # the two articles are verbatim copies of each other: one independent source
     assert q.independent_sources == 1
+
+
+def test_only_quotes_whose_cosine_decides_are_embedded() -> None:
+    import numpy as np
+
+    seen: list[str] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        seen.extend(texts)
+        return np.ones((len(texts), 4)) / 2.0  # every cosine is 1: every undecided pair merges
+
+    same = "We are at a fateful turning point in the historical conflict"
+    quotes = [quote("q1", "a", "x", same), quote("q2", "b", "x", same),  # overlap 1: merge without vectors
+              quote("q3", "a", "y", "The fateful conflict will end soon, officials believe"),
+              quote("q4", "b", "y", "A historical conflict is ending, the minister said"),  # overlap 1/4: the cosine decides
+              quote("q5", "b", "y", "Prices of bread doubled in the market"),  # no word in common: never merges
+              quote("q6", "a", "z", "The fateful conflict will end soon"),  # same article, only speaker z
+              quote("q7", "a", "z", "A historical conflict is ending")]
+    merged = merge_quotes(quotes, STORY, embed=embed)
+    assert sorted(seen) == sorted([quotes[2].content, quotes[3].content])
+    assert [q.id for q in merged] == ["q1", "q3", "q5", "q6", "q7"]
+    assert merge_quotes(quotes, STORY, embed=lambda texts: np.zeros((len(texts), 4))) != merged  # the cosine mattered

@@ -16,6 +16,17 @@ Alignment (within each story, between claims of different articles):
   in sentence alignment for parallel corpora) is what keeps "the resolution passed
   after the US abstained" with its paraphrase instead of with every sentence about
   the resolution. Linked claims form one claim (single link).
+* **Embeddings** only where they can change a link. A pair below the lowest threshold
+  a rule applies to it (``MUTUAL_THRESHOLD``, ``ANCHORED_THRESHOLD`` for claims sharing
+  a merged event, a lower absolute ``threshold``) is linked by no rule, and lowering its
+  score changes no best match at or above that threshold. So the cosine is computed
+  only for claims of different articles whose score it can lift to that threshold: it
+  needs cosine = 2 * (threshold - speaker bonus) - lexical, which rules the pair out
+  when above 1 (exact), or when at least ``PARAPHRASE_COSINE`` (0.85) while the two
+  claims share too few word stems for such a cosine
+  (:func:`crossread.analyze.derivation.lexically_possible`; measured: no sentence pair
+  below that Jaccard reaches 0.85, BASIL claim pairs at 0.85 are at 0.21 or more).
+  The other pairs score as at cosine 0, and only claims with a pair left are embedded.
 
 Relations (FNC-1 labels renamed): every article of the story gets a stance to
 every claim: ``supports`` where it carries the claim with the claim's polarity,
@@ -34,6 +45,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from crossread.analyze.derivation import PARAPHRASE_COSINE, lexically_possible, stems
 from crossread.grouping import MinRootGroups
 from crossread.records import Article, Claim, ClaimRelation, Event, Evidence, Story, record_id
 
@@ -82,18 +94,47 @@ def claim_similarity(texts: Sequence[str]) -> list[list[float]]:
     return sims
 
 
-def pair_scores(group: Sequence[Claim], embed: Embedder | None = None) -> np.ndarray:
-    """The alignment score of every pair of claims in ``group``."""
-    scores = np.asarray(claim_similarity([c.text for c in group]), dtype=np.float64)
-    if embed is not None and len(group) > 1:
-        vectors = np.asarray(embed([c.text for c in group]), dtype=np.float64)
-        scores = 0.5 * scores + 0.5 * np.clip(vectors @ vectors.T, 0.0, 1.0)
+def _article_ids(group: Sequence[Claim]) -> list[str]:
+    return [c.evidence[0].article_id if c.evidence else "" for c in group]
+
+
+def _speaker_bonus(group: Sequence[Claim]) -> np.ndarray:
     speakers = [c.attributed_to for c in group]
+    bonus = np.zeros((len(group), len(group)))
     for i, a in enumerate(speakers):
         for j, b in enumerate(speakers):
             if a and b and i != j:
-                scores[i, j] += SAME_SPEAKER_BONUS if a == b else -SAME_SPEAKER_BONUS
-    return scores
+                bonus[i, j] = SAME_SPEAKER_BONUS if a == b else -SAME_SPEAKER_BONUS
+    return bonus
+
+
+def pair_scores(group: Sequence[Claim], embed: Embedder | None = None,
+                thresholds: np.ndarray | float | None = None) -> np.ndarray:
+    """The alignment score of every pair of claims in ``group``.
+
+    With ``embed``, the cosine enters only the scores of claims of different articles
+    (the others are never linked), and with ``thresholds`` (the lowest score that can
+    change a decision, per pair or one for all) only where it can lift the score to its
+    threshold (see the module docstring); the other pairs are scored as at cosine 0,
+    below their threshold either way. Only claims with such a pair are embedded."""
+    scores = np.asarray(claim_similarity([c.text for c in group]), dtype=np.float64)
+    bonus = _speaker_bonus(group)
+    if embed is not None and len(group) > 1:
+        articles = np.asarray(_article_ids(group))
+        needed = articles[:, None] != articles[None, :]
+        if thresholds is not None:
+            cosine_needed = 2.0 * (np.asarray(thresholds) - bonus) - scores  # score = 0.5 lex + 0.5 cos + bonus
+            words = [stems(c.text) for c in group]
+            hopeless = (cosine_needed > 1.0) | (
+                (cosine_needed >= PARAPHRASE_COSINE) & ~lexically_possible(words, words))
+            needed &= ~hopeless
+        rows = np.flatnonzero(needed.any(axis=1))
+        cosine = np.zeros_like(scores)
+        if len(rows):
+            vectors = np.asarray(embed([group[i].text for i in rows]), dtype=np.float64)
+            cosine[np.ix_(rows, rows)] = np.clip(vectors @ vectors.T, 0.0, 1.0)
+        scores = 0.5 * scores + 0.5 * np.where(needed, cosine, 0.0)
+    return scores + bonus
 
 
 def _event_anchors(group: Sequence[Claim], events: Sequence[Event]) -> list[set[str]]:
@@ -108,7 +149,7 @@ def _event_anchors(group: Sequence[Claim], events: Sequence[Event]) -> list[set[
 
 def _anchored_links(group: Sequence[Claim], scores: np.ndarray, anchors: list[set[str]]) -> list[tuple[int, int]]:
     """Mutual best matches among claims of two articles that report one merged event."""
-    articles = [c.evidence[0].article_id if c.evidence else "" for c in group]
+    articles = _article_ids(group)
     links = []
     for i in range(len(group)):
         if not anchors[i]:
@@ -128,7 +169,7 @@ def _anchored_links(group: Sequence[Claim], scores: np.ndarray, anchors: list[se
 
 def _links(group: Sequence[Claim], scores: np.ndarray, embed: Embedder | None,
            threshold: float | None) -> list[tuple[int, int]]:
-    articles = [c.evidence[0].article_id if c.evidence else "" for c in group]
+    articles = _article_ids(group)
     absolute = threshold if threshold is not None else (EMBEDDING_THRESHOLD if embed else ALIGN_THRESHOLD)
     links = [(i, j) for i in range(len(group)) for j in range(i + 1, len(group))
              if articles[i] != articles[j] and scores[i, j] >= absolute]
@@ -150,6 +191,16 @@ def _links(group: Sequence[Claim], scores: np.ndarray, embed: Embedder | None,
     return links
 
 
+def _lowest_thresholds(threshold: float | None, anchors: list[set[str]] | None) -> np.ndarray | float:
+    """Per pair, the lowest score at which a link rule of :func:`_links` (with embeddings) or
+    :func:`_anchored_links` can take it: a pair below it changes no link, whatever its score."""
+    lowest = min(threshold if threshold is not None else EMBEDDING_THRESHOLD, MUTUAL_THRESHOLD)
+    if anchors is None:
+        return lowest
+    shared_event = np.array([[bool(a & b) for b in anchors] for a in anchors], dtype=bool)
+    return np.where(shared_event, min(lowest, ANCHORED_THRESHOLD), lowest)
+
+
 def align_claims(claims: Sequence[Claim], stories: Sequence[Story], threshold: float | None = None,
                  embed: Embedder | None = None, events: Sequence[Event] = ()) -> list[Claim]:
     """Merge claims that state the same proposition in different articles of one story.
@@ -168,10 +219,11 @@ def align_claims(claims: Sequence[Claim], stories: Sequence[Story], threshold: f
         group = by_story[story_id]
         linked = MinRootGroups(range(len(group)))
         if len(group) > 1:
-            scores = pair_scores(group, embed)
+            anchors = _event_anchors(group, events) if events else None
+            scores = pair_scores(group, embed, _lowest_thresholds(threshold, anchors) if embed else None)
             links = _links(group, scores, embed, threshold)
-            if events:
-                links += _anchored_links(group, scores, _event_anchors(group, events))
+            if anchors is not None:
+                links += _anchored_links(group, scores, anchors)
             for i, j in links:
                 linked.union(i, j)
         for root, members in linked.groups().items():

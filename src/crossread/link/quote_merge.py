@@ -8,6 +8,13 @@ differently: one verbatim, one paraphrased as indirect speech). Merging is
 single-link within a speaker; the record kept is the one closest to the speaker's
 own words (a direct quote, then a mixed one, then the earliest), the others become
 its ``also_in`` evidence.
+
+Only quotes that can change a decision are embedded: the cosine decides a pair only when
+its word overlap lies in [``MIN_OVERLAP_WITH_COSINE``, ``MIN_OVERLAP``) (above, the pair
+merges anyway; below, it cannot merge), so only the quotes of such pairs (same speaker,
+different articles of one story) are embedded, in one call. The merges are exactly those
+of embedding every quote of every speaker (the vectors of the other quotes were never
+read).
 """
 
 from __future__ import annotations
@@ -47,24 +54,27 @@ def merge_quotes(quotes: Sequence[Quote], story_of: Mapping[str, str], embed: Em
             article = q.evidence.article_id
             groups.setdefault((story_of.get(article, article), q.speaker), []).append(i)
     same_quote = MinRootGroups(range(len(quotes)))
+    undecided: list[tuple[int, int]] = []  # pairs whose verdict rests on the cosine
     for members in groups.values():
         if len(members) < 2:
             continue
         words = [_words(quotes[i].content) for i in members]
-        cosine = None
-        if embed is not None:
-            vectors = np.asarray(embed([quotes[i].content for i in members]), dtype=np.float64)
-            cosine = vectors @ vectors.T
         for x in range(len(members)):
             for y in range(x + 1, len(members)):
                 a, b = quotes[members[x]], quotes[members[y]]
                 if a.evidence.article_id == b.evidence.article_id:
                     continue
                 overlap = _overlap(words[x], words[y])
-                same = overlap >= MIN_OVERLAP or (
-                    cosine is not None and cosine[x, y] >= MIN_COSINE and overlap >= MIN_OVERLAP_WITH_COSINE)
-                if same:
+                if overlap >= MIN_OVERLAP:
                     same_quote.union(members[x], members[y])
+                elif embed is not None and overlap >= MIN_OVERLAP_WITH_COSINE:
+                    undecided.append((members[x], members[y]))
+    if undecided and embed is not None:
+        texts = list(dict.fromkeys(quotes[i].content for pair in undecided for i in pair))
+        vectors = dict(zip(texts, np.asarray(embed(texts), dtype=np.float64)))
+        for i, j in undecided:
+            if float(vectors[quotes[i].content] @ vectors[quotes[j].content]) >= MIN_COSINE:
+                same_quote.union(i, j)
     clusters = same_quote.groups()
     merged = []
     for root in clusters:
