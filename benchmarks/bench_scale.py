@@ -22,7 +22,10 @@ noisy, so the figures that matter are ratios):
    original's), their records copied row by row — every table filled as a real run would.
 3. **Size**: store bytes per article on BASIL (embeddings on), and the report (index and pages).
 
-Synthetic stores are built once under ``--work`` and reused (each adding run works on a copy).
+Synthetic stores are built once under ``--work`` and reused: each run adds its articles to them (with
+a nonce in the text, so they are new each time), which grows them by 11 articles a run. A synthetic
+store's report folder gets an empty placeholder page per story, as if earlier runs had written them
+(an analyze run re-renders only the pages of the stories it changed, and the index).
 """
 
 from __future__ import annotations
@@ -179,37 +182,60 @@ def synthesize(basil_db: Path, target: Path, copies: int) -> None:
     source.dispose()
 
 
-def new_articles(basil_dir: Path, n: int, copy: int, folder: Path) -> Path:
-    """``n`` BASIL articles (altered so that they are new) dated like copy ``copy`` of their story."""
+def new_articles(basil_dir: Path, n: int, copy: int, folder: Path, nonce: str) -> Path:
+    """The ``n`` latest BASIL articles (altered so that they are new) dated like copy ``copy`` of their
+    story: they join stories among the newest of the store, as a daily intake does."""
     from crossread.evaluation import BASIL_OUTLETS, read_basil
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"new-{n}.jsonl"
+    latest = sorted(read_basil(basil_dir), key=lambda pair: pair[0].published or "")[-n:]
     with path.open("w", encoding="utf-8") as out:
-        for article, _ in read_basil(basil_dir)[:n]:
+        for article, _ in latest:
             published = (dt.date.fromisoformat(article.published[:10]) + dt.timedelta(days=DAY_SHIFT * copy)).isoformat()
-            out.write(json.dumps({"text": article.text + "\n\nUpdated with a correction.", "title": article.title,
+            out.write(json.dumps({"text": f"{article.text}\n\nUpdated ({nonce}).", "title": article.title,
                                   "outlet": BASIL_OUTLETS.get(article.outlet or "", article.outlet),
                                   "published": published, "url": None}) + "\n")
     return path
 
 
+def placeholder_pages(db: Path, report: Path) -> None:
+    """An empty page per story where the report would have one (see the module docstring)."""
+    import sqlite3
+
+    from crossread.report.pages import ReportLayout
+
+    layout = ReportLayout(report)
+    layout.stories_dir.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(db)
+    for (story_id,) in conn.execute("select id from stories"):
+        target = layout.story_file(story_id)
+        if not target.exists():
+            target.write_text("")
+    conn.close()
+
+
 def adds(basil_dir: Path, basil_db: Path, sizes: list[int], work: Path) -> list[dict]:
     results = []
+    nonce = f"run {time.time():.0f}"
     for size in sizes:
         copies = max(1, round(size / 240))
-        store = work / f"store-{copies * 240}.db"
+        folder = work / f"store-{copies * 240}"
+        store = folder / "crossread.db"
         if not store.exists():
             t = time.perf_counter()
-            synthesize(basil_db, store, copies)
+            folder.mkdir(parents=True, exist_ok=True)
+            if copies == 1:  # the real BASIL store and its report
+                shutil.copytree(basil_db.parent, folder, dirs_exist_ok=True)
+            else:
+                synthesize(basil_db, store, copies)
+                placeholder_pages(store, folder / "report.html")
             print(f"built {store} ({copies} copies) in {time.perf_counter() - t:.0f} s", file=sys.stderr)
         for n in (1, 10):
-            inputs = new_articles(basil_dir, n, copies - 1, work / "new")
+            inputs = new_articles(basil_dir, n, copies - 1, work / "new", f"{nonce} {n}")
             with tempfile.TemporaryDirectory(dir=work) as tmp:
                 empty = run_analyze([str(inputs)], Path(tmp) / "empty")
-                trial = Path(tmp) / "store.db"
-                shutil.copy(store, trial)
-                into = run_analyze([str(inputs)], Path(tmp) / "out", db=f"sqlite:///{trial}")
+            into = run_analyze([str(inputs)], folder)
             results.append({"store_articles": copies * 240, "added": n, "empty_s": empty["seconds"],
                             "into_store_s": into["seconds"], "ratio": round(into["seconds"] / empty["seconds"], 2),
                             "peak_tree_mib": into["peak_tree_mib"], "summary": into["summary"]})

@@ -362,11 +362,13 @@ def update_corpus(store: Store, options: AnalyzeOptions, progress: _Progress | N
     stale = store.stale_stories()
     if not stale:
         return []
+    # worker processes pay for themselves beyond a few stories (each loads the sentence encoder)
     workers = options.workers or default_workers()
+    workers = workers if len(stale) >= 2 * workers else 1
     done: list[str] = []
     inputs = (store.story_input(story_id) for story_id in stale)
     state = {"db_url": store.url, "embeddings": options.embeddings}
-    for output, vectors in in_workers(_story_in_worker, inputs, min(workers, len(stale)), state,
+    for output, vectors in in_workers(_story_in_worker, inputs, workers, state,
                                       lambda inp: analyze_one_story(inp, store.url, options.embeddings)):
         store.put_embeddings(vectors)
         store.write_story(output)

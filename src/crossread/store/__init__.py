@@ -132,7 +132,9 @@ class Store:
             yield conn
 
     def _rows(self, conn: Connection, statement: Any) -> list[dict[str, Any]]:
-        return [dict(r) for r in conn.execute(statement).mappings()]
+        result = conn.execute(statement)
+        keys = list(result.keys())
+        return [dict(zip(keys, row)) for row in result.all()]
 
     # ------------------------------------------------------------------ articles
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
@@ -607,51 +609,56 @@ class Store:
                 dp.c.source_article_id == r["source_article_id"], dp.c.derived_article_id == r["derived_article_id"])))
         return tables
 
-    def _actors(self, conn: Connection, actor_ids: Iterable[str] | None, article_ids: Sequence[str] | None) -> list[Actor]:
-        """Corpus-wide actors (all, or these) with their mentions (all, or those in these articles)."""
+    def _actors(self, conn: Connection, actor_ids: Iterable[str] | None, article_ids: Sequence[str] | None,
+                texts: Mapping[str, str] | None = None) -> list[Actor]:
+        """Corpus-wide actors with their mentions: all (both None), these ids with all their mentions, or
+        those mentioned in these articles with their mentions there."""
         a, t, m, al = s.actors, s.article_actors, s.actor_mentions, s.actor_aliases
-        query = select(a).order_by(a.c.id)
-        if actor_ids is not None:
-            ids = sorted(set(actor_ids))
-            rows = []
-            for chunk in _chunks(ids):
-                rows += self._rows(conn, select(a).where(a.c.id.in_(chunk)))
-            rows.sort(key=lambda r: r["id"])
-        else:
-            rows = self._rows(conn, query)
-        aliases: dict[str, list[str]] = defaultdict(list)
-        mentions: dict[str, list[Mention]] = defaultdict(list)
-        wanted = [r["id"] for r in rows]
-        texts: dict[str, str] = {}
         mention_query = select(t.c.actor_id, m.c.article_id, m.c.text, m.c.char_start, m.c.char_end,
                                m.c.sentence_start, m.c.sentence_end, m.c.sentence_text) \
             .select_from(m.join(t, and_(t.c.article_id == m.c.article_id, t.c.local_id == m.c.local_id)))
-        for chunk in _chunks(wanted):
-            for aid, alias in conn.execute(select(al.c.actor_id, al.c.alias).where(al.c.actor_id.in_(chunk))
-                                           .order_by(al.c.actor_id, al.c.position)).all():
-                aliases[aid].append(alias)
-            q = mention_query.where(t.c.actor_id.in_(chunk))
-            if article_ids is not None:
-                for achunk in _chunks(list(article_ids)):
-                    for r in conn.execute(q.where(m.c.article_id.in_(achunk))).mappings():
-                        mentions[r["actor_id"]].append(dict(r))
-            else:
-                for r in conn.execute(q).mappings():
-                    mentions[r["actor_id"]].append(dict(r))
-        needed = sorted({r["article_id"] for ms in mentions.values() for r in ms})
+        mentions: dict[str, list[tuple]] = defaultdict(list)
+        if article_ids is not None:
+            for chunk in _chunks(list(article_ids)):
+                for row in conn.execute(mention_query.where(m.c.article_id.in_(chunk))).all():
+                    if row[0] is not None:
+                        mentions[row[0]].append(tuple(row[1:]))
+            wanted = sorted(mentions)
+        elif actor_ids is not None:
+            wanted = sorted(set(actor_ids))
+            for chunk in _chunks(wanted):
+                for row in conn.execute(mention_query.where(t.c.actor_id.in_(chunk))).all():
+                    mentions[row[0]].append(tuple(row[1:]))
+        else:
+            wanted = None
+            for row in conn.execute(mention_query.where(t.c.actor_id.is_not(None))).all():
+                mentions[row[0]].append(tuple(row[1:]))
+        if wanted is None:
+            rows = conn.execute(select(a.c.id, a.c.name, a.c.type, a.c.role, a.c.country).order_by(a.c.id)).all()
+            alias_rows = conn.execute(select(al.c.actor_id, al.c.alias).order_by(al.c.actor_id, al.c.position)).all()
+        else:
+            rows, alias_rows = [], []
+            for chunk in _chunks(wanted):
+                rows += conn.execute(select(a.c.id, a.c.name, a.c.type, a.c.role, a.c.country)
+                                     .where(a.c.id.in_(chunk))).all()
+                alias_rows += conn.execute(select(al.c.actor_id, al.c.alias).where(al.c.actor_id.in_(chunk))
+                                           .order_by(al.c.actor_id, al.c.position)).all()
+            rows.sort(key=lambda r: r[0])
+        aliases: dict[str, list[str]] = defaultdict(list)
+        for actor_id, alias in alias_rows:
+            aliases[actor_id].append(alias)
+        texts = dict(texts or {})
+        needed = sorted({x[0] for ms in mentions.values() for x in ms} - set(texts))
         for chunk in _chunks(needed):
             texts.update(conn.execute(select(s.articles.c.id, s.articles.c.text).where(s.articles.c.id.in_(chunk))).all())
         out = []
-        for r in rows:
-            ms = sorted(mentions.get(r["id"], []), key=lambda x: (x["article_id"], x["char_start"]))
-            if article_ids is not None and not ms:
-                continue
-            out.append(Actor(id=r["id"], name=r["name"], type=r["type"], aliases=aliases.get(r["id"], []),
-                             mentions=[Mention(article_id=x["article_id"], start=x["char_start"], end=x["char_end"],
-                                               sentence=sentence_from(texts[x["article_id"]], x["sentence_start"],
-                                                                      x["sentence_end"], x["sentence_text"]) or "",
-                                               text=x["text"]) for x in ms],
-                             role=r["role"], country=r["country"]))
+        for actor_id, name, type_, role, country in rows:
+            ms = sorted(mentions.get(actor_id, []), key=lambda x: (x[0], x[2]))
+            out.append(Actor(id=actor_id, name=name, type=type_, aliases=aliases.get(actor_id, []),
+                             mentions=[Mention(article_id=aid, start=start, end=end,
+                                               sentence=sentence_from(texts[aid], ss, se, st) or "", text=text)
+                                       for aid, text, start, end, ss, se, st in ms],
+                             role=role, country=country))
         return out
 
     def actor_ids(self) -> list[str]:
@@ -709,7 +716,7 @@ class Store:
             tables = self._story_tables(conn, [r["id"] for r in stories])
             records = story_records_of(tables, texts, outlet_of)
             framing = framing_rows_of(tables.get("labels", ()), tables.get("loaded_terms", ()), texts)
-            actors = self._actors(conn, None, None if story_ids is None else article_ids)
+            actors = self._actors(conn, None, None if story_ids is None else article_ids, texts)
         return Analysis(articles=[articles[i] for i in article_ids], actors=actors, events=records["events"],
                         quotes=records["quotes"], claims=records["claims"], stories=story_records,
                         derivations=records["derivations"], framing=framing)
