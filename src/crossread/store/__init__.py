@@ -27,7 +27,7 @@ from sqlalchemy import and_, bindparam, delete, event, func, insert, or_, select
 from sqlalchemy.engine import Connection, Engine, create_engine
 
 from crossread.extract import ArticleRecords
-from crossread.link.actor_resolve import ActorForm, ActorRow, actor_id, describe_actor, expand_unit, group_forms
+from crossread.link.actor_resolve import ActorForm, actor_id, expand_unit, group_forms
 from crossread.records import Actor, Analysis, Article, Mention, Story
 from crossread.store import schema as s
 from crossread.store.codec import pack_dense, pack_sparse, sentence_from, unpack_dense, unpack_sparse
@@ -492,32 +492,44 @@ class Store:
         return stale_stories
 
     def _describe_actors(self, conn: Connection, actor_ids: Iterable[str]) -> None:
-        """Rewrite the ``actors`` rows of these ids from their article rows (an id with no rows left is
-        removed)."""
+        """Rewrite the ``actors`` rows of these ids from their article rows, as
+        :func:`crossread.link.actor_resolve.describe_actor` describes a group (aggregated in SQL: an actor
+        named in thousands of articles costs one pass over its index entries). An id with no rows left is
+        removed."""
         t, al = s.article_actors, s.article_actor_aliases
+
+        def most_common(column: Any, aid: str) -> str | None:
+            # ties broken here, not by the database's collation (PostgreSQL's may differ from Python's)
+            counts = conn.execute(select(column, func.count()).where(and_(t.c.actor_id == aid, column.is_not(None),
+                                                                           column != "")).group_by(column)).all()
+            return min(counts, key=lambda kv: (-kv[1], kv[0]))[0] if counts else None
+
         for aid in sorted(set(actor_ids)):
             conn.execute(delete(s.actor_aliases).where(s.actor_aliases.c.actor_id == aid))
             conn.execute(delete(s.actors).where(s.actors.c.id == aid))
-            rows = self._rows(conn, select(t).where(t.c.actor_id == aid))
-            if not rows:
+            forms = [ActorForm(*r) for r in conn.execute(select(t.c.name, t.c.type, t.c.merge_key)
+                                                          .where(t.c.actor_id == aid).distinct()).all()]
+            if not forms:
                 continue
-            aliases: dict[tuple[str, str], list[str]] = defaultdict(list)
-            for article_id, local_id, alias in conn.execute(
-                    select(al.c.article_id, al.c.local_id, al.c.alias)
+            founder = min(forms, key=ActorForm.sort_key)
+            names: Counter = Counter()
+            for name, n in conn.execute(select(t.c.name, func.count()).where(t.c.actor_id == aid).group_by(t.c.name)):
+                names[name] += n
+            for alias, n in conn.execute(
+                    select(al.c.alias, func.count())
                     .select_from(al.join(t, and_(t.c.article_id == al.c.article_id, t.c.local_id == al.c.local_id)))
-                    .where(t.c.actor_id == aid).order_by(al.c.article_id, al.c.local_id, al.c.position)).all():
-                aliases[(article_id, local_id)].append(alias)
-            group = [ActorRow(r["article_id"], r["local_id"], ActorForm(r["name"], r["type"], r["merge_key"]),
-                              r["role"], r["country"], tuple(aliases[(r["article_id"], r["local_id"])]), r["mentions"])
-                     for r in rows]
-            founder = min((g.form for g in group), key=ActorForm.sort_key)
-            actor = describe_actor(founder, group)
+                    .where(t.c.actor_id == aid).group_by(al.c.alias)):
+                names[alias] += n
+            names.pop(founder.name, None)
+            mentions, articles = conn.execute(select(func.sum(t.c.mentions), func.count(t.c.article_id.distinct()))
+                                              .where(t.c.actor_id == aid)).one()
             conn.execute(insert(s.actors).values(
-                id=aid, name=actor.name, type=actor.type, role=actor.role, country=actor.country,
-                mentions=sum(g.mentions for g in group), articles=len({g.article_id for g in group})))
-            if actor.aliases:
+                id=aid, name=founder.name, type=founder.type, role=most_common(t.c.role, aid),
+                country=most_common(t.c.country, aid), mentions=int(mentions or 0), articles=int(articles)))
+            aliases = [n for n, _ in sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))]
+            if aliases:
                 conn.execute(insert(s.actor_aliases), [{"actor_id": aid, "position": i, "alias": a}
-                                                        for i, a in enumerate(actor.aliases)])
+                                                        for i, a in enumerate(aliases)])
 
     # ------------------------------------------------------------------ the story stage
     def stale_stories(self) -> list[str]:

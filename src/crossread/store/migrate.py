@@ -12,7 +12,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 HEAD = "0002"
 # DDL hash of crossread.store.schema at each revision that creates its tables from it (see 0002).
-FINGERPRINTS = {"0002": "8a94f7ed7542f3e8"}
+FINGERPRINTS = {"0002": "7d0d8951fc87d645"}
 
 
 class StoreVersionError(RuntimeError):
@@ -20,16 +20,16 @@ class StoreVersionError(RuntimeError):
 
 
 def schema_fingerprint() -> str:
-    """A hash of the tables and indexes :mod:`crossread.store.schema` describes (SQLite DDL)."""
-    from sqlalchemy.dialects import sqlite
+    """A hash of the tables and indexes :mod:`crossread.store.schema` describes (SQLite and PostgreSQL DDL)."""
+    from sqlalchemy.dialects import postgresql, sqlite
 
     from crossread.store.schema import metadata
 
-    dialect = sqlite.dialect()
     parts = []
-    for table in metadata.sorted_tables:
-        parts.append(str(CreateTable(table).compile(dialect=dialect)).strip())
-        parts += sorted(str(CreateIndex(index).compile(dialect=dialect)).strip() for index in table.indexes)
+    for dialect in (sqlite.dialect(), postgresql.dialect()):
+        for table in metadata.sorted_tables:
+            parts.append(str(CreateTable(table).compile(dialect=dialect)).strip())
+            parts += sorted(str(CreateIndex(index).compile(dialect=dialect)).strip() for index in table.indexes)
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
 
 

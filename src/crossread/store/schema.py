@@ -43,6 +43,9 @@ SCHEMA_REVISION = "0002"
 metadata = MetaData()
 
 ID = String(40)  # content hashes and record ids ("event_0123456789ab")
+# Filing order keys are compared and sorted in SQL: byte order everywhere, as Python compares them
+# (PostgreSQL's default collation would sort by locale rules).
+ORDER_KEY = Text().with_variant(Text(collation="C"), "postgresql")
 
 
 def _span_columns(prefix: str = "") -> list[Column]:
@@ -76,7 +79,7 @@ stories = Table(
     Column("first_date", String(10), index=True),  # YYYY-MM-DD of its earliest / latest dated article
     Column("last_date", String(10), index=True),
     Column("founder_id", ID, nullable=False),  # the article that opened it (its id is made from this one's)
-    Column("order_key", Text, nullable=False),  # filing order key of that first article
+    Column("order_key", ORDER_KEY, nullable=False),  # filing order key of that first article
     Column("articles", Integer, nullable=False, default=0, index=True),
     Column("outlets", Integer, nullable=False, default=0),
     Column("events", Integer, nullable=False, default=0),
@@ -428,7 +431,7 @@ story_features = Table(
     "story_features", metadata,
     Column("article_id", ID, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("day", Integer, nullable=False, index=True),  # proleptic Gregorian ordinal of articles.date
-    Column("order_key", Text, nullable=False, index=True),  # the order articles are filed in
+    Column("order_key", ORDER_KEY, nullable=False, index=True),  # the order articles are filed in
     Column("vector", LargeBinary, nullable=False),  # sparse unit vector: int32 indices then float16 values
     Column("entities", Text, nullable=False),  # actor and event keys, one per line
 )
