@@ -318,34 +318,31 @@ def analyze_one_story(inp: Any, db_url: str | None, embeddings: bool = True) -> 
     return analyze_story(inp, embed=embed), embed.new
 
 
+def stored_features(store: Store, article_ids: Sequence[str], embeddings: bool = True) -> list[Any]:
+    """Story features of stored articles, as :func:`process_batch` computes them for new ones."""
+    from crossread.link.story_assign import lead_text, story_features
+    from crossread.nlp.embeddings import optional_embedding_service
+    from crossread.store import effective_when
+
+    articles = store.articles_by_id(article_ids)
+    records = store.extraction(article_ids, articles=articles)
+    seen = store.first_seen(article_ids)
+    service = optional_embedding_service(store) if embeddings else None
+    leads = service.embed([lead_text(articles[i]) for i in article_ids]) if service else [None] * len(article_ids)
+    return [story_features(articles[i], _records_by_kind(records[i]), effective_when(articles[i], seen[i]), lead)
+            for i, lead in zip(article_ids, leads)]
+
+
 def update_corpus(store: Store, options: AnalyzeOptions, progress: _Progress | None = None) -> list[str]:
     """Bring the corpus-level records up to date: file unfiled articles into stories, resolve new actors,
     analyse the stale stories (in worker processes). Returns the stories analysed."""
-    from crossread.link.story_assign import lead_text, story_features, threshold_for
+    from crossread.link.story_assign import threshold_for
 
-    imported = store.import_v1()
-    if imported:
-        log.info("imported %d article(s) from the previous store format", imported)
+    if store.import_v1():
+        log.info("imported the articles of a store of the previous release")
     missing = store.pending("features")
-    if missing:  # articles stored without story features (imported): compute them now
-        from crossread.nlp.embeddings import optional_embedding_service
-
-        service = optional_embedding_service(store) if options.embeddings else None
-        for chunk in [missing[i:i + 200] for i in range(0, len(missing), 200)]:
-            articles = store.articles_by_id(chunk)
-            records = store.extraction(chunk, articles=articles)
-            with store.engine.connect() as conn:
-                from crossread.store import schema as sch
-                from sqlalchemy import select
-
-                seen = dict(conn.execute(select(sch.articles.c.id, sch.articles.c.first_seen)
-                                         .where(sch.articles.c.id.in_(chunk))).all())
-            leads = service.embed([lead_text(articles[i]) for i in chunk]) if service is not None else [None] * len(chunk)
-            from crossread.store import effective_when
-
-            store.set_features([story_features(articles[i], _records_by_kind(records[i]),
-                                               effective_when(articles[i], seen[i]), lead)
-                                for i, lead in zip(chunk, leads)])
+    for start in range(0, len(missing), 200):  # stored without story features (imported): compute them now
+        store.set_features(stored_features(store, missing[start:start + 200], options.embeddings))
     unfiled = store.unfiled_features()
     if unfiled:
         from crossread.link.story_assign import assign_stories

@@ -226,6 +226,14 @@ class Store:
                 out[row["id"]] = article_of(row, removed[row["id"]], signals[row["id"]])
         return out
 
+    def first_seen(self, article_ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(article_ids)):
+                out.update(conn.execute(select(s.articles.c.id, s.articles.c.first_seen)
+                                        .where(s.articles.c.id.in_(chunk))).all())
+        return out
+
     def iter_articles(self) -> Iterator[Article]:
         """Every stored article in insertion order (one chunk in memory at a time)."""
         with self.engine.connect() as conn:

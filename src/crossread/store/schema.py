@@ -59,6 +59,18 @@ def _span_columns(prefix: str = "") -> list[Column]:
     ]
 
 
+def _evidence_table(name: str, parent: str, key: str) -> Table:
+    """One row per evidence span of a record of ``parent`` (``key`` -> ``parent.id``)."""
+    return Table(
+        name, metadata,
+        Column(key, ID, ForeignKey(f"{parent}.id", ondelete="CASCADE"), nullable=False),
+        Column("position", Integer, nullable=False),
+        Column("article_id", ID, ForeignKey("articles.id"), nullable=False, index=True),
+        *_span_columns(),
+        PrimaryKeyConstraint(key, "position"),
+    )
+
+
 # --------------------------------------------------------------------------- provenance
 
 nlp_pipelines = Table(
@@ -307,14 +319,7 @@ event_actors = Table(
     Index("ix_event_actors_actor", "actor_id", "role"),
 )
 
-event_evidence = Table(
-    "event_evidence", metadata,
-    Column("event_id", ID, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
-    Column("position", Integer, nullable=False),
-    Column("article_id", ID, ForeignKey("articles.id"), nullable=False, index=True),
-    *_span_columns(),
-    PrimaryKeyConstraint("event_id", "position"),
-)
+event_evidence = _evidence_table("event_evidence", "events", "event_id")
 
 quotes = Table(
     "quotes", metadata,
@@ -331,14 +336,7 @@ quotes = Table(
 )
 
 # position 0: where the quote record was taken from; 1, 2 ...: the same quote in other articles
-quote_evidence = Table(
-    "quote_evidence", metadata,
-    Column("quote_id", ID, ForeignKey("quotes.id", ondelete="CASCADE"), nullable=False),
-    Column("position", Integer, nullable=False),
-    Column("article_id", ID, ForeignKey("articles.id"), nullable=False, index=True),
-    *_span_columns(),
-    PrimaryKeyConstraint("quote_id", "position"),
-)
+quote_evidence = _evidence_table("quote_evidence", "quotes", "quote_id")
 
 claims = Table(
     "claims", metadata,
@@ -354,14 +352,7 @@ claims = Table(
     Column("independent_sources", Integer, nullable=False),
 )
 
-claim_evidence = Table(
-    "claim_evidence", metadata,
-    Column("claim_id", ID, ForeignKey("claims.id", ondelete="CASCADE"), nullable=False),
-    Column("position", Integer, nullable=False),
-    Column("article_id", ID, ForeignKey("articles.id"), nullable=False, index=True),
-    *_span_columns(),
-    PrimaryKeyConstraint("claim_id", "position"),
-)
+claim_evidence = _evidence_table("claim_evidence", "claims", "claim_id")
 
 # How each article of the claim's story stands to it; the evidence is the article's sentence, if any.
 claim_relations = Table(
