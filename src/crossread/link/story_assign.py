@@ -45,7 +45,7 @@ ACTOR_BOOST = 0.5
 WINDOW_DAYS = 7
 # Tuned on the ECB+ train topics (`crossread eval stories`): with MiniLM lead embeddings mixed in at
 # weight 0.5, and with hashed text alone.
-EMBEDDING_THRESHOLD = 0.36
+EMBEDDING_THRESHOLD = 0.34
 TEXT_ONLY_THRESHOLD = 0.18
 LEAD_SENTENCES = 3
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
