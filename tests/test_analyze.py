@@ -174,7 +174,7 @@ def _alive(pid: int) -> bool:
 
 def test_sigkill_then_rerun_equals_uninterrupted_run(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
-    n = 150
+    n = 80  # five batches of the default size: killed after the first is stored
     _make_corpus(corpus, n)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "crossread", "analyze", str(corpus)]

@@ -118,3 +118,41 @@ def test_a_new_full_name_takes_over_the_surname_and_the_old_id_redirects(tmp_pat
     assert ids(at_once) == after
     step.close()
     at_once.close()
+
+
+def test_a_run_killed_while_analysing_stories_ends_like_an_uninterrupted_one(tmp_path: Path,
+                                                                             basil_articles: list[dict]) -> None:
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    corpus = _write(tmp_path / "in", "all", basil_articles)
+    command = [sys.executable, "-m", "crossread", "analyze", str(corpus), "--workers", "2"]
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen([*command, "-o", str(killed)], env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db = killed / "crossread.db"
+    state = (0, 0)
+    deadline = time.time() + 600
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            conn = sqlite3.connect(db, timeout=0.1)
+            state = conn.execute("select sum(not stale), sum(stale) from stories").fetchone()
+            conn.close()
+        except sqlite3.Error:
+            state = (0, 0)
+        if (state[0] or 0) > 0 and (state[1] or 0) > 0:  # some stories written, some not yet
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run ended before it could be killed in its story stage"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    assert subprocess.run([*command, "-o", str(killed)], capture_output=True).returncode == 0
+    clean = tmp_path / "clean"
+    assert subprocess.run([*command, "-o", str(clean)], capture_output=True).returncode == 0
+    assert store_snapshot(db) == store_snapshot(clean / "crossread.db")
+    assert (killed / "analysis.json").read_text() == (clean / "analysis.json").read_text()
