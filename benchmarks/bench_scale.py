@@ -132,6 +132,7 @@ def synthesize(basil_db: Path, target: Path, copies: int) -> None:
         for table in ("actors", "actor_aliases", "embeddings"):
             if tables[table]:
                 conn.execute(insert(metadata.tables[table]), tables[table])
+        tables.pop("actor_counts", None)  # counted again below, over every copy
         seq = 0
         for k in range(copies):
             shift = dt.timedelta(days=DAY_SHIFT * k)
@@ -180,6 +181,23 @@ def synthesize(basil_db: Path, target: Path, copies: int) -> None:
                     conn.execute(insert(table), rows[table.name])
     engine.dispose()
     source.dispose()
+    recount_actors(target)
+
+
+def recount_actors(db: Path) -> None:
+    """Every actor's counts and description from its article rows (as the store keeps them)."""
+    from sqlalchemy import select
+
+    from crossread.store import Store
+    from crossread.store import schema as s
+
+    store = Store(f"sqlite:///{db}")
+    with store.transaction() as conn:
+        ids = list(conn.execute(select(s.actors.c.id)).scalars())
+        for aid in ids:
+            store._count_actor(conn, aid)
+        store._describe_actors(conn, ids)
+    store.close()
 
 
 def new_articles(basil_dir: Path, n: int, copy: int, folder: Path, nonce: str) -> Path:

@@ -464,12 +464,11 @@ class Store:
                     known[form] = group
             unseen = new_forms - set(known)
             unit = expand_unit(unseen, lambda kind, values: self._forms_where(conn, kind, values)) if unseen else set()
-            decided = {form: actor_id(founder) for form, founder in group_forms(unit).items()}
-            decided.update({form: group for form, group in known.items() if form not in decided})
-            touched: set[str] = set()
+            regrouped = {form: actor_id(founder) for form, founder in group_forms(unit).items()}
+            recount: set[str] = set()  # actors whose rows changed other than by new rows: counted again
             moved: dict[str, Counter] = defaultdict(Counter)  # old id -> new id -> rows
             stale_stories: set[str] = set()
-            for form, new_id in sorted(decided.items(), key=lambda kv: kv[0].sort_key()):
+            for form, new_id in sorted(regrouped.items(), key=lambda kv: kv[0].sort_key()):
                 where = and_(t.c.merge_key == form.merge_key, t.c.name == form.name, t.c.type == form.type)
                 changing = and_(where, or_(t.c.actor_id.is_(None), t.c.actor_id != new_id))
                 old = conn.execute(select(t.c.actor_id, func.count()).where(changing).group_by(t.c.actor_id)).all()
@@ -478,20 +477,34 @@ class Store:
                 for old_id, n in old:
                     if old_id is not None:
                         moved[old_id][new_id] += n
-                        touched.add(old_id)
-                touched.add(new_id)
+                        recount.add(old_id)
+                recount.add(new_id)
                 stale_stories |= set(conn.execute(
                     select(s.articles.c.story_id).select_from(t.join(s.articles, s.articles.c.id == t.c.article_id))
                     .where(and_(changing, t.c.actor_id.is_not(None), s.articles.c.story_id.is_not(None)))
                     .distinct()).scalars())
                 conn.execute(update(t).where(changing).values(actor_id=new_id))
-            self._describe_actors(conn, touched)
+            # forms outside the regrouped units: their new rows join the form's actor, counted incrementally
+            added: dict[str, list[tuple[str, str]]] = defaultdict(list)
+            for form, group in known.items():
+                if form in regrouped:
+                    continue
+                fresh = and_(t.c.merge_key == form.merge_key, t.c.name == form.name, t.c.type == form.type,
+                             t.c.actor_id.is_(None))
+                added[group] += [tuple(r) for r in conn.execute(select(t.c.article_id, t.c.local_id).where(fresh)).all()]
+                conn.execute(update(t).where(fresh).values(actor_id=group))
+            for aid in sorted(recount):
+                self._count_actor(conn, aid)
+            for aid, keys in sorted(added.items()):
+                if aid not in recount:
+                    self._count_actor(conn, aid, keys)
+            self._describe_actors(conn, recount | set(added))
             for old_id, targets in moved.items():  # ids merged away keep pointing to their rows' actor
                 if conn.execute(select(s.actors.c.id).where(s.actors.c.id == old_id)).first() is None:
                     target = min(targets.items(), key=lambda kv: (-kv[1], kv[0]))[0]
                     conn.execute(delete(s.actor_redirects).where(s.actor_redirects.c.old_id == old_id))
                     conn.execute(insert(s.actor_redirects).values(old_id=old_id, actor_id=target))
-            for chunk in _chunks(sorted(touched)):
+            for chunk in _chunks(sorted(recount)):
                 conn.execute(delete(s.actor_redirects).where(s.actor_redirects.c.old_id.in_(chunk))
                              .where(s.actor_redirects.c.old_id.in_(select(s.actors.c.id))))
             for chunk in _chunks(sorted(stale_stories)):
@@ -499,41 +512,68 @@ class Store:
             self.mark_pending("report", stale_stories, conn)
         return stale_stories
 
-    def _describe_actors(self, conn: Connection, actor_ids: Iterable[str]) -> None:
-        """Rewrite the ``actors`` rows of these ids from their article rows, as
-        :func:`crossread.link.actor_resolve.describe_actor` describes a group (aggregated in SQL: an actor
-        named in thousands of articles costs one pass over its index entries). An id with no rows left is
-        removed."""
-        t, al = s.article_actors, s.article_actor_aliases
-
-        def most_common(column: Any, aid: str) -> str | None:
-            # ties broken here, not by the database's collation (PostgreSQL's may differ from Python's)
-            counts = conn.execute(select(column, func.count()).where(and_(t.c.actor_id == aid, column.is_not(None),
-                                                                           column != "")).group_by(column)).all()
-            return min(counts, key=lambda kv: (-kv[1], kv[0]))[0] if counts else None
-
-        for aid in sorted(set(actor_ids)):
-            conn.execute(delete(s.actor_aliases).where(s.actor_aliases.c.actor_id == aid))
-            conn.execute(delete(s.actors).where(s.actors.c.id == aid))
-            forms = [ActorForm(*r) for r in conn.execute(select(t.c.name, t.c.type, t.c.merge_key)
-                                                          .where(t.c.actor_id == aid).distinct()).all()]
-            if not forms:
-                continue
-            founder = min(forms, key=ActorForm.sort_key)
-            names: Counter = Counter()
-            for name, n in conn.execute(select(t.c.name, func.count()).where(t.c.actor_id == aid).group_by(t.c.name)):
-                names[name] += n
+    def _count_actor(self, conn: Connection, aid: str, new_rows: Sequence[tuple[str, str]] | None = None) -> None:
+        """``actor_counts`` of one actor: from all its article rows, or (``new_rows``: (article id, local id))
+        its counts plus those rows'."""
+        t, al, c = s.article_actors, s.article_actor_aliases, s.actor_counts
+        counts: Counter = Counter()
+        if new_rows is None:
+            conn.execute(delete(c).where(c.c.actor_id == aid))
+            scope = [t.c.actor_id == aid]
+        else:
+            counts.update({(k, v): n for k, v, n in conn.execute(select(c.c.kind, c.c.value, c.c.n)
+                                                                   .where(c.c.actor_id == aid)).all()})
+            conn.execute(delete(c).where(c.c.actor_id == aid))
+            scope = None
+        chunks = [None] if scope is not None else list(_chunks(list(new_rows)))
+        for chunk in chunks:
+            where = scope[0] if chunk is None else or_(*[and_(t.c.article_id == a, t.c.local_id == b) for a, b in chunk])
+            for name, type_, key, role, country, n, mentions in conn.execute(
+                    select(t.c.name, t.c.type, t.c.merge_key, t.c.role, t.c.country, func.count(), func.sum(t.c.mentions))
+                    .where(where).group_by(t.c.name, t.c.type, t.c.merge_key, t.c.role, t.c.country)).all():
+                counts[("name", name)] += n
+                counts[("form", "\x1f".join((type_, key, name)))] += n
+                counts[("mentions", "")] += int(mentions or 0)
+                if role:
+                    counts[("role", role)] += n
+                if country:
+                    counts[("country", country)] += n
+            alias_where = t.c.actor_id == aid if chunk is None else where
             for alias, n in conn.execute(
                     select(al.c.alias, func.count())
                     .select_from(al.join(t, and_(t.c.article_id == al.c.article_id, t.c.local_id == al.c.local_id)))
-                    .where(t.c.actor_id == aid).group_by(al.c.alias)):
-                names[alias] += n
+                    .where(alias_where).group_by(al.c.alias)).all():
+                counts[("alias", alias)] += n
+            articles = conn.execute(select(func.count(t.c.article_id.distinct())).where(where)).scalar()
+            counts[("articles", "")] += int(articles or 0)
+        rows = [{"actor_id": aid, "kind": k, "value": v, "n": n} for (k, v), n in counts.items() if n]
+        if rows:
+            conn.execute(insert(c), rows)
+
+    def _describe_actors(self, conn: Connection, actor_ids: Iterable[str]) -> None:
+        """Rewrite the ``actors`` rows of these ids from their ``actor_counts``, as
+        :func:`crossread.link.actor_resolve.describe_actor` describes a group; an id with no rows left is
+        removed."""
+        c = s.actor_counts
+        for aid in sorted(set(actor_ids)):
+            counts: dict[str, Counter] = defaultdict(Counter)
+            for kind, value, n in conn.execute(select(c.c.kind, c.c.value, c.c.n).where(c.c.actor_id == aid)).all():
+                counts[kind][value] += n
+            conn.execute(delete(s.actor_aliases).where(s.actor_aliases.c.actor_id == aid))
+            conn.execute(delete(s.actors).where(s.actors.c.id == aid))
+            if not counts["form"]:
+                continue
+            founder = min((ActorForm(v.split("\x1f", 2)[2], *v.split("\x1f", 2)[:2]) for v in counts["form"]),
+                          key=ActorForm.sort_key)
+            names = counts["name"] + counts["alias"]
             names.pop(founder.name, None)
-            mentions, articles = conn.execute(select(func.sum(t.c.mentions), func.count(t.c.article_id.distinct()))
-                                              .where(t.c.actor_id == aid)).one()
+
+            def most_common(kind: str) -> str | None:  # ties: the alphabetically first, as describe_actor
+                return min(counts[kind].items(), key=lambda kv: (-kv[1], kv[0]))[0] if counts[kind] else None
+
             conn.execute(insert(s.actors).values(
-                id=aid, name=founder.name, type=founder.type, role=most_common(t.c.role, aid),
-                country=most_common(t.c.country, aid), mentions=int(mentions or 0), articles=int(articles)))
+                id=aid, name=founder.name, type=founder.type, role=most_common("role"),
+                country=most_common("country"), mentions=counts["mentions"][""], articles=counts["articles"][""]))
             aliases = [n for n, _ in sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))]
             if aliases:
                 conn.execute(insert(s.actor_aliases), [{"actor_id": aid, "position": i, "alias": a}

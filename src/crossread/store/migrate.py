@@ -12,7 +12,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 HEAD = "0002"
 # DDL hash of crossread.store.schema at each revision that creates its tables from it (see 0002).
-FINGERPRINTS = {"0002": "7d0d8951fc87d645"}
+FINGERPRINTS = {"0002": "a62256f4c07adc43"}
 
 
 class StoreVersionError(RuntimeError):

@@ -173,6 +173,18 @@ actor_aliases = Table(
     PrimaryKeyConstraint("actor_id", "position"),
 )
 
+# How often each name, alias, role and country (and each name form) occurs among an actor's article
+# rows: an actor's description is read from here, and a run adds its new rows' counts instead of
+# re-reading every article that names a much-named actor.
+actor_counts = Table(
+    "actor_counts", metadata,
+    Column("actor_id", ID, nullable=False),  # actors.id (counted before the actor row is written)
+    Column("kind", String(8), nullable=False),  # name / alias / role / country / form / mentions / articles
+    Column("value", Text, nullable=False),  # a form: type, merge key and name joined by U+001F
+    Column("n", Integer, nullable=False),
+    PrimaryKeyConstraint("actor_id", "kind", "value"),
+)
+
 # An actor id that later evidence merged into another actor -> that actor.
 actor_redirects = Table(
     "actor_redirects", metadata,
