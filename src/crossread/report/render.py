@@ -396,9 +396,19 @@ class _Context:
 # --------------------------------------------------------------------------- pages
 
 
-def index_row(summary: StorySummary, href: str) -> dict[str, Any]:
-    """One row of an index of stories: the summary's fields plus the link to the story."""
-    return {**dataclasses.asdict(summary), "href": href, "row_id": f"s-{page_stem(summary.id)}"}
+_SUMMARY_FIELDS = tuple(f.name for f in dataclasses.fields(StorySummary))
+
+
+def index_row(summary: StorySummary, href: str, stem: str | None = None) -> dict[str, Any]:
+    """One row of an index of stories: the summary's fields (a shallow dict: the template only reads
+    them, and ``dataclasses.asdict`` would deep-copy every row) plus the link to the story.
+
+    ``stem``: the story's :func:`page_stem`, when the caller already has it.
+    """
+    row = {name: getattr(summary, name) for name in _SUMMARY_FIELDS}
+    row["href"] = href
+    row["row_id"] = f"s-{page_stem(summary.id) if stem is None else stem}"
+    return row
 
 
 def corpus_counts(totals: dict[str, int]) -> list[tuple[str, int]]:
