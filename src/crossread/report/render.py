@@ -396,7 +396,8 @@ class _Context:
 # --------------------------------------------------------------------------- pages
 
 
-_SUMMARY_FIELDS = tuple(f.name for f in dataclasses.fields(StorySummary))
+# The fields of a StorySummary, in order: what an index row shows (and what an index page's digest covers).
+INDEX_ROW_FIELDS = tuple(f.name for f in dataclasses.fields(StorySummary))
 
 
 def index_row(summary: StorySummary, href: str, stem: str | None = None) -> dict[str, Any]:
@@ -405,7 +406,7 @@ def index_row(summary: StorySummary, href: str, stem: str | None = None) -> dict
 
     ``stem``: the story's :func:`page_stem`, when the caller already has it.
     """
-    row = {name: getattr(summary, name) for name in _SUMMARY_FIELDS}
+    row = {name: getattr(summary, name) for name in INDEX_ROW_FIELDS}
     row["href"] = href
     row["row_id"] = f"s-{page_stem(summary.id) if stem is None else stem}"
     return row
@@ -501,5 +502,24 @@ def render_story_page(analysis: Analysis, summary: StorySummary, title: str, ind
     return _environment().get_template("story.html.j2").render(**context)
 
 
+INDEX_TEMPLATES = ("index.html.j2", "_macros.html.j2", "_base.html.j2")
+
+
 def render_index_page(context: dict[str, Any]) -> str:
+    """An index page of the split report (home, month of the archive or top list; see ``index.html.j2``)."""
     return _environment().get_template("index.html.j2").render(schema_version=SCHEMA_VERSION, **context)
+
+
+@lru_cache(maxsize=1)
+def index_renderer_fingerprint() -> str:
+    """A digest of what turns an index page's context into HTML: its templates, the schema version (in the
+    footer) and the package version; part of every index page's digest, so that a new renderer rewrites
+    every index page once."""
+    from crossread import __version__
+
+    env = _environment()
+    digest = hashlib.sha256(f"{__version__}\0{SCHEMA_VERSION}".encode())
+    for name in INDEX_TEMPLATES:
+        text, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        digest.update(b"\0" + name.encode() + b"\0" + text.encode("utf-8"))
+    return digest.hexdigest()
