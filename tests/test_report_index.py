@@ -1,4 +1,5 @@
-"""The index of stories: every story, its dates, outlets and counts, in each order, paginated."""
+"""The index of stories: every story, its dates, outlets and counts, in each order (see test_report_archive for
+the home page, the archive by month and what a rewrite writes)."""
 
 from __future__ import annotations
 
@@ -219,73 +220,76 @@ def test_other_orders(tmp_path: Path, page: str, key) -> None:  # type: ignore[n
     assert values == sorted(values) and len(set(values)) > 1  # the order is not trivially the newest-first one
 
 
-def test_index_pages_link_to_each_other(tmp_path: Path) -> None:
+def test_home_and_top_lists_link_to_each_other(tmp_path: Path) -> None:
     out = split(tmp_path, corpus(5))
     pages = [out] + [tmp_path / "report" / f"{slug}.html" for slug in ("by-size", "by-outlets", "by-contradictions")]
     for page in pages:
         root = parse(page.read_text())
         (nav,) = [n for n in root.iter() if n.tag == "nav" and n.has_class("orders")]
-        links = [a for a in nav.iter() if a.tag == "a"]
+        links = [a for a in nav.iter() if a.tag == "a" and not a.attrs["href"].startswith("#")]
         targets = {(page.parent / a.attrs["href"]).resolve() for a in links}
         assert targets == {p.resolve() for p in pages}
         (current,) = [a for a in links if "aria-current" in a.attrs]
         assert (page.parent / current.attrs["href"]).resolve() == page.resolve()
 
 
-def test_index_is_paginated(tmp_path: Path) -> None:
+@pytest.mark.parametrize("order", ["by-size", "by-outlets", "by-contradictions"])
+def test_top_lists_hold_the_first_top_stories_of_their_order(tmp_path: Path, order: str) -> None:
     n = 23
-    out = split(tmp_path, corpus(n), index_page_size=10)
+    split(tmp_path, corpus(n), top_stories=4)
+    full = tmp_path / "full"
+    split(full, corpus(n))
+    top = index_rows(parse((tmp_path / "report" / f"{order}.html").read_text()))
+    assert [r["title"] for r in top] == [r["title"] for r in index_rows(parse((full / "report" / f"{order}.html")
+                                                                              .read_text()))][:4]
+    assert not list((tmp_path / "report").glob(f"{order}-*.html"))  # no pagination
+
+
+def test_old_paginated_pages_are_removed(tmp_path: Path) -> None:
+    """Pages of the former paginated layout go; files the report does not name stay."""
     folder = tmp_path / "report"
-    newest = [out, folder / "newest-2.html", folder / "newest-3.html"]
-    by_size = [folder / "by-size.html", folder / "by-size-2.html", folder / "by-size-3.html"]
-    assert all(p.is_file() for p in newest + by_size)
-    assert not (folder / "newest-4.html").exists() and not (folder / "newest.html").exists()
-    titles = []
-    for i, page in enumerate(newest):
-        root = parse(page.read_text())
-        rows = index_rows(root)
-        assert len(rows) == (10 if i < 2 else 3)
-        titles += [r["title"] for r in rows]
-        for r in rows:
-            assert (page.parent / r["href"]).is_file()
-        (pager, _) = [x for x in root.iter() if x.tag == "nav" and x.has_class("pages")]  # above and below the table
-        hrefs = [(page.parent / a.attrs["href"]).resolve() for a in pager.iter() if a.tag == "a"]
-        assert {p.resolve() for p in newest} <= set(hrefs)
-        assert f"stories {i * 10 + 1}–{min(n, i * 10 + 10)} of {n}" in root.text()
-    assert titles == [f"Story number {k}" for k in reversed(range(n))]
-    # every story is on exactly one page of each order
-    size_titles = [r["title"] for p in by_size for r in index_rows(parse(p.read_text()))]
-    assert sorted(size_titles) == sorted(titles)
+    folder.mkdir()
+    old = ["newest.html", "newest-2.html", "newest-3.html", "by-size-2.html", "by-outlets-2.html",
+           "by-contradictions-11.html"]
+    mine = ["notes.html", "by-size-x.html", "newest-0.html", "style.css"]
+    for name in old + mine:
+        (folder / name).write_text("old")
+    split(tmp_path, corpus(12))
+    left = sorted(p.name for p in folder.iterdir() if p.is_file())
+    assert left == sorted(["by-contradictions.html", "by-outlets.html", "by-size.html", "index-pages.json", *mine])
 
 
-def test_fewer_pages_remove_the_extra_index_pages(tmp_path: Path) -> None:
-    split(tmp_path, corpus(23), index_page_size=10)
-    assert (tmp_path / "report" / "by-size-3.html").is_file()
-    (tmp_path / "report" / "notes.html").write_text("mine")
-    split(tmp_path, corpus(12), index_page_size=10)
-    left = sorted(p.name for p in (tmp_path / "report").glob("*.html"))
-    assert left == ["by-contradictions-2.html", "by-contradictions.html", "by-outlets-2.html", "by-outlets.html",
-                    "by-size-2.html", "by-size.html", "newest-2.html", "notes.html"]
-
-
-def test_index_header_shows_corpus_totals(tmp_path: Path) -> None:
+def test_only_the_home_page_shows_corpus_totals(tmp_path: Path) -> None:
     analysis = corpus(6)
     out = split(tmp_path, analysis)
     root = parse(out.read_text())
     counts = {li.text() for n in root.iter() if n.has_class("counts") for li in n.iter() if li.tag == "li"}
     assert {f"{len(analysis.articles)}articles", "6stories", f"{len(analysis.events)}events",
             f"{len(analysis.claims)}claims", f"{len(analysis.quotes)}quotes"} <= counts
+    others = [*(tmp_path / "report").glob("*.html"), *(tmp_path / "report" / "months").glob("*.html")]
+    assert len(others) == 4  # three top lists, one month
+    for page in others:
+        assert not [n for n in parse(page.read_text()).iter() if n.has_class("counts")], page.name
 
 
 def test_hostile_titles_escaped_in_the_index(tmp_path: Path) -> None:
     from test_report import XSS_IMG, XSS_SCRIPT, hostile_analysis
+    from test_report_pages import assert_self_contained
 
     analysis = hostile_analysis()
     analysis.stories[0].id = XSS_IMG
-    out = split(tmp_path, analysis)
-    html = out.read_text()
-    assert "<script" not in html.lower() and "<img" not in html.lower()
-    rows = index_rows(parse(html))
-    assert rows[0]["title"] == XSS_SCRIPT
-    assert re.fullmatch(r"report/stories/[a-z0-9_~-]+\.html", rows[0]["href"])
-    assert (tmp_path / rows[0]["href"]).is_file()
+    out = tmp_path / "report.html"
+    write_report(analysis, out, title=XSS_SCRIPT, single_file_max_articles=0)
+    pages = [out, *(tmp_path / "report").glob("*.html"), *(tmp_path / "report" / "months").glob("*.html")]
+    assert sorted(p.name for p in pages) == ["by-contradictions.html", "by-outlets.html", "by-size.html",
+                                             "report.html", "undated.html"]  # the hostile date is no date
+    for page in pages:
+        html = page.read_text()
+        assert "<script" not in html.lower() and "<img" not in html.lower(), page.name
+        root = parse(html)
+        assert_self_contained(html, root, page)
+        rows = index_rows(root)
+        assert rows[0]["title"] == XSS_SCRIPT
+        assert re.fullmatch(r"(report/|\.\./)?stories/[a-z0-9_~-]+\.html", rows[0]["href"])
+        assert (page.parent / rows[0]["href"]).is_file()
+        assert next(h for h in root.iter() if h.tag == "title").text().endswith(XSS_SCRIPT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from contextlib import nullcontext
 import re
 import weakref
 from pathlib import Path
@@ -179,7 +180,11 @@ def test_threshold_counts_articles(tmp_path: Path) -> None:
         tmp_path / "a" / "report.html"]
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["report.html"]
     written = write_report(analysis, tmp_path / "b" / "report.html", single_file_max_articles=6)
-    assert len(written) == 4 + 4  # 4 story pages, one index page per order
+    # 4 story pages, the home page, 3 top lists, 1 month (January 2024), the digests of the index pages
+    assert len(written) == 4 + 1 + 3 + 1 + 1
+    assert {p.relative_to(tmp_path / "b").as_posix() for p in written if "stories" not in p.parts} == {
+        "report.html", "report/by-size.html", "report/by-outlets.html", "report/by-contradictions.html",
+        "report/months/2024-01.html", "report/index-pages.json"}
     assert (tmp_path / "b" / "report" / "stories").is_dir()
 
 
@@ -257,6 +262,7 @@ def test_single_file_from_any_source_merges_the_stories(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("size", [0, -1])
-def test_bad_page_size(tmp_path: Path, size: int) -> None:
-    with pytest.raises(ValueError):
-        write_report(corpus(2), tmp_path / "r.html", single_file_max_articles=0, index_page_size=size)
+@pytest.mark.parametrize("name", ["home_stories", "top_stories", "index_page_size"])
+def test_bad_index_sizes(tmp_path: Path, size: int, name: str) -> None:
+    with pytest.raises(ValueError), pytest.warns(DeprecationWarning) if name == "index_page_size" else nullcontext():
+        write_report(corpus(2), tmp_path / "r.html", single_file_max_articles=0, **{name: size})

@@ -396,9 +396,20 @@ class _Context:
 # --------------------------------------------------------------------------- pages
 
 
-def index_row(summary: StorySummary, href: str) -> dict[str, Any]:
-    """One row of an index of stories: the summary's fields plus the link to the story."""
-    return {**dataclasses.asdict(summary), "href": href, "row_id": f"s-{page_stem(summary.id)}"}
+# The fields of a StorySummary, in order: what an index row shows (and what an index page's digest covers).
+INDEX_ROW_FIELDS = tuple(f.name for f in dataclasses.fields(StorySummary))
+
+
+def index_row(summary: StorySummary, href: str, stem: str | None = None) -> dict[str, Any]:
+    """One row of an index of stories: the summary's fields (a shallow dict: the template only reads
+    them, and ``dataclasses.asdict`` would deep-copy every row) plus the link to the story.
+
+    ``stem``: the story's :func:`page_stem`, when the caller already has it.
+    """
+    row = {name: getattr(summary, name) for name in INDEX_ROW_FIELDS}
+    row["href"] = href
+    row["row_id"] = f"s-{page_stem(summary.id) if stem is None else stem}"
+    return row
 
 
 def corpus_counts(totals: dict[str, int]) -> list[tuple[str, int]]:
@@ -491,5 +502,24 @@ def render_story_page(analysis: Analysis, summary: StorySummary, title: str, ind
     return _environment().get_template("story.html.j2").render(**context)
 
 
+INDEX_TEMPLATES = ("index.html.j2", "_macros.html.j2", "_base.html.j2")
+
+
 def render_index_page(context: dict[str, Any]) -> str:
+    """An index page of the split report (home, month of the archive or top list; see ``index.html.j2``)."""
     return _environment().get_template("index.html.j2").render(schema_version=SCHEMA_VERSION, **context)
+
+
+@lru_cache(maxsize=1)
+def index_renderer_fingerprint() -> str:
+    """A digest of what turns an index page's context into HTML: its templates, the schema version (in the
+    footer) and the package version; part of every index page's digest, so that a new renderer rewrites
+    every index page once."""
+    from crossread import __version__
+
+    env = _environment()
+    digest = hashlib.sha256(f"{__version__}\0{SCHEMA_VERSION}".encode())
+    for name in INDEX_TEMPLATES:
+        text, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        digest.update(b"\0" + name.encode() + b"\0" + text.encode("utf-8"))
+    return digest.hexdigest()
