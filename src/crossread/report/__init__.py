@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from crossread.records import Analysis
 from crossread.report.pages import (
+    HOME_STORIES,
     INDEX_PAGE_SIZE,
     ORDERS,
     SINGLE_FILE_MAX_ARTICLES,
+    TOP_STORIES,
     ReportLayout,
     newest_first,
     render_single_file,
@@ -20,7 +22,9 @@ from crossread.report.pages import (
 from crossread.report.source import AnalysisSource, ReportSource, StorySummary, merge_analyses
 
 __all__ = [
+    "HOME_STORIES",
     "INDEX_PAGE_SIZE",
+    "TOP_STORIES",
     "ORDERS",
     "SINGLE_FILE_MAX_ARTICLES",
     "AnalysisSource",
