@@ -20,17 +20,21 @@ class StoreSource:
         self.store = store
 
     def story_summaries(self) -> list[StorySummary]:
+        st = s.stories
         with self.store.engine.connect() as conn:
             outlets: dict[str, set[str]] = defaultdict(set)
             for story_id, article_id, outlet in conn.execute(
                     select(s.articles.c.story_id, s.articles.c.id, s.articles.c.outlet)
                     .where(s.articles.c.story_id.is_not(None))):
                 outlets[story_id].add(outlet or f"unknown outlet {article_id}")
-            rows = conn.execute(select(s.stories).order_by(s.stories.c.order_key)).mappings().all()
-        return [StorySummary(id=r["id"], title=r["title"], first_date=r["first_date"], last_date=r["last_date"],
-                             outlets=sorted(outlets[r["id"]]), articles=r["articles"], events=r["events"],
-                             claims=r["claims"], quotes=r["quotes"], contradicted_claims=r["contradicted_claims"],
-                             derivations=r["derivations"]) for r in rows]
+            rows = conn.execute(select(st.c.id, st.c.title, st.c.first_date, st.c.last_date, st.c.articles,
+                                       st.c.events, st.c.claims, st.c.quotes, st.c.contradicted_claims,
+                                       st.c.derivations).order_by(st.c.order_key)).all()
+        return [StorySummary(id=sid, title=title, first_date=first, last_date=last, outlets=sorted(outlets[sid]),
+                             articles=n_articles, events=n_events, claims=n_claims, quotes=n_quotes,
+                             contradicted_claims=n_contradicted, derivations=n_derivations)
+                for sid, title, first, last, n_articles, n_events, n_claims, n_quotes, n_contradicted, n_derivations
+                in rows]
 
     def story_analysis(self, story_id: str) -> Analysis:
         return self.store.analysis([story_id])
@@ -43,8 +47,13 @@ class StoreSource:
             framing = set()
             for table in (s.labels, s.loaded_terms):
                 framing.update(conn.execute(select(table.c.outlet, table.c.actor_id).distinct()).all())
+            # record counts from the stories' own counts (one row per story, not one per record)
+            events, quotes, claims, derivations = conn.execute(select(
+                func.coalesce(func.sum(s.stories.c.events), 0), func.coalesce(func.sum(s.stories.c.quotes), 0),
+                func.coalesce(func.sum(s.stories.c.claims), 0),
+                func.coalesce(func.sum(s.stories.c.derivations), 0))).one()
             return {"articles": count(conn, s.articles), "stories": count(conn, s.stories),
-                    "actors": count(conn, s.actors), "events": count(conn, s.events), "quotes": count(conn, s.quotes),
-                    "claims": count(conn, s.claims), "derivations": count(conn, s.derivations),
+                    "actors": count(conn, s.actors), "events": int(events), "quotes": int(quotes),
+                    "claims": int(claims), "derivations": int(derivations),
                     "framing": len(framing), "signals": count(conn, s.signals),
                     "removed chrome": count(conn, s.removed_chrome)}
