@@ -43,6 +43,14 @@ def actor_at(actors: Sequence[Actor], start: int | None, end: int | None) -> str
 
 def extract_records(article: Article, doc: Any) -> ArticleRecords:
     """Run every extractor over one article's parsed ``doc``."""
+    from crossread.nlp import docview
+
+    # one token view of ``doc`` for all the extractors (read once; dropped at the end)
+    with docview.scope(doc):
+        return _extract_all(article, doc)
+
+
+def _extract_all(article: Article, doc: Any) -> ArticleRecords:
     from crossread.analyze.framing import framing_for_article
     from crossread.extract.actors import resolve_actors
     from crossread.extract.claims import extract_claim_spans

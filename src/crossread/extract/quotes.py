@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crossread.nlp import docview
 from crossread.records import Article, Evidence, Quote, QuoteKind, record_id
 
 # --------------------------------------------------------------------------- lexicon
@@ -664,36 +665,43 @@ _TOKEN_RE = re.compile(r"\w+(?:[’'.]\w+)*|n't|''|[^\w\s]", re.UNICODE)
 
 
 def _tokens(text: str, doc: Any) -> tuple[list[_Tok], bool]:
-    """Tokens of ``text``; from ``doc`` when it was made from the same text."""
+    """Tokens of ``text``; from ``doc`` when it was made from the same text. The list is read
+    once per Doc (shared by the quote and claim extractors of one extraction): never mutate it."""
     if doc is not None and getattr(doc, "text", None) == text and len(doc):
-        has_dep = doc.has_annotation("DEP")
-        has_lemma = doc.has_annotation("LEMMA")
-        has_pos = doc.has_annotation("POS") or doc.has_annotation("TAG")
-        ent_tokens = {t.i for e in doc.ents for t in e}
-        toks = []
-        for t in doc:
-            if t.is_space:
-                continue
-            dep = ""
-            if has_dep:
-                dep = t.dep_
-                if t.has_extension("udep") and getattr(t._, "udep", None):
-                    dep = t._.udep
-            # '' and `` are double quotation marks: the rules see them as '"'
-            ttext = '"' if t.text in ("''", "``") else t.text
-            toks.append(_Tok(t.i, t.idx, t.idx + len(t.text), ttext, ttext.lower(),
-                             t.lemma_.lower() if has_lemma else "", t.pos_ if has_pos else "",
-                             dep, t.head.i, t.i in ent_tokens))
-        # map doc indices to positions in ``toks`` (spaces removed)
-        pos_of = {t.i: k for k, t in enumerate(toks)}
-        for k, t in enumerate(toks):
-            t.i = k
-            t.head = pos_of.get(t.head, k)
-        return toks, has_dep
+        view = docview.view_of(doc)
+        return view.memo("quotes._tokens", lambda: _doc_tokens(view))
     toks = [_Tok(k, m.start(), m.end(), '"' if m.group() == "''" else m.group(),
                  '"' if m.group() == "''" else m.group().lower(), "", "", "", k)
             for k, m in enumerate(_TOKEN_RE.finditer(text))]
     return toks, False
+
+
+def _doc_tokens(view: Any) -> tuple[list[_Tok], bool]:
+    has_dep = view.has_annotation("DEP")
+    has_lemma = view.has_annotation("LEMMA")
+    has_pos = view.has_annotation("POS") or view.has_annotation("TAG")
+    ent_tokens = {k for e in view.ents for k in range(e.start, e.end)}
+    has_udep = view.has_udep
+    toks = []
+    for t in view.tokens:
+        if t.is_space:
+            continue
+        dep = ""
+        if has_dep:
+            dep = t.dep_
+            if has_udep and t.udep:  # token._.udep (the crossread adapter's UD label)
+                dep = t.udep
+        # '' and `` are double quotation marks: the rules see them as '"'
+        ttext = '"' if t.text in ("''", "``") else t.text
+        toks.append(_Tok(t.i, t.idx, t.idx + len(t.text), ttext, ttext.lower(),
+                         t.lemma_.lower() if has_lemma else "", t.pos_ if has_pos else "",
+                         dep, t.head.i, t.i in ent_tokens))
+    # map doc indices to positions in ``toks`` (spaces removed)
+    pos_of = {t.i: k for k, t in enumerate(toks)}
+    for k, t in enumerate(toks):
+        t.i = k
+        t.head = pos_of.get(t.head, k)
+    return toks, has_dep
 
 
 _ABBREV_END = re.compile(r"(?:^|\s)(?:No|Nos|Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Reps|Gov|Lt|Col|Sgt|Capt|Adm|Prof|Rev|St|"
@@ -702,10 +710,19 @@ _ABBREV_END = re.compile(r"(?:^|\s)(?:No|Nos|Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Reps|Gov|L
 
 def _sentence_ranges(text: str, doc: Any) -> list[tuple[int, int]]:
     """Sentence character ranges, never crossing a line break."""
+    if doc is not None and getattr(doc, "text", None) == text and len(doc):
+        view = docview.view_of(doc)
+        if view.has_annotation("SENT_START") or view.has_annotation("DEP"):
+            # computed once per Doc (quotes and claims both ask); a copy for each caller
+            return list(view.memo("quotes._sentence_ranges",
+                                  lambda: _ranges(text, [(s.start_char, s.end_char) for s in view.sentences()])))
+    return _ranges(text, None)
+
+
+def _ranges(text: str, raw: list[tuple[int, int]] | None) -> list[tuple[int, int]]:
+    """:func:`_sentence_ranges` from the Doc's sentence spans (``raw``), else (``None``) from a regex."""
     ranges: list[tuple[int, int]] = []
-    if doc is not None and getattr(doc, "text", None) == text and len(doc) and (
-            doc.has_annotation("SENT_START") or doc.has_annotation("DEP")):
-        raw = [(s.start_char, s.end_char) for s in doc.sents]
+    if raw is not None:
         # statistical splitters break after title abbreviations ("its No. 1 ally", "Gen.
         # Michael Flynn"): join those back
         merged: list[tuple[int, int]] = []
@@ -811,6 +828,7 @@ class _Extractor:
                            if text[m.start():m.end()].strip()]
         self.starts = [t.start for t in self.toks]
         self.used: list[tuple[int, int]] = []
+        self._used_index: tuple[list[int], list[int]] | None = None
         self.spans: list[QuoteSpan] = []
         self.group = 0
         self._extents: tuple[list[int], list[int]] | None = None
@@ -831,7 +849,22 @@ class _Extractor:
         return None
 
     def is_used(self, a: int, b: int) -> bool:
-        return any(a < ub and ua < b for ua, ub in self.used)
+        """Whether [a, b) meets a span already taken: any used (ua, ub) with a < ub and ua < b.
+        Asked for every token: answered from the used spans sorted by start and the running
+        maximum of their ends (rebuilt after each ``add``)."""
+        index = self._used_index
+        if index is None:
+            order = sorted(self.used)
+            top = []
+            highest = None
+            for _, ub in order:
+                if highest is None or ub > highest:
+                    highest = ub
+                top.append(highest)
+            index = self._used_index = ([ua for ua, _ in order], top)
+        starts, top = index
+        k = bisect.bisect_left(starts, b)  # the spans with ua < b
+        return k > 0 and top[k - 1] > a
 
     def cue_lemma(self, tok: _Tok, nxt: _Tok | None) -> str | None:
         lemma = self.lex.lemma_of(tok.text, tok.lemma)
@@ -858,6 +891,7 @@ class _Extractor:
                      (span.cue_start, span.cue_end)):
             if a is not None and b is not None:
                 self.used.append((a, b))
+                self._used_index = None
 
     def source_before(self, toks: list[_Tok], cue_k: int, lo: int = 0) -> tuple[int, int] | None:
         """Speaker NP ending just before toks[cue_k] (index into ``toks``), not before ``lo``."""

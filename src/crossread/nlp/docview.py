@@ -1,0 +1,327 @@
+"""One read-only token view of a parsed Doc, built once per extraction.
+
+Reading ``token.dep_``, ``token.head``, ``token.children`` or ``token._.udep`` on spaCy tokens
+creates a new ``Token`` object (and, for ``._``, an ``Underscore`` object and a getter call) on
+every access; the extractors read the same few attributes of the same tokens hundreds of
+thousands of times per article. :class:`DocView` reads them once into plain Python objects
+(:class:`TokenView`, same attribute names as spaCy's ``Token``), with the Doc's own sentences
+(``doc.sents``; never a second splitter) and entities.
+
+    with docview.scope(doc) as view:     # extract_records / each extractor's entry point
+        ...
+    view = docview.view_of(doc)          # the view of the active scope (or a fresh one)
+
+The view is only cached while a ``scope`` is open (extraction does not change the Doc), so a
+Doc edited between two extractions is never read from a stale view.
+
+Differences from spaCy's ``Token`` to keep in mind: a ``TokenView`` is one object per token
+(``tok.head is tok`` for a root, where spaCy would hand out a new object each time), and
+equality/hash are identity (the same as spaCy's (doc, index) equality within one Doc).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, LEMMA, LOWER, ORTH, POS, \
+    SENT_START, SPACY, TAG
+from spacy.parts_of_speech import NAMES as _POS_NAMES
+from spacy.tokens import Token
+
+from crossread.nlp import adapter as _adapter
+
+
+_IOB_NAMES = ("", "I", "O", "B")
+
+
+class TokenView:
+    """A token's attributes, read once (names as on spaCy's ``Token``)."""
+
+    __slots__ = ("view", "i", "text", "lower_", "lemma_", "pos_", "tag_", "dep_", "udep", "idx", "ent_type_",
+                 "ent_iob_", "is_alpha", "is_punct", "is_space", "whitespace_", "is_sent_start", "head",
+                 "children", "lefts", "rights")
+
+    def __len__(self) -> int:  # as spaCy's Token: the length of its text
+        return len(self.text)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __lt__(self, other: "TokenView") -> bool:
+        return self.idx < other.idx
+
+    @property
+    def doc(self) -> "DocView":
+        return self.view
+
+    @property
+    def left_edge(self) -> "TokenView":
+        """Leftmost token of the subtree (spaCy's ``left_edge``)."""
+        return self.view.tokens[self.view.edges()[0][self.i]]
+
+    @property
+    def right_edge(self) -> "TokenView":
+        """Rightmost token of the subtree (spaCy's ``right_edge``)."""
+        return self.view.tokens[self.view.edges()[1][self.i]]
+
+    @property
+    def text_with_ws(self) -> str:
+        return self.text + self.whitespace_
+
+    @property
+    def sent(self) -> "SentView":
+        return self.view.sent_of(self.i)
+
+    @property
+    def subtree(self) -> Iterator["TokenView"]:
+        """As spaCy's ``Token.subtree``: left children's subtrees, the token, right children's."""
+        for word in self.lefts:
+            yield from word.subtree
+        yield self
+        for word in self.rights:
+            yield from word.subtree
+
+
+class SentView:
+    """A sentence of the Doc (``doc.sents``): token range, character range, text and root."""
+
+    __slots__ = ("view", "start", "end", "start_char", "end_char", "root_i")
+
+    def __init__(self, view: "DocView", start: int, end: int, root_i: int):
+        self.view = view
+        self.start = start
+        self.end = end
+        toks = view.tokens
+        self.start_char = toks[start].idx
+        last = toks[end - 1]
+        self.end_char = last.idx + len(last.text)
+        self.root_i = root_i
+
+    @property
+    def text(self) -> str:
+        return self.view.text[self.start_char:self.end_char]
+
+    @property
+    def root(self) -> TokenView:
+        return self.view.tokens[self.root_i]
+
+    def __iter__(self) -> Iterator[TokenView]:
+        return iter(self.view.tokens[self.start:self.end])
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+
+def _udep_values(doc: Any, deps: list[str], pos: list[str], heads: list[int]) -> list[Any] | None:
+    """``token._.udep`` of every token (None when the extension is not registered): computed
+    from the arrays when the getter is the adapter's, else through the getter itself."""
+    if not Token.has_extension("udep"):
+        return None
+    default, method, getter, setter = Token.get_extension("udep")
+    if getter is _adapter._udep and method is None:
+        scheme = _adapter._doc_scheme(doc)
+        memo: dict[str, str] = {}
+        out = []
+        for k, dep in enumerate(deps):
+            if scheme == "clearnlp":
+                if dep == "pobj":
+                    prep = heads[k]
+                    if deps[prep] == "agent":
+                        out.append("obl:agent")
+                        continue
+                    out.append("nmod" if pos[heads[prep]] in _adapter._NOMINAL and heads[prep] != prep else "obl")
+                    continue
+                if dep == "compound" and pos[k] == "PROPN" and pos[heads[k]] == "PROPN":
+                    out.append("flat")
+                    continue
+            value = memo.get(dep)
+            if value is None:
+                value = memo[dep] = _adapter.normalize_dep(dep)
+            out.append(value)
+        return out
+    return [t._.udep for t in doc]
+
+
+class DocView:
+    """Every token of ``doc`` as a :class:`TokenView` (``view.tokens[i]``, ``view[i]``, iteration),
+    the sentences (``sents``: :class:`SentView` list, ``None`` when the Doc has no sentence
+    boundaries) and the entities (``ents``: the Doc's own ``Span`` objects)."""
+
+    def __init__(self, doc: Any):
+        self.doc_obj = doc
+        self.text: str = doc.text
+        n = len(doc)
+        strings = doc.vocab.strings
+        lookup: dict[int, str] = {0: ""}
+
+        def names(hashes: list[int]) -> list[str]:
+            for h in set(hashes).difference(lookup):
+                lookup[h] = strings[h]
+            return list(map(lookup.__getitem__, hashes))
+
+        if n:
+            hashed = doc.to_array([ORTH, LOWER, LEMMA, TAG, DEP, ENT_TYPE]).T.tolist()
+            signed = doc.to_array([HEAD, SENT_START, IDX, POS, ENT_IOB, SPACY, IS_ALPHA, IS_PUNCT, IS_SPACE])
+            signed = signed.view("int64").T.tolist()
+        else:
+            hashed = [[] for _ in range(6)]
+            signed = [[] for _ in range(9)]
+        words, lowers, lemmas, tags, deps, ent_types = (names(col) for col in hashed)
+        rel_heads, sent_starts, idxs, pos_ids, iobs, spaces, alphas, puncts, is_spaces = signed
+        pos = [_POS_NAMES[p] for p in pos_ids]
+        heads = [k + h for k, h in enumerate(rel_heads)]
+        self.heads = heads
+        tokens: list[TokenView] = []
+        append = tokens.append
+        for k in range(n):
+            tv = TokenView()
+            tv.view = self
+            tv.i = k
+            tv.text = words[k]
+            tv.lower_ = lowers[k]
+            tv.lemma_ = lemmas[k]
+            tv.pos_ = pos[k]
+            tv.tag_ = tags[k]
+            tv.dep_ = deps[k]
+            tv.idx = idxs[k]
+            tv.ent_type_ = ent_types[k]
+            tv.ent_iob_ = _IOB_NAMES[iobs[k]]
+            tv.is_alpha = bool(alphas[k])
+            tv.is_punct = bool(puncts[k])
+            tv.is_space = bool(is_spaces[k])
+            tv.whitespace_ = " " if spaces[k] else ""
+            ss = sent_starts[k]
+            tv.is_sent_start = None if ss == 0 else ss > 0
+            append(tv)
+        self.tokens = tokens
+        kids: list[list[int]] = [[] for _ in range(n)]
+        for k, h in enumerate(heads):
+            if h != k:
+                kids[h].append(k)
+        udeps = _udep_values(doc, deps, pos, heads)
+        self.has_udep = udeps is not None
+        for k, tv in enumerate(tokens):
+            tv.head = tokens[heads[k]]
+            ks = kids[k]
+            if ks:
+                tv.lefts = [tokens[c] for c in ks if c < k]
+                tv.rights = [tokens[c] for c in ks if c > k]
+                tv.children = tv.lefts + tv.rights
+            else:
+                tv.lefts, tv.rights, tv.children = [], [], []
+            tv.udep = udeps[k] if udeps is not None else None
+        self.ents = doc.ents
+        self.sents: list[SentView] | None = None
+        self._sent_index: list[int] | None = None
+        if "sents" in doc.user_hooks or "root" in doc.user_span_hooks:
+            try:
+                self.sents = [SentView(self, sp.start, sp.end, sp.root.i) for sp in doc.sents]
+            except ValueError:  # no sentence boundaries
+                pass
+        elif n <= 1 or any(sent_starts[1:]):  # doc.has_annotation("SENT_START"), from the array
+            # as Doc.sents: a sentence starts at token 0 and wherever sent_start == 1
+            bounds = [0] + [k for k in range(1, n) if sent_starts[k] == 1]
+            if n:
+                bounds.append(n)
+            self.sents = []
+            for s_start, s_end in zip(bounds, bounds[1:]):
+                # as Span.root: the first token that is its own head, else spaCy's path-length rule
+                root = next((k for k in range(s_start, s_end) if heads[k] == k), None)
+                if root is None:
+                    root = doc[s_start:s_end].root.i
+                self.sents.append(SentView(self, s_start, s_end, root))
+        if self.sents is not None:
+            index = [0] * n
+            for m, sv in enumerate(self.sents):
+                for k in range(sv.start, sv.end):
+                    index[k] = m
+            self._sent_index = index
+        self._cache: dict[str, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __getitem__(self, i: int) -> TokenView:
+        return self.tokens[i]
+
+    def __iter__(self) -> Iterator[TokenView]:
+        return iter(self.tokens)
+
+    def sentences(self) -> list[SentView]:
+        """The sentences (as ``doc.sents``; ValueError, as spaCy's, when the Doc has no boundaries)."""
+        if self.sents is None:
+            list(self.doc_obj.sents)  # raises E030
+            raise ValueError("sentence boundaries unset")
+        return self.sents
+
+    def sent_of(self, i: int) -> SentView:
+        """The sentence holding token ``i`` (as spaCy's ``Token.sent``)."""
+        if self.sents is None:
+            return self.doc_obj[i].sent  # raises as spaCy does
+        return self.sents[self._sent_index[i]]
+
+    def edges(self) -> tuple[list[int], list[int]]:
+        """(left_edge, right_edge) index of every token, as spaCy has them (its edges are not always
+        the subtree's extent when the parse is non-projective, so they are read, not recomputed)."""
+        edges = self._cache.get("edges")
+        if edges is None:
+            doc = self.doc_obj
+            edges = self._cache["edges"] = ([t.left_edge.i for t in doc], [t.right_edge.i for t in doc])
+        return edges
+
+    def span_text(self, i: int, j: int) -> str:
+        """``doc[i:j].text`` (tokens i..j-1, without the last token's trailing whitespace)."""
+        if i >= j:
+            return ""
+        last = self.tokens[j - 1]
+        return self.text[self.tokens[i].idx:last.idx + len(last.text)]
+
+    def has_annotation(self, attr: Any) -> bool:
+        """``doc.has_annotation(attr)``, asked of the Doc once per attribute."""
+        key = ("has_annotation", attr)
+        if key not in self._cache:
+            self._cache[key] = self.doc_obj.has_annotation(attr)
+        return self._cache[key]
+
+    def memo(self, key: Any, build: Any) -> Any:
+        """Something several extractors derive from this Doc, computed once (``build()``)."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+
+_ACTIVE: dict[int, DocView] = {}
+
+
+def view_of(doc: Any) -> DocView:
+    """The view of ``doc`` of the open :func:`scope`, else a fresh (uncached) one."""
+    view = _ACTIVE.get(id(doc))
+    if view is not None and view.doc_obj is doc:
+        return view
+    return DocView(doc)
+
+
+@contextmanager
+def scope(doc: Any) -> Iterator[DocView]:
+    """Share one view of ``doc`` among the extractors run inside the block (nested scopes of the
+    same Doc reuse it); the view is dropped when the outermost block ends. ``None`` (no Doc)
+    yields ``None``."""
+    if doc is None:
+        yield None
+        return
+    key = id(doc)
+    view = _ACTIVE.get(key)
+    if view is not None and view.doc_obj is doc:
+        yield view
+        return
+    view = DocView(doc)
+    _ACTIVE[key] = view
+    try:
+        yield view
+    finally:
+        if _ACTIVE.get(key) is view:
+            del _ACTIVE[key]
