@@ -29,6 +29,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable, Sequence
 
+from crossread.nlp import docview
 from crossread.records import Actor, Analysis, Article, Evidence, Framing, Label, LoadedTerm
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -154,8 +155,21 @@ def _doc_base(article: Article, doc: Any) -> int:
     return max(pos, 0)
 
 
+def _as_view(doc: Any) -> Any:
+    """A spaCy Doc as its token view (``crossread.nlp.docview``; shared within an extraction), else as is."""
+    from spacy.tokens import Doc
+
+    return docview.view_of(doc) if isinstance(doc, Doc) else doc
+
+
 def _sentence_spans(article: Article, doc: Any) -> list[tuple[int, int]]:
     """Sentence char spans in article.text (from the doc when it has sentences, else a regex splitter)."""
+    if isinstance(doc, docview.DocView):  # asked three times per article: computed once per Doc and text
+        return list(doc.memo(("framing._sentence_spans", article.text), lambda: _compute_sentence_spans(article, doc)))
+    return _compute_sentence_spans(article, doc)
+
+
+def _compute_sentence_spans(article: Article, doc: Any) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     if doc is not None:
         try:
@@ -223,12 +237,10 @@ def _name_tokens(actor: Actor) -> set[str]:
 
 
 def _dep(tok: Any) -> str:
-    try:
-        value = tok._.udep
-        if value:
-            return value
-    except AttributeError:
-        pass
+    # ``tok`` is a docview.TokenView: ``udep`` is ``token._.udep`` (None without the extension)
+    value = tok.udep
+    if value:
+        return value
     from crossread.nlp.adapter import normalize_dep
 
     return normalize_dep(tok.dep_)
@@ -451,6 +463,7 @@ def _anaphor_labels(article: Article, actors: Sequence[Actor], spans: Sequence[t
 def extract_labels(article: Article, doc: Any, actors: Sequence[Actor]) -> list[LabelMention]:
     """How the article names/characterises each actor (see the module docstring); evidence offsets index
     ``article.text`` and ``evidence.sentence`` contains the label phrase."""
+    doc = _as_view(doc)
     spans = _sentence_spans(article, doc)
     found: list[LabelMention] = []
     parsed = _has_parse(doc)
@@ -494,6 +507,8 @@ class _Entry:
     not_preceded_by: re.Pattern | None
     followed_by: re.Pattern | None
     not_followed_by: re.Pattern | None
+    #: the first word of each form, when every form starts with an ASCII word (None: no prefilter)
+    first_words: tuple[str, ...] | None = None
 
 
 def _form_regex(form: str) -> str:
@@ -523,9 +538,11 @@ def load_lexicon(path: str | None = None) -> tuple[_Entry, ...]:
             def opt(key: str) -> re.Pattern | None:
                 return re.compile(item[key], re.I) if item.get(key) else None
 
+            firsts = [f.split()[0] if f.split() else "" for f in forms]
+            first_words = tuple(sorted(set(firsts))) if all(w and w.isascii() for w in firsts) else None
             entries.append(_Entry(term, family, pattern, item.get("lemma", term if " " not in term else None),
                                   item.get("pos"), opt("preceded_by"), opt("not_preceded_by"),
-                                  opt("followed_by"), opt("not_followed_by")))
+                                  opt("followed_by"), opt("not_followed_by"), first_words))
     return tuple(entries)
 
 
@@ -535,6 +552,22 @@ def term_family(term: str) -> str | None:
         if entry.term == term.lower():
             return entry.family
     return None
+
+
+# character -> its case fold as re.IGNORECASE sees it against ASCII: the ASCII lowercase letter the
+# character matches case-insensitively ("K" KELVIN SIGN -> "k", "\u017f" LONG S -> "s"), else str.lower()
+_FOLD: dict[int, str] = {}
+_ASCII_LETTERS = [(x, re.compile(x, re.I)) for x in "abcdefghijklmnopqrstuvwxyz"]
+
+
+def _fold(text: str) -> str:
+    """``text`` case-folded so that a lexicon form (ASCII) matching at some position under
+    ``re.IGNORECASE`` appears there literally (lowercase) in the result: a form whose first word
+    is not in the folded text cannot match, and its regex need not scan the text."""
+    for ch in set(text):
+        if ord(ch) not in _FOLD:
+            _FOLD[ord(ch)] = next((x for x, rx in _ASCII_LETTERS if rx.fullmatch(ch)), ch.lower())
+    return text.translate(_FOLD)
 
 
 def _context_ok(entry: _Entry, text: str, start: int, end: int) -> bool:
@@ -566,6 +599,7 @@ def match_loaded_terms(text: str, doc: Any = None, base: int = 0,
     a ``pos`` constraint is enforced only where the doc has POS tags). Offsets index ``text``; ``doc.text``
     must be ``text[base:]``-aligned (``doc`` char 0 == ``text`` char ``base``)."""
     lexicon = lexicon if lexicon is not None else load_lexicon()
+    doc = _as_view(doc)
     has_pos = has_lemma = False
     tok_at: dict[int, Any] = {}
     if doc is not None:
@@ -582,11 +616,16 @@ def match_loaded_terms(text: str, doc: Any = None, base: int = 0,
         for start, tok in tok_at.items():
             by_lemma.setdefault(tok.lemma_.lower(), []).append((start, tok))
     lower = text.lower()
+    folded = _fold(text)
     matches: list[TermMatch] = []
     for entry in lexicon:
         if entry.pattern.pattern and entry.term.split()[0][:3] not in lower and entry.lemma is None:
             continue
-        for m in entry.pattern.finditer(text):
+        if entry.first_words is not None and not any(w in folded for w in entry.first_words):
+            scan = ()  # no form can match: its first word is nowhere in the text (see _fold)
+        else:
+            scan = entry.pattern.finditer(text)
+        for m in scan:
             if not _context_ok(entry, text, m.start(), m.end()):
                 continue
             if entry.pos and has_pos:
@@ -607,6 +646,7 @@ def match_loaded_terms(text: str, doc: Any = None, base: int = 0,
 
 def find_loaded_terms(article: Article, doc: Any = None) -> list[tuple[str, Evidence]]:
     """(canonical term, evidence) for every loaded-term match in ``article.text``; see :func:`term_family`."""
+    doc = _as_view(doc)
     spans = _sentence_spans(article, doc)
     return [(m.term, _evidence(article, spans, m.start, m.end))
             for m in match_loaded_terms(article.text, doc, _doc_base(article, doc))]
@@ -619,6 +659,13 @@ def find_loaded_terms(article: Article, doc: Any = None) -> list[tuple[str, Evid
 def framing_for_article(article: Article, doc: Any, actors: Sequence[Actor]) -> list[Framing]:
     """Per-article framing: one :class:`Framing` per actor with labels or loaded terms in its sentences
     (outlet = ``article.outlet`` or "unknown"; actor ids as given, i.e. article-local)."""
+    from spacy.tokens import Doc
+
+    with docview.scope(doc if isinstance(doc, Doc) else None):  # one token view for labels and terms
+        return _framing_for_article(article, _as_view(doc), actors)
+
+
+def _framing_for_article(article: Article, doc: Any, actors: Sequence[Actor]) -> list[Framing]:
     outlet = article.outlet or "unknown"
     spans = _sentence_spans(article, doc)
     labels = extract_labels(article, doc, actors)

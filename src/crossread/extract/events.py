@@ -483,7 +483,7 @@ def _pronoun_antecedents(doc: Any, token_map: dict[int, str]) -> dict[int, list[
     centering-style heuristic: subjects are the likeliest antecedents)."""
     out: dict[int, list[str]] = {}
     prev: list[str] = []
-    for sent in doc.sentences():
+    for sent in doc.sents:
         root = sent.root
         for tok in sent:
             if tok.lower_ not in PRONOUNS or _dep(tok) not in SUBJ | PASS_SUBJ or tok.i in token_map:

@@ -715,7 +715,7 @@ def _sentence_ranges(text: str, doc: Any) -> list[tuple[int, int]]:
         if view.has_annotation("SENT_START") or view.has_annotation("DEP"):
             # computed once per Doc (quotes and claims both ask); a copy for each caller
             return list(view.memo("quotes._sentence_ranges",
-                                  lambda: _ranges(text, [(s.start_char, s.end_char) for s in view.sentences()])))
+                                  lambda: _ranges(text, [(s.start_char, s.end_char) for s in view.sents])))
     return _ranges(text, None)
 
 

@@ -73,7 +73,7 @@ class TokenView:
         return self.text + self.whitespace_
 
     @property
-    def sent(self) -> "SentView":
+    def sent(self) -> "SpanView":
         return self.view.sent_of(self.i)
 
     @property
@@ -86,8 +86,9 @@ class TokenView:
             yield from word.subtree
 
 
-class SentView:
-    """A sentence of the Doc (``doc.sents``): token range, character range, text and root."""
+class SpanView:
+    """A span of the Doc (a sentence of ``doc.sents``, a ``char_span``): token range, character
+    range, text and root (as spaCy's ``Span.root``)."""
 
     __slots__ = ("view", "start", "end", "start_char", "end_char", "root_i")
 
@@ -96,9 +97,12 @@ class SentView:
         self.start = start
         self.end = end
         toks = view.tokens
-        self.start_char = toks[start].idx
-        last = toks[end - 1]
-        self.end_char = last.idx + len(last.text)
+        if end > start:
+            self.start_char = toks[start].idx
+            last = toks[end - 1]
+            self.end_char = last.idx + len(last.text)
+        else:  # an empty span
+            self.start_char = self.end_char = toks[start].idx if start < len(toks) else len(view.text)
         self.root_i = root_i
 
     @property
@@ -148,8 +152,8 @@ def _udep_values(doc: Any, deps: list[str], pos: list[str], heads: list[int]) ->
 
 class DocView:
     """Every token of ``doc`` as a :class:`TokenView` (``view.tokens[i]``, ``view[i]``, iteration),
-    the sentences (``sents``: :class:`SentView` list, ``None`` when the Doc has no sentence
-    boundaries) and the entities (``ents``: the Doc's own ``Span`` objects)."""
+    the sentences (``sents``: :class:`SpanView` list; ValueError when the Doc has no sentence
+    boundaries, as spaCy) and the entities (``ents``: the Doc's own ``Span`` objects)."""
 
     def __init__(self, doc: Any):
         self.doc_obj = doc
@@ -215,11 +219,11 @@ class DocView:
                 tv.lefts, tv.rights, tv.children = [], [], []
             tv.udep = udeps[k] if udeps is not None else None
         self.ents = doc.ents
-        self.sents: list[SentView] | None = None
+        self._sents: list[SpanView] | None = None
         self._sent_index: list[int] | None = None
         if "sents" in doc.user_hooks or "root" in doc.user_span_hooks:
             try:
-                self.sents = [SentView(self, sp.start, sp.end, sp.root.i) for sp in doc.sents]
+                self._sents = [SpanView(self, sp.start, sp.end, sp.root.i) for sp in doc.sents]
             except ValueError:  # no sentence boundaries
                 pass
         elif n <= 1 or any(sent_starts[1:]):  # doc.has_annotation("SENT_START"), from the array
@@ -227,16 +231,16 @@ class DocView:
             bounds = [0] + [k for k in range(1, n) if sent_starts[k] == 1]
             if n:
                 bounds.append(n)
-            self.sents = []
+            self._sents = []
             for s_start, s_end in zip(bounds, bounds[1:]):
                 # as Span.root: the first token that is its own head, else spaCy's path-length rule
                 root = next((k for k in range(s_start, s_end) if heads[k] == k), None)
                 if root is None:
                     root = doc[s_start:s_end].root.i
-                self.sents.append(SentView(self, s_start, s_end, root))
-        if self.sents is not None:
+                self._sents.append(SpanView(self, s_start, s_end, root))
+        if self._sents is not None:
             index = [0] * n
-            for m, sv in enumerate(self.sents):
+            for m, sv in enumerate(self._sents):
                 for k in range(sv.start, sv.end):
                     index[k] = m
             self._sent_index = index
@@ -251,18 +255,29 @@ class DocView:
     def __iter__(self) -> Iterator[TokenView]:
         return iter(self.tokens)
 
-    def sentences(self) -> list[SentView]:
-        """The sentences (as ``doc.sents``; ValueError, as spaCy's, when the Doc has no boundaries)."""
-        if self.sents is None:
+    @property
+    def sents(self) -> list[SpanView]:
+        """The sentences, as ``doc.sents`` (ValueError, as spaCy's, when the Doc has no boundaries)."""
+        if self._sents is None:
             list(self.doc_obj.sents)  # raises E030
             raise ValueError("sentence boundaries unset")
-        return self.sents
+        return self._sents
 
-    def sent_of(self, i: int) -> SentView:
+    def char_span(self, start: int, end: int, alignment_mode: str = "strict") -> SpanView | None:
+        """``doc.char_span(start, end, alignment_mode=...)`` as a :class:`SpanView` (None where spaCy
+        gives None)."""
+        span = self.doc_obj.char_span(start, end, alignment_mode=alignment_mode)
+        if span is None:
+            return None
+        if len(span) == 0:
+            return SpanView(self, span.start, span.end, -1)
+        return SpanView(self, span.start, span.end, span.root.i)
+
+    def sent_of(self, i: int) -> SpanView:
         """The sentence holding token ``i`` (as spaCy's ``Token.sent``)."""
-        if self.sents is None:
+        if self._sents is None:
             return self.doc_obj[i].sent  # raises as spaCy does
-        return self.sents[self._sent_index[i]]
+        return self._sents[self._sent_index[i]]
 
     def edges(self) -> tuple[list[int], list[int]]:
         """(left_edge, right_edge) index of every token, as spaCy has them (its edges are not always
