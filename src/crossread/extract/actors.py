@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from crossread.extract.registry import ActorRegistry, RegistryEntry, default_registry, normalize
+from crossread.nlp import docview
 from crossread.nlp.gazetteer import HONORIFICS, TITLE_WORDS, country_names, is_demonym, subdivision_names
 from crossread.records import Actor, Article, Mention, record_id
 
@@ -220,10 +221,17 @@ class _Resolver:
         self.acronyms: dict[str, str] = {}
         self.has_pos = any(t.pos_ for t in doc)
         self._sent_starts: list[int] | None = None
+        self._lookups: dict[tuple[int, int], Any] = {}
 
     # -- span repair -----------------------------------------------------------
     def _lookup(self, i: int, j: int) -> Any:
-        return self.registry.lookup(self.doc[i:j].text) if i < j else None
+        """Registry match of tokens [i, j) (asked again and again for the same spans: memoised)."""
+        if i >= j:
+            return None
+        key = (i, j)
+        if key not in self._lookups:
+            self._lookups[key] = self.registry.lookup(self.doc.span_text(i, j))
+        return self._lookups[key]
 
     def _is_propn(self, tok: Any) -> bool:
         # the tagger often calls a rare surname NOUN ("Scholz"); mid-sentence capitals still mark a name
@@ -645,8 +653,7 @@ class _Resolver:
             for n in range(min(max_n, len(doc) - i), 0, -1):
                 if any(covered[i:i + n]):
                     continue
-                span_text = doc[i:i + n].text
-                match = self.registry.lookup(span_text)
+                match = self._lookup(i, i + n)
                 if match and doc[i + n - 1].text not in ("the", "of", "and"):
                     hit = (n, match)
                     break
@@ -1140,10 +1147,14 @@ class _Resolver:
         if not person_spans:
             return
         sents = list(doc.sents) if doc.has_annotation("SENT_START") else []
+        first_sent: dict[int, int] = {}  # token -> the first sentence holding it
+        for n, sent in enumerate(sents):
+            for k in range(sent.start, sent.end):
+                first_sent.setdefault(k, n)
         for tok in doc:
             if tok.lower_ not in PRONOUNS or not sents:
                 continue
-            sent_index = next((n for n, sent in enumerate(sents) if sent.start <= tok.i < sent.end), None)
+            sent_index = first_sent.get(tok.i)
             if sent_index is None:
                 continue
             window_start = sents[max(0, sent_index - 1)].start_char
@@ -1240,7 +1251,8 @@ class _Resolver:
 
 def resolve_actors(article: Article, doc: Any, registry: ActorRegistry | None = None) -> list[Actor]:
     """Actors of one article with every mention (offsets into ``article.text``)."""
-    return _Resolver(article, doc, registry or default_registry()).run()
+    with docview.scope(doc) as view:  # the resolver reads the Doc's token view (docview.TokenView)
+        return _Resolver(article, view, registry or default_registry()).run()
 
 
 def actor_token_map(doc: Any, actors: Iterable[Actor], base: int = 0) -> dict[int, str]:

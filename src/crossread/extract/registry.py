@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterable
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+_MEMO_SIZE = 200_000  # lookups remembered per registry (cleared when full)
 
 
 @dataclass
@@ -56,10 +57,14 @@ class ActorRegistry:
         self.entries: dict[str, RegistryEntry] = {}
         self._index: dict[str, Match] = {}
         self._caps: dict[str, Match] = {}
+        self._memo: dict[str, Match | None] = {}
+        self._max_tokens: int | None = None
         for entry in entries:
             self.add(entry)
 
     def _index_text(self, text: str, match: Match, overwrite: bool = False) -> None:
+        self._memo.clear()
+        self._max_tokens = None
         if not text.strip():
             return
         if _is_caps(text):
@@ -96,6 +101,17 @@ class ActorRegistry:
         return entry
 
     def lookup(self, text: str) -> Match | None:
+        """The entry ``text`` names, if any (memoised: extraction asks for the same texts over and
+        over; ``add`` clears the memo)."""
+        memo = self._memo
+        if text in memo:
+            return memo[text]
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        hit = memo[text] = self._lookup(text)
+        return hit
+
+    def _lookup(self, text: str) -> Match | None:
         stripped = re.sub(r"^(?:the|The)\s+", "", text.strip()).replace("\u2019", "'")
         stripped = re.sub(r"'s?$", "", stripped).strip(" ,;:")
         if _is_caps(stripped):
@@ -112,7 +128,9 @@ class ActorRegistry:
         yield from self._caps
 
     def max_alias_tokens(self) -> int:
-        return max((len(a.split()) for a in self.aliases()), default=1)
+        if self._max_tokens is None:
+            self._max_tokens = max((len(a.split()) for a in self.aliases()), default=1)
+        return self._max_tokens
 
 
 def _country_entries() -> list[RegistryEntry]:

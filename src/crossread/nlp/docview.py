@@ -92,7 +92,7 @@ class SpanView:
 
     __slots__ = ("view", "start", "end", "start_char", "end_char", "root_i")
 
-    def __init__(self, view: "DocView", start: int, end: int, root_i: int):
+    def __init__(self, view: "DocView", start: int, end: int, root_i: int | None):
         self.view = view
         self.start = start
         self.end = end
@@ -111,6 +111,8 @@ class SpanView:
 
     @property
     def root(self) -> TokenView:
+        if self.root_i is None:  # a slice: spaCy's Span.root, asked once
+            self.root_i = self.view.doc_obj[self.start:self.end].root.i
         return self.view.tokens[self.root_i]
 
     def __iter__(self) -> Iterator[TokenView]:
@@ -249,7 +251,14 @@ class DocView:
     def __len__(self) -> int:
         return len(self.tokens)
 
-    def __getitem__(self, i: int) -> TokenView:
+    def __getitem__(self, i: Any) -> Any:
+        """``view[i]``: a TokenView (negative indices as spaCy); ``view[i:j]``: a :class:`SpanView`
+        (bounds clipped as spaCy's ``doc[i:j]``)."""
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self.tokens))
+            if step != 1:
+                raise ValueError("a DocView slice has step 1")
+            return SpanView(self, start, max(start, stop), None)
         return self.tokens[i]
 
     def __iter__(self) -> Iterator[TokenView]:
