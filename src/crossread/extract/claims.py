@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from crossread.extract.quotes import QuoteSpan, _sentence_ranges, _tokens, _Tok
+from crossread.nlp import docview
 from crossread.records import Article, Claim, Evidence, Quote, Signal, record_id
 
 _NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -102,7 +103,7 @@ class _ClaimFinder:
         self.starts = [t.start for t in self.toks]
         self.sents = _sentence_ranges(self.text, doc)
         self.ents: list[tuple[int, int]] = []
-        if doc is not None and getattr(doc, "text", None) == self.text:
+        if doc is not None and docview.text_of(doc) == self.text:
             self.ents = [(e.start_char, e.end_char) for e in doc.ents]
 
     def toks_in(self, a: int, b: int) -> list[_Tok]:

@@ -667,7 +667,7 @@ _TOKEN_RE = re.compile(r"\w+(?:[’'.]\w+)*|n't|''|[^\w\s]", re.UNICODE)
 def _tokens(text: str, doc: Any) -> tuple[list[_Tok], bool]:
     """Tokens of ``text``; from ``doc`` when it was made from the same text. The list is read
     once per Doc (shared by the quote and claim extractors of one extraction): never mutate it."""
-    if doc is not None and getattr(doc, "text", None) == text and len(doc):
+    if doc is not None and docview.text_of(doc) == text and len(doc):
         view = docview.view_of(doc)
         return view.memo("quotes._tokens", lambda: _doc_tokens(view))
     toks = [_Tok(k, m.start(), m.end(), '"' if m.group() == "''" else m.group(),
@@ -710,7 +710,7 @@ _ABBREV_END = re.compile(r"(?:^|\s)(?:No|Nos|Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Reps|Gov|L
 
 def _sentence_ranges(text: str, doc: Any) -> list[tuple[int, int]]:
     """Sentence character ranges, never crossing a line break."""
-    if doc is not None and getattr(doc, "text", None) == text and len(doc):
+    if doc is not None and docview.text_of(doc) == text and len(doc):
         view = docview.view_of(doc)
         if view.has_annotation("SENT_START") or view.has_annotation("DEP"):
             # computed once per Doc (quotes and claims both ask); a copy for each caller

@@ -40,10 +40,15 @@ class Match:
     kind: str
 
 
+_LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
+_LEADING_THE_MIXED = re.compile(r"^(?:the|The)\s+")
+_POSSESSIVE_END = re.compile(r"'s?$")
+
+
 def normalize(text: str) -> str:
     text = " ".join(text.replace("\u2019", "'").split())
-    text = re.sub(r"^(?:the|The|THE)\s+", "", text)
-    text = re.sub(r"'s?$", "", text)
+    text = _LEADING_THE.sub("", text)
+    text = _POSSESSIVE_END.sub("", text)
     return text.strip(" .,;:").lower()
 
 
@@ -112,8 +117,8 @@ class ActorRegistry:
         return hit
 
     def _lookup(self, text: str) -> Match | None:
-        stripped = re.sub(r"^(?:the|The)\s+", "", text.strip()).replace("\u2019", "'")
-        stripped = re.sub(r"'s?$", "", stripped).strip(" ,;:")
+        stripped = _LEADING_THE_MIXED.sub("", text.strip()).replace("\u2019", "'")
+        stripped = _POSSESSIVE_END.sub("", stripped).strip(" ,;:")
         if _is_caps(stripped):
             hit = self._caps.get(stripped.replace(".", ""))
             if hit:

@@ -61,12 +61,12 @@ class TokenView:
     @property
     def left_edge(self) -> "TokenView":
         """Leftmost token of the subtree (spaCy's ``left_edge``)."""
-        return self.view.tokens[self.view.edges()[0][self.i]]
+        return self.view.tokens[self.view.edges(self.i)[0]]
 
     @property
     def right_edge(self) -> "TokenView":
         """Rightmost token of the subtree (spaCy's ``right_edge``)."""
-        return self.view.tokens[self.view.edges()[1][self.i]]
+        return self.view.tokens[self.view.edges(self.i)[1]]
 
     @property
     def text_with_ws(self) -> str:
@@ -288,13 +288,14 @@ class DocView:
             return self.doc_obj[i].sent  # raises as spaCy does
         return self._sents[self._sent_index[i]]
 
-    def edges(self) -> tuple[list[int], list[int]]:
-        """(left_edge, right_edge) index of every token, as spaCy has them (its edges are not always
-        the subtree's extent when the parse is non-projective, so they are read, not recomputed)."""
-        edges = self._cache.get("edges")
+    def edges(self, i: int) -> tuple[int, int]:
+        """(left_edge, right_edge) index of token ``i`` as spaCy has them (its edges are not always the
+        subtree's extent when the parse is non-projective, so they are read, not recomputed)."""
+        key = ("edges", i)
+        edges = self._cache.get(key)
         if edges is None:
-            doc = self.doc_obj
-            edges = self._cache["edges"] = ([t.left_edge.i for t in doc], [t.right_edge.i for t in doc])
+            tok = self.doc_obj[i]
+            edges = self._cache[key] = (tok.left_edge.i, tok.right_edge.i)
         return edges
 
     def span_text(self, i: int, j: int) -> str:
@@ -319,6 +320,14 @@ class DocView:
 
 
 _ACTIVE: dict[int, DocView] = {}
+
+
+def text_of(doc: Any) -> Any:
+    """``doc.text`` (spaCy joins every token on each call): the open scope's copy when there is one."""
+    view = _ACTIVE.get(id(doc))
+    if view is not None and view.doc_obj is doc:
+        return view.text
+    return getattr(doc, "text", None)
 
 
 def view_of(doc: Any) -> DocView:
