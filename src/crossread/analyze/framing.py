@@ -89,6 +89,7 @@ _PRE_RE = re.compile(
     rf"(?:\b(?:{'|'.join(_DETS)})\s+)?(?P<np>(?:{_MOD}\s+){{0,3}}{_HEAD})"
     rf"(?:\s+(?:in|of|from|based\s+in)\s+[A-Z][\w\u2019'-]*(?:\s+[A-Z][\w\u2019'-]*)*)?"
     rf"(?:\s*[,:\u2014\u2013]\s*|\s+)(?:{_NAME}{_LIST_SEP})*$")
+_HEAD_RE = re.compile(_HEAD)  # a cheap necessary condition for _PRE_RE
 # adjective(s) right before the name: "Iran-backed Hamas", "terrorist Hamas"
 _PRE_ADJ_RE = re.compile(
     rf"(?:^|(?<=[\s(\"\u201c]))(?P<np>(?:{_AFFIX_ADJ}|{'|'.join(sorted(LABEL_ADJECTIVES))})"
@@ -292,7 +293,8 @@ def _surface_labels(article: Article, actor: Actor, spans: Sequence[tuple[int, i
         if rest and rest[-1] is words[-1] and words[-1].group().lower() in LABEL_HEADS:
             add(m.start + rest[0].start(), m.end, "nominal")
         # category noun before the name / the list it introduces
-        pm = _PRE_RE.search(prefix)
+        # (_PRE_RE's noun phrase ends in a _HEAD word: without one in the prefix it cannot match)
+        pm = _PRE_RE.search(prefix) if _HEAD_RE.search(prefix) else None
         if pm:
             listed = re.search(r"[A-Z]", prefix[pm.end("np"):]) is not None
             add(sent[0] + pm.start("np"), sent[0] + pm.end("np"), "list" if listed else "premod")
@@ -617,11 +619,13 @@ def match_loaded_terms(text: str, doc: Any = None, base: int = 0,
             by_lemma.setdefault(tok.lemma_.lower(), []).append((start, tok))
     lower = text.lower()
     folded = _fold(text)
+    present: dict[str, bool] = {}  # first word -> whether it occurs in the folded text
     matches: list[TermMatch] = []
     for entry in lexicon:
         if entry.pattern.pattern and entry.term.split()[0][:3] not in lower and entry.lemma is None:
             continue
-        if entry.first_words is not None and not any(w in folded for w in entry.first_words):
+        if entry.first_words is not None and not any(
+                present[w] if w in present else present.setdefault(w, w in folded) for w in entry.first_words):
             scan = ()  # no form can match: its first word is nowhere in the text (see _fold)
         else:
             scan = entry.pattern.finditer(text)

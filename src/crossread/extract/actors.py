@@ -1137,14 +1137,14 @@ class _Resolver:
             builds = owners[form]
             if form not in text:
                 continue  # the pattern is the literal form (case-sensitive): no occurrence, no match
-            for m in _form_pattern(form).finditer(text):
-                if not free(m.start(), m.end()):
+            for start, end in _whole_word(form, text):
+                if not free(start, end):
                     continue
                 build = builds[0]
                 if len(builds) > 1:
-                    build = self._pick(m.start(), [(b, [s for s, _ in b.spans]) for b in builds])
-                build.spans.append((m.start(), m.end()))
-                taken.append((m.start(), m.end()))
+                    build = self._pick(start, [(b, [s for s, _ in b.spans]) for b in builds])
+                build.spans.append((start, end))
+                taken.append((start, end))
 
     def _pronoun_mentions(self) -> None:
         """He/she → the most recent person mentioned in this or the previous sentence,
@@ -1257,18 +1257,23 @@ class _Resolver:
         return out
 
 
-_FORM_PATTERNS: dict[str, re.Pattern] = {}
-
-
-def _form_pattern(form: str) -> re.Pattern:
-    """The whole-word pattern of a name form (compiled once; ``re``'s own cache is too small for
-    the forms of many articles)."""
-    pattern = _FORM_PATTERNS.get(form)
-    if pattern is None:
-        if len(_FORM_PATTERNS) >= 50_000:
-            _FORM_PATTERNS.clear()
-        pattern = _FORM_PATTERNS[form] = re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])")
-    return pattern
+def _whole_word(form: str, text: str) -> Iterable[tuple[int, int]]:
+    """The spans ``re.finditer(rf"(?<![\\w-]){re.escape(form)}(?![\\w-])", text)`` gives (non-empty
+    ``form``), found with ``str.find``: compiling a pattern per name form costs more than the search.
+    ``\\w`` is ``str.isalnum()`` or "_" (as re has it for str patterns)."""
+    size, n = len(form), len(text)
+    pos = 0
+    while True:
+        at = text.find(form, pos)
+        if at < 0:
+            return
+        before = text[at - 1] if at else ""
+        after = text[at + size] if at + size < n else ""
+        if not (before and (before.isalnum() or before in "_-")) and not (after and (after.isalnum() or after in "_-")):
+            yield at, at + size
+            pos = at + size
+        else:
+            pos = at + 1
 
 
 def resolve_actors(article: Article, doc: Any, registry: ActorRegistry | None = None) -> list[Actor]:

@@ -647,7 +647,7 @@ class QuoteSpan:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Tok:
     i: int
     start: int
@@ -759,6 +759,11 @@ def _ranges(text: str, raw: list[tuple[int, int]] | None) -> list[tuple[int, int
     return ranges
 
 
+# the characters find_quotations acts on (a newline, quotation marks, the "''" mark's first quote)
+_QUOTE_SCAN_CHARS = frozenset("\n" + OPEN_QUOTES + CLOSE_QUOTES + "\"'")
+_QUOTE_SCAN = re.compile("[" + re.escape("".join(sorted(_QUOTE_SCAN_CHARS))) + "]")
+
+
 def find_quotations(text: str) -> list[tuple[int, int]]:
     """Character ranges of quotations (marks included), curly or straight.
 
@@ -772,6 +777,13 @@ def find_quotations(text: str) -> list[tuple[int, int]]:
     i = 0
     while i < n:
         ch = text[i]
+        if ch not in _QUOTE_SCAN_CHARS:
+            # nothing happens at this character: jump to the next one where something may
+            nxt = _QUOTE_SCAN.search(text, i)
+            if nxt is None:
+                break
+            i = nxt.start()
+            ch = text[i]
         if ch == "\n":
             if open_at is not None:
                 j = i

@@ -159,7 +159,6 @@ class DocView:
 
     def __init__(self, doc: Any):
         self.doc_obj = doc
-        self.text: str = doc.text
         n = len(doc)
         strings = doc.vocab.strings
         lookup: dict[int, str] = {0: ""}
@@ -178,6 +177,8 @@ class DocView:
             signed = [[] for _ in range(9)]
         words, lowers, lemmas, tags, deps, ent_types = (names(col) for col in hashed)
         rel_heads, sent_starts, idxs, pos_ids, iobs, spaces, alphas, puncts, is_spaces = signed
+        # doc.text is every token's text + trailing whitespace (spaCy builds it from Token objects)
+        self.text: str = "".join([w + " " if sp else w for w, sp in zip(words, spaces)])
         pos = [_POS_NAMES[p] for p in pos_ids]
         heads = [k + h for k, h in enumerate(rel_heads)]
         self.heads = heads
