@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sort", default="cumulative")
     ap.add_argument("--dump", help="also write the raw cProfile stats here (pstats)")
     ap.add_argument("--warm", action="store_true", help="extract one article first (one-off imports, model load)")
+    ap.add_argument("--fake-embed", action="store_true",
+                    help="zero vectors instead of MiniLM (to profile the Python side only; records differ)")
     args = ap.parse_args(argv)
 
     from crossread.nlp import load_pipeline
@@ -67,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     claims.extract_claim_spans = timed("claims", claims.extract_claim_spans)
     framing.framing_for_article = timed("framing", framing.framing_for_article)
     # the MiniLM embeddings the PLOVER classifier needs (part of events)
+    if args.fake_embed:
+        import numpy as np
+
+        embeddings.EmbeddingService.embed = lambda self, s: np.zeros((len(s), embeddings.DIMENSION), np.float32)
     embeddings.EmbeddingService.embed = timed("embed", embeddings.EmbeddingService.embed)
 
     if args.warm:

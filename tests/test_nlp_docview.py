@@ -72,7 +72,7 @@ def test_view_without_parse_or_sentences():
     else:
         raise AssertionError("a Doc without sentence boundaries has no sents")
     assert [t.head.i for t in view] == [t.head.i for t in doc]
-    assert all(t.children == [] for t in view)
+    assert all(t.children == () for t in view)
 
 
 def test_scope_shares_one_view_and_drops_it():

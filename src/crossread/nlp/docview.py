@@ -15,8 +15,9 @@ The view is only cached while a ``scope`` is open (extraction does not change th
 Doc edited between two extractions is never read from a stale view.
 
 Differences from spaCy's ``Token`` to keep in mind: a ``TokenView`` is one object per token
-(``tok.head is tok`` for a root, where spaCy would hand out a new object each time), and
-equality/hash are identity (the same as spaCy's (doc, index) equality within one Doc).
+(``tok.head is tok`` for a root, where spaCy would hand out a new object each time),
+equality/hash are identity (the same as spaCy's (doc, index) equality within one Doc), and
+``children``/``lefts``/``rights`` are tuples (spaCy yields them).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class TokenView:
 
     __slots__ = ("view", "i", "text", "lower_", "lemma_", "pos_", "tag_", "dep_", "udep", "idx", "ent_type_",
                  "ent_iob_", "is_alpha", "is_punct", "is_space", "whitespace_", "is_sent_start", "head",
-                 "children", "lefts", "rights")
+                 "children")
 
     def __len__(self) -> int:  # as spaCy's Token: the length of its text
         return len(self.text)
@@ -57,6 +58,16 @@ class TokenView:
     @property
     def doc(self) -> "DocView":
         return self.view
+
+    @property
+    def lefts(self) -> tuple["TokenView", ...]:
+        """The children before the token (spaCy's ``lefts``)."""
+        return tuple(c for c in self.children if c.i < self.i)
+
+    @property
+    def rights(self) -> tuple["TokenView", ...]:
+        """The children after the token (spaCy's ``rights``)."""
+        return tuple(c for c in self.children if c.i > self.i)
 
     @property
     def left_edge(self) -> "TokenView":
@@ -182,45 +193,44 @@ class DocView:
         pos = [_POS_NAMES[p] for p in pos_ids]
         heads = [k + h for k, h in enumerate(rel_heads)]
         self.heads = heads
+        udeps = _udep_values(doc, deps, pos, heads)
+        self.has_udep = udeps is not None
+        if udeps is None:
+            udeps = [None] * n
         tokens: list[TokenView] = []
         append = tokens.append
-        for k in range(n):
+        for k, (w, lo, le, p, tg, d, ix, et, iob, al, pu, isp, sp, ss, ud) in enumerate(zip(
+                words, lowers, lemmas, pos, tags, deps, idxs, ent_types, iobs, alphas, puncts, is_spaces, spaces,
+                sent_starts, udeps)):
             tv = TokenView()
             tv.view = self
             tv.i = k
-            tv.text = words[k]
-            tv.lower_ = lowers[k]
-            tv.lemma_ = lemmas[k]
-            tv.pos_ = pos[k]
-            tv.tag_ = tags[k]
-            tv.dep_ = deps[k]
-            tv.idx = idxs[k]
-            tv.ent_type_ = ent_types[k]
-            tv.ent_iob_ = _IOB_NAMES[iobs[k]]
-            tv.is_alpha = bool(alphas[k])
-            tv.is_punct = bool(puncts[k])
-            tv.is_space = bool(is_spaces[k])
-            tv.whitespace_ = " " if spaces[k] else ""
-            ss = sent_starts[k]
+            tv.text = w
+            tv.lower_ = lo
+            tv.lemma_ = le
+            tv.pos_ = p
+            tv.tag_ = tg
+            tv.dep_ = d
+            tv.udep = ud
+            tv.idx = ix
+            tv.ent_type_ = et
+            tv.ent_iob_ = _IOB_NAMES[iob]
+            tv.is_alpha = al != 0
+            tv.is_punct = pu != 0
+            tv.is_space = isp != 0
+            tv.whitespace_ = " " if sp else ""
             tv.is_sent_start = None if ss == 0 else ss > 0
+            tv.children = ()
             append(tv)
         self.tokens = tokens
-        kids: list[list[int]] = [[] for _ in range(n)]
-        for k, h in enumerate(heads):
-            if h != k:
-                kids[h].append(k)
-        udeps = _udep_values(doc, deps, pos, heads)
-        self.has_udep = udeps is not None
-        for k, tv in enumerate(tokens):
-            tv.head = tokens[heads[k]]
-            ks = kids[k]
-            if ks:
-                tv.lefts = [tokens[c] for c in ks if c < k]
-                tv.rights = [tokens[c] for c in ks if c > k]
-                tv.children = tv.lefts + tv.rights
-            else:
-                tv.lefts, tv.rights, tv.children = [], [], []
-            tv.udep = udeps[k] if udeps is not None else None
+        # children in index order (as spaCy's lefts + rights); tuples: shared, never mutated
+        kids: dict[int, list[TokenView]] = {}
+        for tv, h in zip(tokens, heads):
+            tv.head = head = tokens[h]
+            if head is not tv:
+                kids.setdefault(h, []).append(tv)
+        for h, ks in kids.items():
+            tokens[h].children = tuple(ks)
         self.ents = doc.ents
         self._sents: list[SpanView] | None = None
         self._sent_index: list[int] | None = None
