@@ -311,14 +311,18 @@ LEXICON_PATH = Path(__file__).resolve().parents[1] / "data" / "quote_cues.json"
 def _subtree_extents(toks: "list[_Tok]") -> tuple[list[int], list[int]]:
     """Leftmost / rightmost token index of every token's subtree (heads are indices
     into ``toks``); O(n * depth)."""
-    left = [t.i for t in toks]
-    right = [t.i for t in toks]
-    for t in toks:
-        cur, seen = t, 0
-        while cur.head != cur.i and seen < 60:
-            cur = toks[cur.head]
-            left[cur.i] = min(left[cur.i], t.i)
-            right[cur.i] = max(right[cur.i], t.i)
+    # (toks[k].i == k: the walk runs over the head indices)
+    heads = [t.head for t in toks]
+    left = list(range(len(toks)))
+    right = list(range(len(toks)))
+    for i in range(len(toks)):
+        cur, seen = i, 0
+        while heads[cur] != cur and seen < 60:
+            cur = heads[cur]
+            if i < left[cur]:
+                left[cur] = i
+            if i > right[cur]:
+                right[cur] = i
             seen += 1
     return left, right
 
@@ -326,8 +330,12 @@ def _subtree_extents(toks: "list[_Tok]") -> tuple[list[int], list[int]]:
 def _children(toks: "list[_Tok]") -> dict[int, list["_Tok"]]:
     out: dict[int, list[_Tok]] = {}
     for t in toks:
-        if t.head != t.i:
-            out.setdefault(t.head, []).append(t)
+        h = t.head
+        if h != t.i:
+            if h in out:
+                out[h].append(t)
+            else:
+                out[h] = [t]
     return out
 
 
