@@ -572,6 +572,26 @@ def _fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+def _matches_from(pattern: re.Pattern, text: str, folded: str, words: Iterable[str]) -> Iterable[re.Match]:
+    """``pattern.finditer(text)``, trying the pattern only where one of its forms' first ``words``
+    starts in ``folded`` (``_fold(text)``, aligned with ``text``): a match can start nowhere else.
+    The leftmost match at or after the previous match's end, as finditer has it."""
+    starts: set[int] = set()
+    for w in words:
+        at = folded.find(w)
+        while at >= 0:
+            starts.add(at)
+            at = folded.find(w, at + 1)
+    end = 0
+    for at in sorted(starts):
+        if at < end:
+            continue
+        m = pattern.match(text, at)
+        if m is not None:
+            yield m
+            end = m.end()
+
+
 def _context_ok(entry: _Entry, text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 40):start]
     after = text[end:end + 40]
@@ -595,6 +615,23 @@ def _select(matches: list[TermMatch]) -> list[TermMatch]:
     return sorted(chosen, key=lambda m: m.start)
 
 
+_LEXICON_KEYS: dict[int, tuple[Any, tuple[frozenset[str], frozenset[str]]]] = {}
+
+
+def _lexicon_keys(lexicon: Sequence[_Entry]) -> tuple[frozenset[str], frozenset[str]]:
+    """(every entry's forms' first words, every single-word lemma an entry looks up) of a lexicon,
+    computed once per lexicon object."""
+    cached = _LEXICON_KEYS.get(id(lexicon))
+    if cached is not None and cached[0] is lexicon:
+        return cached[1]
+    keys = (frozenset(w for e in lexicon if e.first_words is not None for w in e.first_words),
+            frozenset(e.lemma for e in lexicon if e.lemma and " " not in e.lemma))
+    if len(_LEXICON_KEYS) > 16:
+        _LEXICON_KEYS.clear()
+    _LEXICON_KEYS[id(lexicon)] = (lexicon, keys)
+    return keys
+
+
 def match_loaded_terms(text: str, doc: Any = None, base: int = 0,
                        lexicon: Sequence[_Entry] | None = None) -> list[TermMatch]:
     """Lexicon matches in ``text`` (case-insensitive, word boundaries; token lemmas too when ``doc`` has them;
@@ -612,21 +649,26 @@ def match_loaded_terms(text: str, doc: Any = None, base: int = 0,
             pass
         if has_pos or has_lemma:
             tok_at = {base + t.idx: t for t in doc}
+    first_words, lemmas = _lexicon_keys(lexicon)
     # lemma -> tokens, built once: every lexicon entry looks its lemma up instead of scanning the doc
+    # (only the lemmas some entry looks up are kept)
     by_lemma: dict[str, list[tuple[int, Any]]] = {}
     if has_lemma:
         for start, tok in tok_at.items():
-            by_lemma.setdefault(tok.lemma_.lower(), []).append((start, tok))
+            lemma = tok.lemma_.lower()
+            if lemma in lemmas:
+                by_lemma.setdefault(lemma, []).append((start, tok))
     lower = text.lower()
     folded = _fold(text)
-    present: dict[str, bool] = {}  # first word -> whether it occurs in the folded text
+    present = {w for w in first_words if w in folded}  # forms' first words found in the folded text
     matches: list[TermMatch] = []
     for entry in lexicon:
         if entry.pattern.pattern and entry.term.split()[0][:3] not in lower and entry.lemma is None:
             continue
-        if entry.first_words is not None and not any(
-                present[w] if w in present else present.setdefault(w, w in folded) for w in entry.first_words):
+        if entry.first_words is not None and present.isdisjoint(entry.first_words):
             scan = ()  # no form can match: its first word is nowhere in the text (see _fold)
+        elif entry.first_words is not None and len(folded) == len(text):
+            scan = _matches_from(entry.pattern, text, folded, present.intersection(entry.first_words))
         else:
             scan = entry.pattern.finditer(text)
         for m in scan:
