@@ -183,17 +183,40 @@ def _surname(words: Sequence[str]) -> str:
 
 def _sentence_of(doc: Any, char: int) -> tuple[int, int]:
     try:
-        for sent in doc.sents:
-            if sent.start_char <= char < sent.end_char:
-                return sent.start_char, sent.end_char
+        bounds = _sentence_bounds(doc)
     except ValueError:
         pass
+    else:
+        if bounds is not None:  # sentences in order, not overlapping: the one holding ``char`` by bisection
+            starts, ends = bounds
+            k = bisect.bisect_right(starts, char) - 1
+            if k >= 0 and char < ends[k]:
+                return starts[k], ends[k]
+        else:
+            for sent in doc.sents:
+                if sent.start_char <= char < sent.end_char:
+                    return sent.start_char, sent.end_char
     text = doc.text
     start = max(text.rfind("\n", 0, char), max((m.end() for m in re.finditer(r"[.!?][\"')\]]*\s+", text[:char])), default=0) - 1)
     start = start + 1 if start >= 0 else 0
     m = re.search(r"[.!?](?=[\"')\]]*(\s|$))|\n", text[char:])
     end = char + m.end() if m else len(text)
     return start, end
+
+
+def _sentence_bounds(doc: Any) -> tuple[list[int], list[int]] | None:
+    """(start chars, end chars) of the view's sentences when they are in order and do not overlap
+    (computed once per Doc), else None; ValueError without sentence boundaries."""
+    def build() -> tuple[list[int], list[int]] | None:
+        starts = [s.start_char for s in doc.sents]
+        ends = [s.end_char for s in doc.sents]
+        ordered = all(e <= s2 for e, s2 in zip(ends, starts[1:])) and all(s < e for s, e in zip(starts, ends))
+        return (starts, ends) if ordered else None
+
+    if not isinstance(doc, docview.DocView):
+        return None
+    doc.sents  # noqa: B018 - raises ValueError without sentence boundaries
+    return doc.memo("actors._sentence_bounds", build)
 
 
 @dataclass
@@ -567,7 +590,8 @@ class _Resolver:
         return out
 
     def repair(self) -> list[_Span]:
-        spans = [_Span(e.start, e.end, _label(e)) for e in self.doc.ents if _label(e) in ENTITY_TYPES]
+        labelled = [(e, _label(e)) for e in self.doc.ents]
+        spans = [_Span(e.start, e.end, label) for e, label in labelled if label in ENTITY_TYPES]
         spans = self._join_registry_names(spans)
         spans = self._titled_names(spans)
         cleaned: list[_Span] = []

@@ -53,8 +53,14 @@ def normalize(text: str) -> str:
 
 
 def _is_caps(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters) and len(letters) <= 6
+    """1 to 6 letters, all capitals (other characters ignored)."""
+    letters = 0
+    for c in text:
+        if c.isalpha():
+            letters += 1
+            if letters > 6 or not c.isupper():
+                return False
+    return letters > 0
 
 
 class ActorRegistry:
