@@ -93,6 +93,8 @@ CUE_LEMMAS: tuple[str, ...] = (
     "caution", "fear", "hope", "doubt", "agree", "disagree", "continue",
 )
 
+_CUE_LEMMA_SET = frozenset(CUE_LEMMAS)
+
 _NOT_CUE_FORMS = {"point", "points", "call", "question", "charge", "charges", "report",
                   "reports", "attack", "attacks", "hope", "fear", "doubt", "signal", "signals",
                   "comment", "comments", "continue", "continues", "continued", "continuing",
@@ -195,7 +197,7 @@ class CueLexicon:
         low = form.lower()
         if low in self.forms:
             return self.forms[low]
-        if lemma and lemma.lower() in CUE_LEMMAS and low not in _NOT_CUE_FORMS:
+        if lemma and lemma.lower() in _CUE_LEMMA_SET and low not in _NOT_CUE_FORMS:
             return lemma.lower()
         return None
 
@@ -689,26 +691,24 @@ def _doc_tokens(view: Any) -> tuple[list[_Tok], bool]:
     has_lemma = view.has_annotation("LEMMA")
     has_pos = view.has_annotation("POS") or view.has_annotation("TAG")
     ent_tokens = {k for e in view.ents for k in range(e.start, e.end)}
-    has_udep = view.has_udep
+    words, heads, udeps = view.words, view.heads, view.udeps
+    # doc indices -> positions in ``toks`` (space tokens left out)
+    keep = [k for k, space in enumerate(view.is_spaces) if not space]
+    pos_of = {k: n for n, k in enumerate(keep)}
     toks = []
-    for t in view.tokens:
-        if t.is_space:
-            continue
+    for n, k in enumerate(keep):
+        word = words[k]
         dep = ""
         if has_dep:
-            dep = t.dep_
-            if has_udep and t.udep:  # token._.udep (the crossread adapter's UD label)
-                dep = t.udep
+            dep = view.deps[k]
+            if udeps is not None and udeps[k]:  # token._.udep (the crossread adapter's UD label)
+                dep = udeps[k]
         # '' and `` are double quotation marks: the rules see them as '"'
-        ttext = '"' if t.text in ("''", "``") else t.text
-        toks.append(_Tok(t.i, t.idx, t.idx + len(t.text), ttext, ttext.lower(),
-                         t.lemma_.lower() if has_lemma else "", t.pos_ if has_pos else "",
-                         dep, t.head.i, t.i in ent_tokens))
-    # map doc indices to positions in ``toks`` (spaces removed)
-    pos_of = {t.i: k for k, t in enumerate(toks)}
-    for k, t in enumerate(toks):
-        t.i = k
-        t.head = pos_of.get(t.head, k)
+        ttext = '"' if word in ("''", "``") else word
+        start = view.idxs[k]
+        toks.append(_Tok(n, start, start + len(word), ttext, ttext.lower(),
+                         view.lemmas[k].lower() if has_lemma else "", view.pos[k] if has_pos else "",
+                         dep, pos_of.get(heads[k], n), k in ent_tokens))
     return toks, has_dep
 
 

@@ -192,9 +192,12 @@ class DocView:
         self.text: str = "".join([w + " " if sp else w for w, sp in zip(words, spaces)])
         pos = [_POS_NAMES[p] for p in pos_ids]
         heads = [k + h for k, h in enumerate(rel_heads)]
-        self.heads = heads
         udeps = _udep_values(doc, deps, pos, heads)
         self.has_udep = udeps is not None
+        # the columns, for code that wants plain lists (udeps: None without the extension)
+        self.words, self.lemmas, self.pos, self.deps, self.idxs, self.heads = words, lemmas, pos, deps, idxs, heads
+        self.is_spaces = is_spaces
+        self.udeps = udeps
         if udeps is None:
             udeps = [None] * n
         tokens: list[TokenView] = []
