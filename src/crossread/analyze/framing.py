@@ -90,6 +90,7 @@ _PRE_RE = re.compile(
     rf"(?:\s+(?:in|of|from|based\s+in)\s+[A-Z][\w\u2019'-]*(?:\s+[A-Z][\w\u2019'-]*)*)?"
     rf"(?:\s*[,:\u2014\u2013]\s*|\s+)(?:{_NAME}{_LIST_SEP})*$")
 _HEAD_RE = re.compile(_HEAD)  # a cheap necessary condition for _PRE_RE
+_LOWER_WORD = re.compile(r"[a-z][\w-]*")
 # adjective(s) right before the name: "Iran-backed Hamas", "terrorist Hamas"
 _PRE_ADJ_RE = re.compile(
     rf"(?:^|(?<=[\s(\"\u201c]))(?P<np>(?:{_AFFIX_ADJ}|{'|'.join(sorted(LABEL_ADJECTIVES))})"
@@ -318,10 +319,12 @@ def _surface_labels(article: Article, actor: Actor, spans: Sequence[tuple[int, i
             if np_words & (ROLE_NOUNS | LABEL_HEADS) and not re.search(r"\b(?:said|says|told|stated)\b", rv.group("np")):
                 add(sent[0] + rv.start("np"), sent[0] + rv.end("np"), "appos")
         # predicate nominal, only when the mention is the subject (not "eliminating Hamas is ...")
-        prev = re.search(r"(\S+)\s*$", prefix)
         if demonym:
             continue
-        if prev is None or not re.fullmatch(r"[a-z][\w-]*", prev.group(1)) or prev.group(1) in ("the", "and"):
+        # the word before the mention (re.search(r"(\S+)\s*$", prefix).group(1): \s is str.isspace)
+        prev = prefix.rsplit(None, 1)
+        prev_word = prev[-1] if prev else None
+        if prev_word is None or not _LOWER_WORD.fullmatch(prev_word) or prev_word in ("the", "and"):
             pr = _PRED_RE.match(suffix)
             if pr:
                 add(m.end + pr.start("np"), m.end + pr.end("np"), "predicate")
