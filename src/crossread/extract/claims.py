@@ -229,6 +229,14 @@ def extract_claim_spans(article: Article, doc: Any = None, quotes: Iterable[Any]
     speaker offsets) or ``Quote`` records. ``signal_spans``: ``Signal`` objects or
     ``(start, end)`` pairs to exclude; ``None`` uses ``article.signals``.
     """
+    from spacy.tokens import Doc
+
+    with docview.scope(doc if isinstance(doc, Doc) else None):  # tokens and sentences read once
+        return _claim_spans(article, doc, quotes, signal_spans)
+
+
+def _claim_spans(article: Article, doc: Any, quotes: Iterable[Any] | None,
+                 signal_spans: Iterable[Any] | None) -> list[ClaimSpan]:
     finder = _ClaimFinder(article, doc)
     text = article.text
     signals = _signal_ranges(article, signal_spans)

@@ -1640,7 +1640,10 @@ def extract_quote_spans(article: Article, doc: Any = None, lexicon: CueLexicon |
     ``doc`` is the spaCy Doc of ``article.text`` (parse used when present); ``None`` or a
     doc of another text falls back to regex tokens and sentences.
     """
-    return _Extractor(article.text, doc, lexicon or default_lexicon()).run()
+    from spacy.tokens import Doc
+
+    with docview.scope(doc if isinstance(doc, Doc) else None):  # tokens and sentences read once
+        return _Extractor(article.text, doc, lexicon or default_lexicon()).run()
 
 
 def extract_quotes(article: Article, doc: Any = None, lexicon: CueLexicon | None = None) -> list[Quote]:
