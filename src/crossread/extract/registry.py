@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-_MEMO_SIZE = 200_000  # lookups remembered per registry (cleared when full)
+_MEMO_SIZE = 50_000  # lookups remembered per registry (cleared when full)
 
 
 @dataclass
