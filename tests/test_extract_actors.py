@@ -396,3 +396,15 @@ def test_mention_cut_by_a_sentence_break_keeps_a_sentence_that_contains_it():
     for actor in actors:
         for m in actor.mentions:
             assert doc.text[m.start:m.end] == m.text and m.text in m.sentence
+
+
+def test_whole_word_matches_the_regex_it_replaces():
+    import re
+
+    from crossread.extract.actors import _whole_word
+
+    text = ("Haniyeh, al-Haniyeh Haniyeh_x xHaniyeh Haniyeh. (Haniyeh) Haniyeh- -Haniyeh Haniyeh2 "
+            "\u00e9Haniyeh Haniyeh\u00e9 aaaa ab ab ab Haniyeh")
+    for form in ("Haniyeh", "aa", "ab ab", "Haniyeh."):
+        expected = [m.span() for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", text)]
+        assert list(_whole_word(form, text)) == expected

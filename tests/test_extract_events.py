@@ -384,3 +384,35 @@ def test_real_they_in_where_clause_includes_the_companion_on_the_noun():
     praise = [e for e in events if e.plover == "SUPPORT"]
     assert len(praise) == 1
     assert {names[i] for i in praise[0].source} == {"Ismail Haniyeh", "Hossein Amir-Abdollahian"}
+
+
+def test_tfidf_features_match_sklearn_bit_for_bit():
+    """The shipped model's TF-IDF blocks without scikit-learn (TfidfFeatures) give exactly the
+    matrices scikit-learn's TfidfVectorizer gives: same layout, same float64 bits."""
+    from pathlib import Path
+
+    import numpy as np
+
+    from crossread.extract.plover import (
+        _COLUMN, _VECTORIZER_SETTINGS, DEFAULT_MODEL_PATH, TfidfFeatures, featurize, lexicon_examples,
+    )
+
+    light = PloverTypeModel.load(DEFAULT_MODEL_PATH)
+    reference = PloverTypeModel.load(DEFAULT_MODEL_PATH, sklearn=True)
+    assert all(isinstance(v, TfidfFeatures) for v in light.vectorizers)
+    marked = lexicon_examples()[0] + [
+        "", "   ", "<s>The  UN</s>\tcondemned   <t>\u0130stanbul's STRASSE Stra\u00dfe</t> on 12 May.",
+        "<s>A</s> met <t>B</t>", "x", "<s>Iran</s> and Hamas officials met in Tehran on Tuesday, <t>they</t> said",
+    ]
+    plv = Path(__file__).resolve().parents[2] / "shared" / "data" / "plover" / "plv" / "PLV_train.tsv"
+    if plv.exists():
+        marked += [r["marked_sentence"] for r in read_plv(plv)]
+    for start in range(0, len(marked), 9):
+        feats = [featurize(m) for m in marked[start:start + 9]]
+        for (name, _), a, b in zip(_VECTORIZER_SETTINGS, light.vectorizers, reference.vectorizers):
+            docs = [f[_COLUMN[name]] for f in feats]
+            xa, xb = a.transform(docs), b.transform(docs)
+            assert xa.shape == xb.shape
+            assert np.array_equal(xa.indptr, xb.indptr) and np.array_equal(xa.indices, xb.indices)
+            assert xa.data.tobytes() == xb.data.tobytes()
+    assert light.to_json() == reference.to_json()

@@ -199,6 +199,25 @@ def test_loaded_terms_word_boundaries_and_constraints():
     assert ("extremist", "Extremists") in terms and ("hardline", "hardliners") in terms
 
 
+def test_loaded_terms_prefilter_is_exact():
+    """Entries whose forms' first words are absent from the (re.I-folded) text are not scanned: the
+    matches are the same as scanning every entry, also with characters that re.IGNORECASE folds
+    onto ASCII letters (KELVIN SIGN, LONG S, dotted capital I)."""
+    import dataclasses
+
+    from crossread.analyze.framing import _fold, load_lexicon
+
+    lexicon = load_lexicon()
+    unfiltered = [dataclasses.replace(e, first_words=None) for e in lexicon]
+    assert all(e.first_words for e in lexicon)
+    text = ("THE TERRORIST REGIME'S proxies; a \u017fo-called ceasefire, the Zioni\u017ft entity, "
+            "bloodthir\u017fty terror \u212aillers and \u0130slamist thugs. Regimental lies ahead.")
+    assert _fold("\u212a\u017f\u0130X") == "ksix"
+    got = [(m.term, m.start, m.end) for m in match_loaded_terms(text, lexicon=lexicon)]
+    assert got == [(m.term, m.start, m.end) for m in match_loaded_terms(text, lexicon=unfiltered)]
+    assert ("so-called", 34, 43) in got
+
+
 def test_framing_for_article_and_aggregate():
     a = art(ALL_ISRAEL)
     hamas = actor(a, "hamas", "Hamas", ["Hamas"])

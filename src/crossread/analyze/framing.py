@@ -29,6 +29,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable, Sequence
 
+from crossread.nlp import docview
 from crossread.records import Actor, Analysis, Article, Evidence, Framing, Label, LoadedTerm
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -88,6 +89,8 @@ _PRE_RE = re.compile(
     rf"(?:\b(?:{'|'.join(_DETS)})\s+)?(?P<np>(?:{_MOD}\s+){{0,3}}{_HEAD})"
     rf"(?:\s+(?:in|of|from|based\s+in)\s+[A-Z][\w\u2019'-]*(?:\s+[A-Z][\w\u2019'-]*)*)?"
     rf"(?:\s*[,:\u2014\u2013]\s*|\s+)(?:{_NAME}{_LIST_SEP})*$")
+_HEAD_RE = re.compile(_HEAD)  # a cheap necessary condition for _PRE_RE
+_LOWER_WORD = re.compile(r"[a-z][\w-]*")
 # adjective(s) right before the name: "Iran-backed Hamas", "terrorist Hamas"
 _PRE_ADJ_RE = re.compile(
     rf"(?:^|(?<=[\s(\"\u201c]))(?P<np>(?:{_AFFIX_ADJ}|{'|'.join(sorted(LABEL_ADJECTIVES))})"
@@ -154,8 +157,21 @@ def _doc_base(article: Article, doc: Any) -> int:
     return max(pos, 0)
 
 
+def _as_view(doc: Any) -> Any:
+    """A spaCy Doc as its token view (``crossread.nlp.docview``; shared within an extraction), else as is."""
+    from spacy.tokens import Doc
+
+    return docview.view_of(doc) if isinstance(doc, Doc) else doc
+
+
 def _sentence_spans(article: Article, doc: Any) -> list[tuple[int, int]]:
     """Sentence char spans in article.text (from the doc when it has sentences, else a regex splitter)."""
+    if isinstance(doc, docview.DocView):  # asked three times per article: computed once per Doc and text
+        return list(doc.memo(("framing._sentence_spans", article.text), lambda: _compute_sentence_spans(article, doc)))
+    return _compute_sentence_spans(article, doc)
+
+
+def _compute_sentence_spans(article: Article, doc: Any) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     if doc is not None:
         try:
@@ -223,12 +239,10 @@ def _name_tokens(actor: Actor) -> set[str]:
 
 
 def _dep(tok: Any) -> str:
-    try:
-        value = tok._.udep
-        if value:
-            return value
-    except AttributeError:
-        pass
+    # ``tok`` is a docview.TokenView: ``udep`` is ``token._.udep`` (None without the extension)
+    value = tok.udep
+    if value:
+        return value
     from crossread.nlp.adapter import normalize_dep
 
     return normalize_dep(tok.dep_)
@@ -280,7 +294,8 @@ def _surface_labels(article: Article, actor: Actor, spans: Sequence[tuple[int, i
         if rest and rest[-1] is words[-1] and words[-1].group().lower() in LABEL_HEADS:
             add(m.start + rest[0].start(), m.end, "nominal")
         # category noun before the name / the list it introduces
-        pm = _PRE_RE.search(prefix)
+        # (_PRE_RE's noun phrase ends in a _HEAD word: without one in the prefix it cannot match)
+        pm = _PRE_RE.search(prefix) if _HEAD_RE.search(prefix) else None
         if pm:
             listed = re.search(r"[A-Z]", prefix[pm.end("np"):]) is not None
             add(sent[0] + pm.start("np"), sent[0] + pm.end("np"), "list" if listed else "premod")
@@ -304,10 +319,12 @@ def _surface_labels(article: Article, actor: Actor, spans: Sequence[tuple[int, i
             if np_words & (ROLE_NOUNS | LABEL_HEADS) and not re.search(r"\b(?:said|says|told|stated)\b", rv.group("np")):
                 add(sent[0] + rv.start("np"), sent[0] + rv.end("np"), "appos")
         # predicate nominal, only when the mention is the subject (not "eliminating Hamas is ...")
-        prev = re.search(r"(\S+)\s*$", prefix)
         if demonym:
             continue
-        if prev is None or not re.fullmatch(r"[a-z][\w-]*", prev.group(1)) or prev.group(1) in ("the", "and"):
+        # the word before the mention (re.search(r"(\S+)\s*$", prefix).group(1): \s is str.isspace)
+        prev = prefix.rsplit(None, 1)
+        prev_word = prev[-1] if prev else None
+        if prev_word is None or not _LOWER_WORD.fullmatch(prev_word) or prev_word in ("the", "and"):
             pr = _PRED_RE.match(suffix)
             if pr:
                 add(m.end + pr.start("np"), m.end + pr.end("np"), "predicate")
@@ -451,6 +468,7 @@ def _anaphor_labels(article: Article, actors: Sequence[Actor], spans: Sequence[t
 def extract_labels(article: Article, doc: Any, actors: Sequence[Actor]) -> list[LabelMention]:
     """How the article names/characterises each actor (see the module docstring); evidence offsets index
     ``article.text`` and ``evidence.sentence`` contains the label phrase."""
+    doc = _as_view(doc)
     spans = _sentence_spans(article, doc)
     found: list[LabelMention] = []
     parsed = _has_parse(doc)
@@ -494,6 +512,8 @@ class _Entry:
     not_preceded_by: re.Pattern | None
     followed_by: re.Pattern | None
     not_followed_by: re.Pattern | None
+    #: the first word of each form, when every form starts with an ASCII word (None: no prefilter)
+    first_words: tuple[str, ...] | None = None
 
 
 def _form_regex(form: str) -> str:
@@ -523,9 +543,11 @@ def load_lexicon(path: str | None = None) -> tuple[_Entry, ...]:
             def opt(key: str) -> re.Pattern | None:
                 return re.compile(item[key], re.I) if item.get(key) else None
 
+            firsts = [f.split()[0] if f.split() else "" for f in forms]
+            first_words = tuple(sorted(set(firsts))) if all(w and w.isascii() for w in firsts) else None
             entries.append(_Entry(term, family, pattern, item.get("lemma", term if " " not in term else None),
                                   item.get("pos"), opt("preceded_by"), opt("not_preceded_by"),
-                                  opt("followed_by"), opt("not_followed_by")))
+                                  opt("followed_by"), opt("not_followed_by"), first_words))
     return tuple(entries)
 
 
@@ -535,6 +557,42 @@ def term_family(term: str) -> str | None:
         if entry.term == term.lower():
             return entry.family
     return None
+
+
+# character -> its case fold as re.IGNORECASE sees it against ASCII: the ASCII lowercase letter the
+# character matches case-insensitively ("K" KELVIN SIGN -> "k", "\u017f" LONG S -> "s"), else str.lower()
+_FOLD: dict[int, str] = {}
+_ASCII_LETTERS = [(x, re.compile(x, re.I)) for x in "abcdefghijklmnopqrstuvwxyz"]
+
+
+def _fold(text: str) -> str:
+    """``text`` case-folded so that a lexicon form (ASCII) matching at some position under
+    ``re.IGNORECASE`` appears there literally (lowercase) in the result: a form whose first word
+    is not in the folded text cannot match, and its regex need not scan the text."""
+    for ch in set(text):
+        if ord(ch) not in _FOLD:
+            _FOLD[ord(ch)] = next((x for x, rx in _ASCII_LETTERS if rx.fullmatch(ch)), ch.lower())
+    return text.translate(_FOLD)
+
+
+def _matches_from(pattern: re.Pattern, text: str, folded: str, words: Iterable[str]) -> Iterable[re.Match]:
+    """``pattern.finditer(text)``, trying the pattern only where one of its forms' first ``words``
+    starts in ``folded`` (``_fold(text)``, aligned with ``text``): a match can start nowhere else.
+    The leftmost match at or after the previous match's end, as finditer has it."""
+    starts: set[int] = set()
+    for w in words:
+        at = folded.find(w)
+        while at >= 0:
+            starts.add(at)
+            at = folded.find(w, at + 1)
+    end = 0
+    for at in sorted(starts):
+        if at < end:
+            continue
+        m = pattern.match(text, at)
+        if m is not None:
+            yield m
+            end = m.end()
 
 
 def _context_ok(entry: _Entry, text: str, start: int, end: int) -> bool:
@@ -560,12 +618,30 @@ def _select(matches: list[TermMatch]) -> list[TermMatch]:
     return sorted(chosen, key=lambda m: m.start)
 
 
+_LEXICON_KEYS: dict[int, tuple[Any, tuple[frozenset[str], frozenset[str]]]] = {}
+
+
+def _lexicon_keys(lexicon: Sequence[_Entry]) -> tuple[frozenset[str], frozenset[str]]:
+    """(every entry's forms' first words, every single-word lemma an entry looks up) of a lexicon,
+    computed once per lexicon object."""
+    cached = _LEXICON_KEYS.get(id(lexicon))
+    if cached is not None and cached[0] is lexicon:
+        return cached[1]
+    keys = (frozenset(w for e in lexicon if e.first_words is not None for w in e.first_words),
+            frozenset(e.lemma for e in lexicon if e.lemma and " " not in e.lemma))
+    if len(_LEXICON_KEYS) > 16:
+        _LEXICON_KEYS.clear()
+    _LEXICON_KEYS[id(lexicon)] = (lexicon, keys)
+    return keys
+
+
 def match_loaded_terms(text: str, doc: Any = None, base: int = 0,
                        lexicon: Sequence[_Entry] | None = None) -> list[TermMatch]:
     """Lexicon matches in ``text`` (case-insensitive, word boundaries; token lemmas too when ``doc`` has them;
     a ``pos`` constraint is enforced only where the doc has POS tags). Offsets index ``text``; ``doc.text``
     must be ``text[base:]``-aligned (``doc`` char 0 == ``text`` char ``base``)."""
     lexicon = lexicon if lexicon is not None else load_lexicon()
+    doc = _as_view(doc)
     has_pos = has_lemma = False
     tok_at: dict[int, Any] = {}
     if doc is not None:
@@ -576,17 +652,29 @@ def match_loaded_terms(text: str, doc: Any = None, base: int = 0,
             pass
         if has_pos or has_lemma:
             tok_at = {base + t.idx: t for t in doc}
+    first_words, lemmas = _lexicon_keys(lexicon)
     # lemma -> tokens, built once: every lexicon entry looks its lemma up instead of scanning the doc
+    # (only the lemmas some entry looks up are kept)
     by_lemma: dict[str, list[tuple[int, Any]]] = {}
     if has_lemma:
         for start, tok in tok_at.items():
-            by_lemma.setdefault(tok.lemma_.lower(), []).append((start, tok))
+            lemma = tok.lemma_.lower()
+            if lemma in lemmas:
+                by_lemma.setdefault(lemma, []).append((start, tok))
     lower = text.lower()
+    folded = _fold(text)
+    present = {w for w in first_words if w in folded}  # forms' first words found in the folded text
     matches: list[TermMatch] = []
     for entry in lexicon:
         if entry.pattern.pattern and entry.term.split()[0][:3] not in lower and entry.lemma is None:
             continue
-        for m in entry.pattern.finditer(text):
+        if entry.first_words is not None and present.isdisjoint(entry.first_words):
+            scan = ()  # no form can match: its first word is nowhere in the text (see _fold)
+        elif entry.first_words is not None and len(folded) == len(text):
+            scan = _matches_from(entry.pattern, text, folded, present.intersection(entry.first_words))
+        else:
+            scan = entry.pattern.finditer(text)
+        for m in scan:
             if not _context_ok(entry, text, m.start(), m.end()):
                 continue
             if entry.pos and has_pos:
@@ -607,6 +695,7 @@ def match_loaded_terms(text: str, doc: Any = None, base: int = 0,
 
 def find_loaded_terms(article: Article, doc: Any = None) -> list[tuple[str, Evidence]]:
     """(canonical term, evidence) for every loaded-term match in ``article.text``; see :func:`term_family`."""
+    doc = _as_view(doc)
     spans = _sentence_spans(article, doc)
     return [(m.term, _evidence(article, spans, m.start, m.end))
             for m in match_loaded_terms(article.text, doc, _doc_base(article, doc))]
@@ -619,6 +708,13 @@ def find_loaded_terms(article: Article, doc: Any = None) -> list[tuple[str, Evid
 def framing_for_article(article: Article, doc: Any, actors: Sequence[Actor]) -> list[Framing]:
     """Per-article framing: one :class:`Framing` per actor with labels or loaded terms in its sentences
     (outlet = ``article.outlet`` or "unknown"; actor ids as given, i.e. article-local)."""
+    from spacy.tokens import Doc
+
+    with docview.scope(doc if isinstance(doc, Doc) else None):  # one token view for labels and terms
+        return _framing_for_article(article, _as_view(doc), actors)
+
+
+def _framing_for_article(article: Article, doc: Any, actors: Sequence[Actor]) -> list[Framing]:
     outlet = article.outlet or "unknown"
     spans = _sentence_spans(article, doc)
     labels = extract_labels(article, doc, actors)

@@ -27,22 +27,41 @@ class ArticleRecords:
 
 def actor_at(actors: Sequence[Actor], start: int | None, end: int | None) -> str | None:
     """The actor whose mention best covers the character span [start, end)."""
+    return _actor_at(_mention_index(actors), start, end)
+
+
+def _mention_index(actors: Sequence[Actor]) -> list[tuple[int, int, str]]:
+    """(start, end, actor id) of every mention, in actor then mention order (read once per article)."""
+    return [(m.start, m.end, actor.id) for actor in actors for m in actor.mentions]
+
+
+def _actor_at(index: Sequence[tuple[int, int, str]], start: int | None, end: int | None) -> str | None:
+    """:func:`actor_at` over a :func:`_mention_index`: the first mention with the largest
+    (overlap, -mention length)."""
     if start is None or end is None or start >= end:
         return None
-    best: tuple[int, int, str] | None = None  # (overlap, -mention length, actor id)
-    for actor in actors:
-        for m in actor.mentions:
-            overlap = min(end, m.end) - max(start, m.start)
-            if overlap <= 0:
-                continue
-            candidate = (overlap, -(m.end - m.start), actor.id)
-            if best is None or candidate[:2] > best[:2]:
-                best = candidate
-    return best[2] if best else None
+    best: str | None = None
+    best_key: tuple[int, int] | None = None  # (overlap, -mention length)
+    for m_start, m_end, actor_id in index:
+        overlap = (end if end < m_end else m_end) - (start if start > m_start else m_start)
+        if overlap <= 0:
+            continue
+        key = (overlap, m_start - m_end)
+        if best_key is None or key > best_key:
+            best_key, best = key, actor_id
+    return best
 
 
 def extract_records(article: Article, doc: Any) -> ArticleRecords:
     """Run every extractor over one article's parsed ``doc``."""
+    from crossread.nlp import docview
+
+    # one token view of ``doc`` for all the extractors (read once; dropped at the end)
+    with docview.scope(doc):
+        return _extract_all(article, doc)
+
+
+def _extract_all(article: Article, doc: Any) -> ArticleRecords:
     from crossread.analyze.framing import framing_for_article
     from crossread.extract.actors import resolve_actors
     from crossread.extract.claims import extract_claim_spans
@@ -52,6 +71,7 @@ def extract_records(article: Article, doc: Any) -> ArticleRecords:
     actors = resolve_actors(article, doc)
     events = extract_events(article, doc, actors)
 
+    mentions = _mention_index(actors)
     quote_spans = extract_quote_spans(article, doc)
     quotes: list[Quote] = []
     seen: set[str] = set()
@@ -60,13 +80,13 @@ def extract_records(article: Article, doc: Any) -> ArticleRecords:
         if quote.id in seen:
             continue
         seen.add(quote.id)
-        quote.speaker = actor_at(actors, span.source_start, span.source_end)
+        quote.speaker = _actor_at(mentions, span.source_start, span.source_end)
         quotes.append(quote)
 
     claims: list[Claim] = []
     for claim_span in extract_claim_spans(article, doc, quote_spans, signal_spans=article.signals):
         claim = claim_span.claim
-        claim.attributed_to = actor_at(actors, claim_span.source_start, claim_span.source_end)
+        claim.attributed_to = _actor_at(mentions, claim_span.source_start, claim_span.source_end)
         claims.append(claim)
     framing = framing_for_article(article, doc, actors)
     return ArticleRecords(actors=actors, events=events, quotes=quotes, claims=claims, framing=framing)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from crossread.extract.registry import ActorRegistry, RegistryEntry, default_registry, normalize
+from crossread.nlp import docview
 from crossread.nlp.gazetteer import HONORIFICS, TITLE_WORDS, country_names, is_demonym, subdivision_names
 from crossread.records import Actor, Article, Mention, record_id
 
@@ -182,17 +183,40 @@ def _surname(words: Sequence[str]) -> str:
 
 def _sentence_of(doc: Any, char: int) -> tuple[int, int]:
     try:
-        for sent in doc.sents:
-            if sent.start_char <= char < sent.end_char:
-                return sent.start_char, sent.end_char
+        bounds = _sentence_bounds(doc)
     except ValueError:
         pass
+    else:
+        if bounds is not None:  # sentences in order, not overlapping: the one holding ``char`` by bisection
+            starts, ends = bounds
+            k = bisect.bisect_right(starts, char) - 1
+            if k >= 0 and char < ends[k]:
+                return starts[k], ends[k]
+        else:
+            for sent in doc.sents:
+                if sent.start_char <= char < sent.end_char:
+                    return sent.start_char, sent.end_char
     text = doc.text
     start = max(text.rfind("\n", 0, char), max((m.end() for m in re.finditer(r"[.!?][\"')\]]*\s+", text[:char])), default=0) - 1)
     start = start + 1 if start >= 0 else 0
     m = re.search(r"[.!?](?=[\"')\]]*(\s|$))|\n", text[char:])
     end = char + m.end() if m else len(text)
     return start, end
+
+
+def _sentence_bounds(doc: Any) -> tuple[list[int], list[int]] | None:
+    """(start chars, end chars) of the view's sentences when they are in order and do not overlap
+    (computed once per Doc), else None; ValueError without sentence boundaries."""
+    def build() -> tuple[list[int], list[int]] | None:
+        starts = [s.start_char for s in doc.sents]
+        ends = [s.end_char for s in doc.sents]
+        ordered = all(e <= s2 for e, s2 in zip(ends, starts[1:])) and all(s < e for s, e in zip(starts, ends))
+        return (starts, ends) if ordered else None
+
+    if not isinstance(doc, docview.DocView):
+        return None
+    doc.sents  # noqa: B018 - raises ValueError without sentence boundaries
+    return doc.memo("actors._sentence_bounds", build)
 
 
 @dataclass
@@ -210,7 +234,8 @@ class _Span:
 class _Resolver:
     def __init__(self, article: Article, doc: Any, registry: ActorRegistry):
         self.article = article
-        self.doc = doc
+        self.doc = doc  # the Doc's token view (docview.DocView): doc[i:j] spans; tokens by index in .tokens
+        self.tokens = doc.tokens
         self.registry = registry
         text = article.text
         self.doc_text = doc.text  # Doc.text joins every token: compute it once
@@ -220,10 +245,17 @@ class _Resolver:
         self.acronyms: dict[str, str] = {}
         self.has_pos = any(t.pos_ for t in doc)
         self._sent_starts: list[int] | None = None
+        self._lookups: dict[tuple[int, int], Any] = {}
 
     # -- span repair -----------------------------------------------------------
     def _lookup(self, i: int, j: int) -> Any:
-        return self.registry.lookup(self.doc[i:j].text) if i < j else None
+        """Registry match of tokens [i, j) (asked again and again for the same spans: memoised)."""
+        if i >= j:
+            return None
+        key = (i, j)
+        if key not in self._lookups:
+            self._lookups[key] = self.registry.lookup(self.doc.span_text(i, j))
+        return self._lookups[key]
 
     def _is_propn(self, tok: Any) -> bool:
         # the tagger often calls a rare surname NOUN ("Scholz"); mid-sentence capitals still mark a name
@@ -234,7 +266,7 @@ class _Resolver:
 
     def _name_token(self, k: int, i: int, j: int) -> bool:
         """Can token k be part of a personal name inside span [i, j)?"""
-        tok = self.doc[k]
+        tok = self.tokens[k]
         t = tok.text
         if _is_title_token(tok) or _lower(tok) in DATE_WORDS:
             return False
@@ -256,25 +288,25 @@ class _Resolver:
         if not all(self._name_token(k, i, j) for k in range(i, j)):
             return False
         words = [t for t in self.doc[i:j] if t.is_alpha and t.text[:1].isupper() and t.text.lower() not in NAME_SUFFIXES]
-        return bool(words) and _lower(self.doc[j - 1]) not in ORG_HEADS and self._lookup(i, j) is None
+        return bool(words) and _lower(self.tokens[j - 1]) not in ORG_HEADS and self._lookup(i, j) is None
 
     def _join_registry_names(self, spans: list[_Span]) -> list[_Span]:
         """A registry name the tagger broke into pieces ("the United" + "States", "United
         Nations" + "Security Council") becomes one span."""
-        doc = self.doc
+        tokens = self.tokens
         max_n = min(self.registry.max_alias_tokens(), 8)
         owner = {k: n for n, sp in enumerate(spans) for k in range(sp.tok_start, sp.tok_end)}
         drop: set[int] = set()
         new: list[_Span] = []
         i = 0
-        while i < len(doc):
-            if i not in owner or not (doc[i].text[:1].isupper() or doc[i].lower_ == "the"):
+        while i < len(tokens):
+            if i not in owner or not (tokens[i].text[:1].isupper() or tokens[i].lower_ == "the"):
                 i += 1
                 continue
             hit = None
             run = 1  # registry names are capitalised words with a few function words between
-            while run < min(max_n, len(doc) - i) and (doc[i + run].text[:1].isupper()
-                                                      or doc[i + run].lower_ in ("of", "the", "and", "for", "-", ",", ".")):
+            while run < min(max_n, len(tokens) - i) and (tokens[i + run].text[:1].isupper()
+                                                      or tokens[i + run].lower_ in ("of", "the", "and", "for", "-", ",", ".")):
                 run += 1
             for n in range(run, 1, -1):
                 inside = {owner[k] for k in range(i, i + n) if k in owner}
@@ -283,7 +315,7 @@ class _Resolver:
                 if max(spans[o].tok_end - spans[o].tok_start for o in inside) >= n:
                     continue
                 match = self._lookup(i, i + n)
-                if match is not None and doc[i + n - 1].text not in ("the", "of", "and") and not doc[i + n - 1].is_punct:
+                if match is not None and tokens[i + n - 1].text not in ("the", "of", "and") and not tokens[i + n - 1].is_punct:
                     hit = (n, match, inside)
                     break
             if hit:
@@ -299,12 +331,13 @@ class _Resolver:
         """Trim determiners, lowercase words and dates; drop pronoun/lowercase junk; split
         a lowercase tail ("PIJ terrorist organization", "Biden administration")."""
         doc = self.doc
+        tokens = self.tokens
         i, j = sp.tok_start, sp.tok_end
-        while i < j and (doc[i].lower_ in ("the", "a", "an") or doc[i].is_space or doc[i].is_punct
-                         or (doc[i].is_alpha and doc[i].text[:1].islower() and self._lookup(i, j) is None
-                             and not (doc[i].lower_ in NAME_PARTICLES and i + 1 < j and doc[i + 1].text == "-"))):
+        while i < j and (tokens[i].lower_ in ("the", "a", "an") or tokens[i].is_space or tokens[i].is_punct
+                         or (tokens[i].is_alpha and tokens[i].text[:1].islower() and self._lookup(i, j) is None
+                             and not (tokens[i].lower_ in NAME_PARTICLES and i + 1 < j and tokens[i + 1].text == "-"))):
             i += 1
-        while j > i and (_lower(doc[j - 1]) in DATE_WORDS or doc[j - 1].is_space or doc[j - 1].text in _POSSESSIVE):
+        while j > i and (_lower(tokens[j - 1]) in DATE_WORDS or tokens[j - 1].is_space or tokens[j - 1].text in _POSSESSIVE):
             j -= 1
         if i >= j:
             return []
@@ -316,18 +349,18 @@ class _Resolver:
             return []  # the "Al-Aqsa Flood", the "Little Satan": a quoted term, not an actor's name
         if sp.label == "PERSON":  # "John A. Boehner of Ohio": the person is the name before "of"
             for m in range(i + 1, j - 1):
-                if doc[m].lower_ == "of" and (m - i >= 2 or is_demonym(doc[i].text)) and not _is_title_token(doc[m - 1]) \
-                        and doc[m - 1].text[:1].isupper() and doc[m + 1].text[:1].isupper():
+                if tokens[m].lower_ == "of" and (m - i >= 2 or is_demonym(tokens[i].text)) and not _is_title_token(tokens[m - 1]) \
+                        and tokens[m - 1].text[:1].isupper() and tokens[m + 1].text[:1].isupper():
                     j = m
                     break
-            if j - i == 1 and is_demonym(doc[i].text):
+            if j - i == 1 and is_demonym(tokens[i].text):
                 return [_Span(i, j, "NORP")]  # "Democrat of Illinois" is a party member, not a name
         if self._lookup(i, j) is not None:
             return [_Span(i, j, sp.label)]  # a registry name with lowercase words ("Zionist regime")
         t = j
-        while t > i and doc[t - 1].is_alpha and doc[t - 1].text[:1].islower():
+        while t > i and tokens[t - 1].is_alpha and tokens[t - 1].text[:1].islower():
             t -= 1
-        if i < t < j and doc[t - 1].whitespace_:  # not inside a hyphenated name ("Chick-fil-A")
+        if i < t < j and tokens[t - 1].whitespace_:  # not inside a hyphenated name ("Chick-fil-A")
             tail = [_lower(x) for x in doc[t:j]]
             hit = self._lookup(i, t)
             if tail[-1] in PERSON_INSTITUTION_NOUNS and hit is None and self._is_name(i, t):
@@ -341,12 +374,12 @@ class _Resolver:
                 if hit is None and not doc[i:t].text.isupper() and tail[-1] not in ("organization", "organisation", "group", "movement"):
                     return [_Span(i, j, sp.label)]  # "Zionist regime": the descriptor is the head
                 return [_Span(i, t, label, tail_end=j)]
-            if hit is None and t - i == 1 and not doc[i].text.isupper() and (
-                    is_demonym(doc[i].text) or _ADJECTIVAL.match(doc[i].text)) and tail[-1] not in ORG_DESCRIPTORS:
+            if hit is None and t - i == 1 and not tokens[i].text.isupper() and (
+                    is_demonym(tokens[i].text) or _ADJECTIVAL.match(tokens[i].text)) and tail[-1] not in ORG_DESCRIPTORS:
                 return [_Span(i, t, "NORP")]  # "Democratic critics/voters": a group, not a name
             if tail[-1] in GROUP_NOUNS or tail[-1] in ORG_DESCRIPTORS:
                 return [_Span(i, j, sp.label)]
-            if hit is None and t - i == 1 and not doc[i].text.isupper():
+            if hit is None and t - i == 1 and not tokens[i].text.isupper():
                 return [_Span(i, j, sp.label)]  # "Ground zero": one name
             if hit is None and tail[-1].endswith("s"):
                 return [_Span(i, j, sp.label)]  # "U.S. Internet companies": a plural group is the head
@@ -354,12 +387,12 @@ class _Resolver:
         return [_Span(i, j, sp.label)]
 
     def _scare_quoted(self, i: int, j: int) -> bool:
-        doc = self.doc
-        opening = i > 0 and doc[i - 1].text in ('"', "\u201c", "'", "\u2018")
+        tokens = self.tokens
+        opening = i > 0 and tokens[i - 1].text in ('"', "\u201c", "'", "\u2018")
         k = j
-        while k < len(doc) and doc[k].is_punct and doc[k].text in (".", ",", "!", "?"):
+        while k < len(tokens) and tokens[k].is_punct and tokens[k].text in (".", ",", "!", "?"):
             k += 1  # 'as the "Al-Aqsa Flood."'
-        closing = k < len(doc) and doc[k].text in ('"', "\u201d", "'", "\u2019")
+        closing = k < len(tokens) and tokens[k].text in ('"', "\u201d", "'", "\u2019")
         return opening and closing
 
     def _anchor(self, i: int, m: int) -> tuple[_Span | None, int]:
@@ -370,7 +403,7 @@ class _Resolver:
         hit = self._lookup(i, m)
         if hit is not None:
             return _Span(i, m, "NORP" if hit.kind == "demonym" else hit.entry.type), m
-        if _lower(self.doc[m - 1]) in ORG_HEADS:
+        if _lower(self.tokens[m - 1]) in ORG_HEADS:
             return _Span(i, m, "ORG"), m
         for n in range(m - 1, i, -1):
             hit = self._lookup(i, n)
@@ -382,6 +415,7 @@ class _Resolver:
         """Read each span as [anchor] [titles] [name]: "Iranian Foreign Minister Hossein
         Amir-Abdollahian" is the person Hossein Amir-Abdollahian with role and country."""
         doc = self.doc
+        tokens = self.tokens
         out: list[_Span] = []
         person_starts = {sp.tok_start for sp in spans if sp.label == "PERSON"}
         covered = {k for sp in spans for k in range(sp.tok_start, sp.tok_end)}
@@ -392,30 +426,30 @@ class _Resolver:
                 continue
             n = j
             title_surname = False
-            if sp.label == "PERSON" and j - i >= 3 and _is_title_token(doc[j - 1]) and doc[j - 1].text[:1].isupper() \
-                    and self._name_token(j - 2, i, j) and (doc[j - 2].is_alpha or re.fullmatch(r"[A-Z]\.", doc[j - 2].text)):
+            if sp.label == "PERSON" and j - i >= 3 and _is_title_token(tokens[j - 1]) and tokens[j - 1].text[:1].isupper() \
+                    and self._name_token(j - 2, i, j) and (tokens[j - 2].is_alpha or re.fullmatch(r"[A-Z]\.", tokens[j - 2].text)):
                 n, title_surname = j - 1, True  # a surname that is also a title word: "Rep. Steve King"
             while n > i and self._name_token(n - 1, i, j):
                 n -= 1
-            while n < j and (doc[n].text in ("-", "\u2010") or doc[n].lower_ in NAME_PARTICLES):
+            while n < j and (tokens[n].text in ("-", "\u2010") or tokens[n].lower_ in NAME_PARTICLES):
                 n += 1  # a name does not start with a hyphen or particle
             m = n
             while m > i:
-                if _is_title_token(doc[m - 1]):
+                if _is_title_token(tokens[m - 1]):
                     m -= 1
-                elif (m - 3 >= i and doc[m - 2].lower_ in ("to", "for") and _is_title_token(doc[m - 3])
-                      and self.registry.lookup(doc[m - 1].text) is not None):
+                elif (m - 3 >= i and tokens[m - 2].lower_ in ("to", "for") and _is_title_token(tokens[m - 3])
+                      and self.registry.lookup(tokens[m - 1].text) is not None):
                     m -= 2  # "Ambassador to Israel"
                 else:
                     break
-            titles = [doc[k] for k in range(m, n)]
+            titles = [tokens[k] for k in range(m, n)]
             if not titles or not any(_is_role_or_honorific(t) for t in titles):
                 out.append(sp)
                 continue
             if sp.label != "PERSON" and n == j - 1 and titles:
                 g = j  # "House Speaker John" + untagged "Boehner": the name runs on past the span
-                while g < len(doc) and g - j < 2 and g not in covered and doc[g].is_alpha \
-                        and self._name_token(g, n, g + 1) and self._is_propn(doc[g]):
+                while g < len(tokens) and g - j < 2 and g not in covered and tokens[g].is_alpha \
+                        and self._name_token(g, n, g + 1) and self._is_propn(tokens[g]):
                     g += 1
                 j = g
             name_ok = n < j and (self._is_name(n, j) or (title_surname and self._is_name(n, j - 1)))
@@ -429,7 +463,7 @@ class _Resolver:
                 if anchor is not None:
                     out.append(anchor)
                 out.append(_Span(n, j, "PERSON", pre=role_start))
-            elif n == j and (_lower(doc[j - 1]) in ROLE_NOUNS or _lower(doc[j - 1]) in HONORIFICS):
+            elif n == j and (_lower(tokens[j - 1]) in ROLE_NOUNS or _lower(tokens[j - 1]) in HONORIFICS):
                 # titles only, ending in a singular title ("Senate Minority Leader"; not "Joint Chiefs of Staff")
                 if anchor is not None:
                     out.append(anchor)
@@ -444,7 +478,7 @@ class _Resolver:
     def _merge_persons(self, spans: list[_Span]) -> list[_Span]:
         """Title-only spans give their titles to the name that follows ("Supreme Leader
         Ayatollah" + "Ali" + "Khamenei"); adjacent PERSON pieces join ("Chris" + "Christie")."""
-        doc = self.doc
+        tokens = self.tokens
         spans = sorted(spans, key=lambda s: s.tok_start)
         covered = {k for sp in spans for k in range(sp.tok_start, sp.tok_end)}
         out: list[_Span] = []
@@ -453,8 +487,8 @@ class _Resolver:
             sp = spans[n]
             if sp.title_only:
                 g = sp.tok_end
-                while g < len(doc) and g not in covered and self._name_token(g, sp.tok_end, g + 2) \
-                        and self._is_propn(doc[g]):
+                while g < len(tokens) and g not in covered and self._name_token(g, sp.tok_end, g + 2) \
+                        and self._is_propn(tokens[g]):
                     g += 1
                 nxt = spans[n + 1] if n + 1 < len(spans) else None
                 if nxt is not None and nxt.tok_start == g and not nxt.title_only and (
@@ -474,13 +508,13 @@ class _Resolver:
             if sp.label == "PERSON":
                 # an untagged first name before a surname ("Ali" before "Khamenei")
                 while (sp.tok_start - 1 >= 0 and sp.pre is None and sp.tok_start - 1 not in covered
-                       and not doc[sp.tok_start - 1].is_sent_start
+                       and not tokens[sp.tok_start - 1].is_sent_start
                        and self._name_token(sp.tok_start - 1, sp.tok_start - 1, sp.tok_end)
-                       and doc[sp.tok_start - 1].is_alpha and self._is_propn(doc[sp.tok_start - 1])):
+                       and tokens[sp.tok_start - 1].is_alpha and self._is_propn(tokens[sp.tok_start - 1])):
                     sp.tok_start -= 1
                 prev = merged[-1] if merged else None
                 if prev is not None and prev.label == "PERSON" and prev.tok_end == sp.tok_start \
-                        and doc[prev.tok_end - 1].whitespace_ and prev.tail_end is None:
+                        and tokens[prev.tok_end - 1].whitespace_ and prev.tail_end is None:
                     prev.tok_end = sp.tok_end
                     continue
             merged.append(sp)
@@ -490,6 +524,7 @@ class _Resolver:
         """Labels from head words, camel-case brands, person names seen elsewhere in the article
         and role appositions ("the head of X, Ziyad al-Nakhala")."""
         doc = self.doc
+        tokens = self.tokens
         person_forms: set[str] = set()
         for sp in spans:
             if sp.label == "PERSON":
@@ -506,7 +541,7 @@ class _Resolver:
                 if sp.label == "PERSON" and hit.kind in ("name", "alias") and hit.entry.type in ("GPE", "ORG"):
                     sp.label = hit.entry.type  # the registry knows it: "the Great Satan" tagged PERSON is the US
                 continue
-            head = _lower(doc[j - 1])
+            head = _lower(tokens[j - 1])
             if sp.label == "PERSON":
                 if _is_region_name(text):
                     sp.label = "GPE"  # "Nebraska" tagged PERSON
@@ -521,31 +556,31 @@ class _Resolver:
             if sp.label in ("ORG", "GPE", "LOC") and self._is_name(i, j):
                 if text in person_forms and sp.tail_end is None and not _is_region_name(text):
                     sp.label = "PERSON"
-                elif i >= 2 and doc[i - 1].text == "," and self._role_np_before(i - 1, spans) is not None:
+                elif i >= 2 and tokens[i - 1].text == "," and self._role_np_before(i - 1, spans) is not None:
                     sp.label = "PERSON"
         return spans
 
     def _titled_names(self, spans: list[_Span]) -> list[_Span]:
         """Names the tagger missed after a capitalised title ("Chancellor Olaf Scholz"): up to
         four proper-noun tokens right after a role noun or honorific are a person."""
-        doc = self.doc
+        tokens = self.tokens
         covered = {k for sp in spans for k in range(sp.tok_start, sp.tok_end)}
         out = list(spans)
         k = 0
-        while k < len(doc) - 1:
-            tok = doc[k]
+        while k < len(tokens) - 1:
+            tok = tokens[k]
             if k in covered or not (tok.text[:1].isupper() and _is_role_or_honorific(tok)):
                 k += 1
                 continue
             e = k + 1
-            while e < len(doc) and e - k <= 4 and e not in covered and self._name_token(e, k + 1, e + 2) \
-                    and self._is_propn(doc[e]) and not doc[e].is_sent_start:
+            while e < len(tokens) and e - k <= 4 and e not in covered and self._name_token(e, k + 1, e + 2) \
+                    and self._is_propn(tokens[e]) and not tokens[e].is_sent_start:
                 e += 1
-            while e > k + 1 and not doc[e - 1].is_alpha and doc[e - 1].text.lower() not in NAME_SUFFIXES:
+            while e > k + 1 and not tokens[e - 1].is_alpha and tokens[e - 1].text.lower() not in NAME_SUFFIXES:
                 e -= 1  # never end on a hyphen
-            if e > k + 1 and self._is_name(k + 1, e) and self.has_pos and not (e < len(doc) and e in covered):
+            if e > k + 1 and self._is_name(k + 1, e) and self.has_pos and not (e < len(tokens) and e in covered):
                 s = k
-                while s - 1 >= 0 and s - 1 not in covered and doc[s - 1].text[:1].isupper() and _is_title_token(doc[s - 1]):
+                while s - 1 >= 0 and s - 1 not in covered and tokens[s - 1].text[:1].isupper() and _is_title_token(tokens[s - 1]):
                     s -= 1
                 out.append(_Span(k + 1, e, "PERSON", pre=s))
                 covered.update(range(k + 1, e))
@@ -555,7 +590,8 @@ class _Resolver:
         return out
 
     def repair(self) -> list[_Span]:
-        spans = [_Span(e.start, e.end, _label(e)) for e in self.doc.ents if _label(e) in ENTITY_TYPES]
+        labelled = [(e, _label(e)) for e in self.doc.ents]
+        spans = [_Span(e.start, e.end, label) for e, label in labelled if label in ENTITY_TYPES]
         spans = self._join_registry_names(spans)
         spans = self._titled_names(spans)
         cleaned: list[_Span] = []
@@ -569,13 +605,13 @@ class _Resolver:
         """A role description ending at the comma before a name: "The head of the PIJ terrorist
         organization, <name>" / "Hamas senior leader, <name>". Returns (first token, end token,
         anchor) when the description starts a sentence or follows a verb/preposition."""
-        doc = self.doc
+        tokens = self.tokens
         j = comma - 1
         first = comma
         anchor = None
         role = False
         while j >= 0 and comma - j <= 12:
-            tok = doc[j]
+            tok = tokens[j]
             item = next((c for c in items if c.tok_start <= j < c.tok_end), None)
             if item is not None:
                 if item.label == "PERSON":
@@ -587,28 +623,28 @@ class _Resolver:
                 first, j = j, j - 1
             else:
                 break
-            if doc[first].is_sent_start:
+            if tokens[first].is_sent_start:
                 break
         if not role or first == comma:
             return None
-        if not (j < 0 or doc[first].is_sent_start or (self.has_pos and doc[j].pos_ in ("ADP", "VERB"))):
+        if not (j < 0 or tokens[first].is_sent_start or (self.has_pos and tokens[j].pos_ in ("ADP", "VERB"))):
             return None
-        while first < comma and doc[first].lower_ in ("the", "a", "an"):
+        while first < comma and tokens[first].lower_ in ("the", "a", "an"):
             first += 1
-        if not _is_role_or_honorific(doc[first]) and not (anchor is not None and anchor.tok_start == first) \
-                and not _is_title_token(doc[first]):
+        if not _is_role_or_honorific(tokens[first]) and not (anchor is not None and anchor.tok_start == first) \
+                and not _is_title_token(tokens[first]):
             return None
         return first, comma, anchor
 
     # -- candidate collection ----------------------------------------------
     def _trim(self, i: int, j: int) -> tuple[int, int]:
-        doc = self.doc
-        while i < j and (doc[i].lower_ in ("the", "a", "an") or doc[i].is_space):
+        tokens = self.tokens
+        while i < j and (tokens[i].lower_ in ("the", "a", "an") or tokens[i].is_space):
             i += 1
-        while j > i and doc[j - 1].is_space:
+        while j > i and tokens[j - 1].is_space:
             j -= 1
-        while j > i and doc[j - 1].text in ("'s", "'", "\u2019s", "\u2019", ",", "."):
-            if doc[j - 1].text == "." and len(doc[j - 1 - 0].text) == 1 and j - 1 > i and doc[j - 2].text.isupper():
+        while j > i and tokens[j - 1].text in ("'s", "'", "\u2019s", "\u2019", ",", "."):
+            if tokens[j - 1].text == "." and len(tokens[j - 1 - 0].text) == 1 and j - 1 > i and tokens[j - 2].text.isupper():
                 break
             j -= 1
         return i, j
@@ -617,37 +653,36 @@ class _Resolver:
         i, j = self._trim(i, j)
         if i >= j:
             return None
-        doc = self.doc
-        start, end = doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text)
+        tokens = self.tokens
+        start, end = tokens[i].idx, tokens[j - 1].idx + len(tokens[j - 1].text)
         return _Cand(start, end, i, j, label, self.doc_text[start:end], kind=kind)
 
     def collect(self) -> list[_Cand]:
-        doc = self.doc
+        tokens = self.tokens
         cands: list[_Cand] = []
-        covered = [False] * len(doc)
+        covered = [False] * len(tokens)
         for sp in self.repair():
             cand = self._cand(sp.tok_start, sp.tok_end, sp.label, "ent")
             if cand:
                 cand.pre_start = sp.pre
                 if sp.tail_end is not None and sp.tail_end > sp.tok_end:
-                    cand.extend_to = doc[sp.tail_end - 1].idx + len(doc[sp.tail_end - 1].text)
+                    cand.extend_to = tokens[sp.tail_end - 1].idx + len(tokens[sp.tail_end - 1].text)
                 cands.append(cand)
                 for k in range(sp.tok_start, sp.tail_end or sp.tok_end):
                     covered[k] = True
         # registry scan over uncovered tokens (longest first)
         max_n = min(self.registry.max_alias_tokens(), 8)
         i = 0
-        while i < len(doc):
-            if covered[i] or not (doc[i].text[:1].isupper()):
+        while i < len(tokens):
+            if covered[i] or not (tokens[i].text[:1].isupper()):
                 i += 1
                 continue
             hit = None
-            for n in range(min(max_n, len(doc) - i), 0, -1):
+            for n in range(min(max_n, len(tokens) - i), 0, -1):
                 if any(covered[i:i + n]):
                     continue
-                span_text = doc[i:i + n].text
-                match = self.registry.lookup(span_text)
-                if match and doc[i + n - 1].text not in ("the", "of", "and"):
+                match = self._lookup(i, i + n)
+                if match and tokens[i + n - 1].text not in ("the", "of", "and"):
                     hit = (n, match)
                     break
             if hit:
@@ -662,23 +697,23 @@ class _Resolver:
             else:
                 i += 1
         # "the Obama administration": a leader's name before "administration" the tagger missed
-        for k in range(len(doc) - 1):
-            if covered[k] or doc[k + 1].text != "administration" or doc[k].is_sent_start:
+        for k in range(len(tokens) - 1):
+            if covered[k] or tokens[k + 1].text != "administration" or tokens[k].is_sent_start:
                 continue
             s = k
-            while s - 1 >= 0 and not covered[s - 1] and not doc[s - 1].is_sent_start and self._name_token(s - 1, s - 1, k + 1):
+            while s - 1 >= 0 and not covered[s - 1] and not tokens[s - 1].is_sent_start and self._name_token(s - 1, s - 1, k + 1):
                 s -= 1
-            if self._is_name(s, k + 1) and self._is_propn(doc[k]):
+            if self._is_name(s, k + 1) and self._is_propn(tokens[k]):
                 cand = self._cand(s, k + 1, "PERSON", "ent")
                 if cand:
-                    cand.extend_to = doc[k + 1].idx + len(doc[k + 1].text)
+                    cand.extend_to = tokens[k + 1].idx + len(tokens[k + 1].text)
                     cands.append(cand)
                     for t in range(s, k + 2):
                         covered[t] = True
         for c in cands:  # "the Biden administration" where the tagger took "Biden" alone
-            if c.label == "PERSON" and c.extend_to is None and c.tok_end < len(doc) \
-                    and doc[c.tok_end].lower_ in PERSON_INSTITUTION_NOUNS and doc[c.tok_end].text[:1].islower():
-                c.extend_to = doc[c.tok_end].idx + len(doc[c.tok_end].text)
+            if c.label == "PERSON" and c.extend_to is None and c.tok_end < len(tokens) \
+                    and tokens[c.tok_end].lower_ in PERSON_INSTITUTION_NOUNS and tokens[c.tok_end].text[:1].islower():
+                c.extend_to = tokens[c.tok_end].idx + len(tokens[c.tok_end].text)
         cands.sort(key=lambda c: c.start)
         return cands
 
@@ -716,13 +751,13 @@ class _Resolver:
         """Titles before a name: "Former US Ambassador to Israel David Friedman", "Hamas leader
         Ismail Haniyeh", "Iran's Foreign Minister X". Role = the title words (a leading country
         goes to ``country``, a leading organisation stays in the role and is the affiliation)."""
-        doc = self.doc
+        tokens = self.tokens
         toks: list[int] = []
         units: list[tuple[int, int, _Cand | None]] = []  # (start, end, cand) left to right
         j = cand.tok_start - 1
         forced = cand.pre_start if cand.pre_start is not None else cand.tok_start
         while j >= 0:
-            tok = doc[j]
+            tok = tokens[j]
             other = self._entity_key_at(cands, j)
             if other is not None and other.label != "PERSON" and other is not cand:
                 units.insert(0, (other.tok_start, other.tok_end, other))
@@ -731,10 +766,10 @@ class _Resolver:
             low = _lower(tok)
             ok = j >= forced
             ok = ok or (_is_title_token(tok) and low != "of" and (
-                tok.text[:1].isupper() or low in ROLE_NOUNS or any(_lower(doc[t]) in ROLE_NOUNS for t in toks)
-                or (j >= 2 and doc[j - 1].lower_ == "of" and _lower(doc[j - 2]) in ROLE_NOUNS)))  # "chief of staff"
-            ok = ok or (low in ("of", "to", "for") and units and j - 1 >= 0 and _is_title_token(doc[j - 1])
-                        and (units[0][2] is not None or _is_title_modifier(doc[units[0][0]])))
+                tok.text[:1].isupper() or low in ROLE_NOUNS or any(_lower(tokens[t]) in ROLE_NOUNS for t in toks)
+                or (j >= 2 and tokens[j - 1].lower_ == "of" and _lower(tokens[j - 2]) in ROLE_NOUNS)))  # "chief of staff"
+            ok = ok or (low in ("of", "to", "for") and units and j - 1 >= 0 and _is_title_token(tokens[j - 1])
+                        and (units[0][2] is not None or _is_title_modifier(tokens[units[0][0]])))
             ok = ok or (tok.text in ("'s", "\u2019s") and j - 1 >= 0 and self._entity_key_at(cands, j - 1) is not None)
             if not ok:
                 break
@@ -742,24 +777,24 @@ class _Resolver:
             units.insert(0, (j, j + 1, None))
             j -= 1
         # leading organisation/country units before the first title word are anchors
-        while units and units[0][2] is None and doc[units[0][0]].lower_ in ("of", "to", "for", "'s", "\u2019s"):
+        while units and units[0][2] is None and tokens[units[0][0]].lower_ in ("of", "to", "for", "'s", "\u2019s"):
             units.pop(0)
         lead: list[_Cand] = []
         while units and units[0][2] is not None:
             lead.append(units.pop(0)[2])
-        while units and units[0][2] is None and doc[units[0][0]].text in ("'s", "\u2019s"):
+        while units and units[0][2] is None and tokens[units[0][0]].text in ("'s", "\u2019s"):
             units.pop(0)
-        if not any(u[2] is None and _is_role_or_honorific(doc[u[0]]) for u in units):
+        if not any(u[2] is None and _is_role_or_honorific(tokens[u[0]]) for u in units):
             return
         anchor = lead[-1] if lead else None
         words: list[str] = []
         prev_low = ""
         for s, e, c in units:
             if c is None:
-                if _lower(doc[s]) in HONORIFICS:
+                if _lower(tokens[s]) in HONORIFICS:
                     continue
-                words.append(doc[s].text)
-                prev_low = doc[s].lower_
+                words.append(tokens[s].text)
+                prev_low = tokens[s].lower_
                 continue
             is_country = c.entry is not None and (c.entry.type == "GPE" or c.kind == "demonym")
             if is_country and prev_low not in ("of", "to", "for") and not cand.country:
@@ -780,7 +815,7 @@ class _Resolver:
         cand.role = role
 
     def _person_context(self, cand: _Cand, cands: Sequence[_Cand]) -> None:
-        doc = self.doc
+        tokens = self.tokens
         self._title_phrase(cand, cands)
         title_affiliation = cand.affiliation
         if cand.role:
@@ -788,18 +823,18 @@ class _Resolver:
         # apposition after: ", the head of Hamas," / ", Hamas's political chief,"; it may add an
         # organisation to a bare title ("Representative X, the chairman of the Budget Committee")
         j = cand.tok_end
-        if j < len(doc) and doc[j].text == ",":
+        if j < len(tokens) and tokens[j].text == ",":
             m = j + 1
-            if m < len(doc) and doc[m].lower_ in ("the", "a"):
+            if m < len(tokens) and tokens[m].lower_ in ("the", "a"):
                 m += 1
             role_toks, anchor = [], None
-            while m < len(doc) and m < j + 10:
-                tok = doc[m]
+            while m < len(tokens) and m < j + 10:
+                tok = tokens[m]
                 found = self._entity_key_at(cands, m) or next(
                     (c for c in cands if c.label == "PERSON" and c.tok_start <= m < c.tok_end), None)
                 if found is not None and found is not cand:
                     after = found.tok_end
-                    possessive = after < len(doc) and doc[after].text in ("'s", "\u2019s", "'", "\u2019")
+                    possessive = after < len(tokens) and tokens[after].text in ("'s", "\u2019s", "'", "\u2019")
                     if possessive:  # "President Obama's national security adviser": a new possessor
                         role_toks, anchor = [], found
                         m = after + 1
@@ -813,24 +848,24 @@ class _Resolver:
                     role_toks.append(tok)
                     m += 1
                     continue
-                if tok.lower_ == "of" and role_toks and m + 1 < len(doc) and _is_title_modifier(doc[m + 1]):
-                    role_toks += [tok, doc[m + 1]]  # "chief of staff", "secretary of state"
+                if tok.lower_ == "of" and role_toks and m + 1 < len(tokens) and _is_title_modifier(tokens[m + 1]):
+                    role_toks += [tok, tokens[m + 1]]  # "chief of staff", "secretary of state"
                     m += 2
                     continue
                 if tok.lower_ == "of" and role_toks:
                     n = m + 1
-                    if n < len(doc) and doc[n].lower_ == "the":
+                    if n < len(tokens) and tokens[n].lower_ == "the":
                         n += 1
                     found = self._entity_key_at(cands, n)
                     if found is not None:
                         anchor = found
                         m = max(found.tok_end, m)
-                        while m < len(doc) and (doc[m].lower_ in ORG_DESCRIPTORS or doc[m].text in _POSSESSIVE):
+                        while m < len(tokens) and (tokens[m].lower_ in ORG_DESCRIPTORS or tokens[m].text in _POSSESSIVE):
                             m += 1
                 break
             # an apposition is closed ("X, the head of Hamas, said"); "Mr. X, the governor pointed"
             # is a new clause whose subject is the role noun
-            closed = m >= len(doc) or not (self.has_pos and doc[m].pos_ in ("VERB", "AUX"))
+            closed = m >= len(tokens) or not (self.has_pos and tokens[m].pos_ in ("VERB", "AUX"))
             if role_toks and closed and any(_lower(t) in ROLE_NOUNS for t in role_toks):
                 role = " ".join(t.text for t in role_toks)
                 if anchor is not None and anchor.label == "PERSON":
@@ -846,12 +881,12 @@ class _Resolver:
                     if affiliation:
                         self._set_affiliation(cand, anchor)
         # apposition before: "The head of the PIJ terrorist organization, Ziyad al-Nakhala"
-        if not cand.role and cand.tok_start >= 2 and doc[cand.tok_start - 1].text == ",":
+        if not cand.role and cand.tok_start >= 2 and tokens[cand.tok_start - 1].text == ",":
             found = self._role_np_before(cand.tok_start - 1, [c for c in cands if c.key or c.label == "PERSON"])
             if found is not None:
                 first, end, anchor = found
-                start_char = doc[first].idx
-                end_char = doc[end - 1].idx + len(doc[end - 1].text)
+                start_char = tokens[first].idx
+                end_char = tokens[end - 1].idx + len(tokens[end - 1].text)
                 cand.role = self.doc_text[start_char:end_char]
                 if anchor is not None and anchor.label != "PERSON" and anchor.key:
                     self._set_affiliation(cand, anchor)
@@ -878,6 +913,7 @@ class _Resolver:
     # -- main ------------------------------------------------------------------
     def run(self) -> list[Actor]:
         doc = self.doc
+        tokens = self.tokens
         self._appositions: list[tuple[_Cand, tuple[int, int]]] = []
         cands = self.collect()
         # keys for registry-resolvable candidates and acronym definitions
@@ -891,8 +927,8 @@ class _Resolver:
             if c.key is None and c.label in ("ORG", "GPE", "LOC", "NORP"):
                 c.key = f"{'ORG' if c.label == 'ORG' else c.label}:{normalize(c.text)}"
             j = c.tok_end
-            if j + 2 < len(doc) and doc[j].text == "(" and doc[j + 2].text == ")":
-                acro = doc[j + 1].text
+            if j + 2 < len(tokens) and tokens[j].text == "(" and tokens[j + 2].text == ")":
+                acro = tokens[j + 1].text
                 if acro.isupper() and len(acro) >= 2 and c.key:
                     self.acronyms[acro] = c.key
                     acronym_labels[acro] = c.label
@@ -918,10 +954,10 @@ class _Resolver:
                     if cand:
                         cand.key = self.acronyms[tok.text]
                         nxt = tok.i + 1
-                        while nxt < len(doc) and doc[nxt].lower_ in ORG_DESCRIPTORS:
+                        while nxt < len(tokens) and tokens[nxt].lower_ in ORG_DESCRIPTORS:
                             nxt += 1  # "PIJ terrorist organization"
                         if nxt > tok.i + 1:
-                            cand.extend_to = doc[nxt - 1].idx + len(doc[nxt - 1].text)
+                            cand.extend_to = tokens[nxt - 1].idx + len(tokens[nxt - 1].text)
                         cands.append(cand)
             cands.sort(key=lambda c: c.start)
         # a bare surname the tagger called something else ("Amir-Abdollahian" as ORG) is that person
@@ -954,7 +990,7 @@ class _Resolver:
         title_tokens = set()
         for c in persons:
             k = (c.pre_start if c.pre_start is not None else c.tok_start) - 1
-            while k >= 0 and (_is_title_token(doc[k]) or doc[k].text in ("'s", "\u2019s")):
+            while k >= 0 and (_is_title_token(tokens[k]) or tokens[k].text in ("'s", "\u2019s")):
                 title_tokens.add(k)
                 k -= 1
             # include the anchor before the titles
@@ -984,8 +1020,8 @@ class _Resolver:
             j = c.tok_end
             if c.extend_to:
                 end = max(end, c.extend_to)
-            elif j < len(doc) and doc[j].lower_ in GROUP_NOUNS and (c.kind in ("demonym",) or c.label in ("ORG", "GPE", "NORP")):
-                end = doc[j].idx + len(doc[j].text)
+            elif j < len(tokens) and tokens[j].lower_ in GROUP_NOUNS and (c.kind in ("demonym",) or c.label in ("ORG", "GPE", "NORP")):
+                end = tokens[j].idx + len(tokens[j].text)
             elif entry is not None and entry.type == "GPE":
                 end = self._state_agency_end(j, taken_tokens) or end
             actor.spans.append((start, end))
@@ -996,7 +1032,7 @@ class _Resolver:
         for key, actor in list(self.actors.items()):
             for (s, e) in list(actor.spans):
                 first = bisect.bisect_left(token_starts, e)
-                toks = [doc[k] for k in range(first, min(first + 2, len(doc)))]
+                toks = [tokens[k] for k in range(first, min(first + 2, len(tokens)))]
                 if len(toks) == 2 and toks[0].text in ("'s", "\u2019s") and toks[1].lower_ in INSTITUTION_NOUNS:
                     new = (s, toks[1].idx + len(toks[1].text))
                     actor.spans[actor.spans.index((s, e))] = new
@@ -1033,25 +1069,25 @@ class _Resolver:
         """A state's agency named after its demonym ("Iranian Foreign Ministry", "Israeli Defense
         Forces"): capitalised title/institution words ending in an institution head. The agency is
         coded as its state, as CAMEO does for government actors; returns the mention's char end."""
-        doc = self.doc
+        tokens = self.tokens
         k = j
-        while k < len(doc) and k - j < 4 and k not in taken and doc[k].text[:1].isupper() and (
-                _is_title_token(doc[k]) or _lower(doc[k]) in ORG_HEADS or _lower(doc[k]) in GROUP_NOUNS):
+        while k < len(tokens) and k - j < 4 and k not in taken and tokens[k].text[:1].isupper() and (
+                _is_title_token(tokens[k]) or _lower(tokens[k]) in ORG_HEADS or _lower(tokens[k]) in GROUP_NOUNS):
             k += 1
-        if k < len(doc) and doc[k].lower_ == "of":
+        if k < len(tokens) and tokens[k].lower_ == "of":
             return None  # the name goes on: "United States Court of Appeals" is its own organisation
-        if k > j and _lower(doc[k - 1]) in STATE_AGENCY_HEADS:
-            return doc[k - 1].idx + len(doc[k - 1].text)
+        if k > j and _lower(tokens[k - 1]) in STATE_AGENCY_HEADS:
+            return tokens[k - 1].idx + len(tokens[k - 1].text)
         return None
 
     def _owner_country(self, cand: _Cand, cands: Sequence[_Cand]) -> str | None:
         """An organisation introduced by its state ("Iran's Supreme National Security Council",
         "Iranian outlet Nour News") is affiliated with that state."""
-        doc = self.doc
+        tokens = self.tokens
         k = cand.tok_start - 1
-        if k >= 0 and doc[k].text in ("'s", "\u2019s"):
+        if k >= 0 and tokens[k].text in ("'s", "\u2019s"):
             k -= 1
-        elif k >= 0 and doc[k].is_alpha and doc[k].text[:1].islower() and k - 1 >= 0:
+        elif k >= 0 and tokens[k].is_alpha and tokens[k].text[:1].islower() and k - 1 >= 0:
             k -= 1  # one descriptor between: "Iranian outlet Nour News"
         owner = self._entity_key_at(cands, k) if k >= 0 else None
         if owner is not None and owner.entry is not None and (owner.entry.type == "GPE" or owner.kind == "demonym"):
@@ -1123,14 +1159,16 @@ class _Resolver:
                         owners[form].append(build)
         for form in sorted(owners, key=len, reverse=True):
             builds = owners[form]
-            for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", text):
-                if not free(m.start(), m.end()):
+            if form not in text:
+                continue  # the pattern is the literal form (case-sensitive): no occurrence, no match
+            for start, end in _whole_word(form, text):
+                if not free(start, end):
                     continue
                 build = builds[0]
                 if len(builds) > 1:
-                    build = self._pick(m.start(), [(b, [s for s, _ in b.spans]) for b in builds])
-                build.spans.append((m.start(), m.end()))
-                taken.append((m.start(), m.end()))
+                    build = self._pick(start, [(b, [s for s, _ in b.spans]) for b in builds])
+                build.spans.append((start, end))
+                taken.append((start, end))
 
     def _pronoun_mentions(self) -> None:
         """He/she → the most recent person mentioned in this or the previous sentence,
@@ -1140,10 +1178,14 @@ class _Resolver:
         if not person_spans:
             return
         sents = list(doc.sents) if doc.has_annotation("SENT_START") else []
+        first_sent: dict[int, int] = {}  # token -> the first sentence holding it
+        for n, sent in enumerate(sents):
+            for k in range(sent.start, sent.end):
+                first_sent.setdefault(k, n)
         for tok in doc:
             if tok.lower_ not in PRONOUNS or not sents:
                 continue
-            sent_index = next((n for n, sent in enumerate(sents) if sent.start <= tok.i < sent.end), None)
+            sent_index = first_sent.get(tok.i)
             if sent_index is None:
                 continue
             window_start = sents[max(0, sent_index - 1)].start_char
@@ -1155,6 +1197,7 @@ class _Resolver:
         if not self.role_index:
             return
         doc = self.doc
+        tokens = self.tokens
         person_spans = [(c.tok_start, c.tok_end) for c in cands if c.label == "PERSON"]
         for tok in doc:
             low = _lower(tok)
@@ -1163,26 +1206,26 @@ class _Resolver:
             i = tok.i
             # role words: adjacent lowercase/title modifiers ("foreign minister", "political chief")
             s = i
-            while s - 1 >= 0 and _lower(doc[s - 1]) in TITLE_WORDS and _lower(doc[s - 1]) != "of":
+            while s - 1 >= 0 and _lower(tokens[s - 1]) in TITLE_WORDS and _lower(tokens[s - 1]) != "of":
                 s -= 1
             role_text = " ".join(t.text for t in doc[s:i + 1])
             anchor = None
             start_tok = s
             end_tok = i + 1
             # "the head of Hamas"
-            if i + 1 < len(doc) and doc[i + 1].lower_ == "of":
+            if i + 1 < len(tokens) and tokens[i + 1].lower_ == "of":
                 n = i + 2
-                if n < len(doc) and doc[n].lower_ == "the":
+                if n < len(tokens) and tokens[n].lower_ == "the":
                     n += 1
                 anchor = self._entity_key_at(cands, n)
                 if anchor is not None:
                     end_tok = anchor.tok_end
-                    while end_tok < len(doc) and (doc[end_tok].lower_ in ORG_DESCRIPTORS or doc[end_tok].text in _POSSESSIVE):
+                    while end_tok < len(tokens) and (tokens[end_tok].lower_ in ORG_DESCRIPTORS or tokens[end_tok].text in _POSSESSIVE):
                         end_tok += 1  # "the head of the PIJ terrorist organization"
             # "the Hamas leader" / "Hamas's leader" / "the Iranian foreign minister"
             if anchor is None and s - 1 >= 0:
                 k = s - 1
-                if doc[k].text in ("'s", "\u2019s"):
+                if tokens[k].text in ("'s", "\u2019s"):
                     k -= 1
                 anchor = self._entity_key_at(cands, k)
                 if anchor is not None:
@@ -1191,17 +1234,17 @@ class _Resolver:
                 continue
             # skip the introduction itself ("Hamas leader Ismail Haniyeh")
             nxt = end_tok
-            while nxt < len(doc) and (_is_title_token(doc[nxt]) or doc[nxt].text == ","):
+            while nxt < len(tokens) and (_is_title_token(tokens[nxt]) or tokens[nxt].text == ","):
                 nxt += 1  # "Supreme Leader Ayatollah Ali Khamenei", "the head of X, <name>"
             if any(ps in (end_tok, i + 1, nxt) for ps, _ in person_spans):
                 continue
-            if start_tok - 1 >= 0 and doc[start_tok - 1].lower_ == "the":
+            if start_tok - 1 >= 0 and tokens[start_tok - 1].lower_ == "the":
                 start_tok -= 1
             key = self.role_index.get((anchor.key, self._role_norm(role_text)))
             if key is None:
                 continue
-            start = doc[start_tok].idx
-            end = doc[end_tok - 1].idx + len(doc[end_tok - 1].text)
+            start = tokens[start_tok].idx
+            end = tokens[end_tok - 1].idx + len(tokens[end_tok - 1].text)
             actor = self.actors[key]
             span_text = self.doc_text[start:end]
             if (start, end) not in actor.spans:
@@ -1238,9 +1281,29 @@ class _Resolver:
         return out
 
 
+def _whole_word(form: str, text: str) -> Iterable[tuple[int, int]]:
+    """The spans ``re.finditer(rf"(?<![\\w-]){re.escape(form)}(?![\\w-])", text)`` gives (non-empty
+    ``form``), found with ``str.find``: compiling a pattern per name form costs more than the search.
+    ``\\w`` is ``str.isalnum()`` or "_" (as re has it for str patterns)."""
+    size, n = len(form), len(text)
+    pos = 0
+    while True:
+        at = text.find(form, pos)
+        if at < 0:
+            return
+        before = text[at - 1] if at else ""
+        after = text[at + size] if at + size < n else ""
+        if not (before and (before.isalnum() or before in "_-")) and not (after and (after.isalnum() or after in "_-")):
+            yield at, at + size
+            pos = at + size
+        else:
+            pos = at + 1
+
+
 def resolve_actors(article: Article, doc: Any, registry: ActorRegistry | None = None) -> list[Actor]:
     """Actors of one article with every mention (offsets into ``article.text``)."""
-    return _Resolver(article, doc, registry or default_registry()).run()
+    with docview.scope(doc) as view:  # the resolver reads the Doc's token view (docview.TokenView)
+        return _Resolver(article, view, registry or default_registry()).run()
 
 
 def actor_token_map(doc: Any, actors: Iterable[Actor], base: int = 0) -> dict[int, str]:

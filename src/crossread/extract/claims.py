@@ -24,11 +24,13 @@ text and speaker span offsets, for the lead to resolve to an actor id);
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
 from crossread.extract.quotes import QuoteSpan, _sentence_ranges, _tokens, _Tok
+from crossread.nlp import docview
 from crossread.records import Article, Claim, Evidence, Quote, Signal, record_id
 
 _NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -98,13 +100,22 @@ class _ClaimFinder:
         self.article = article
         self.text = article.text
         self.toks, self.has_dep = _tokens(self.text, doc)
+        self.starts = [t.start for t in self.toks]
         self.sents = _sentence_ranges(self.text, doc)
         self.ents: list[tuple[int, int]] = []
-        if doc is not None and getattr(doc, "text", None) == self.text:
+        if doc is not None and docview.text_of(doc) == self.text:
             self.ents = [(e.start_char, e.end_char) for e in doc.ents]
 
     def toks_in(self, a: int, b: int) -> list[_Tok]:
-        return [t for t in self.toks if t.start >= a and t.end <= b]
+        """Tokens inside [a, b) (start >= a and end <= b): tokens are in text order and do not
+        overlap, so they are a run from the first token starting at or after ``a``."""
+        toks = self.toks
+        k = bisect.bisect_left(self.starts, a)
+        out = []
+        while k < len(toks) and toks[k].end <= b:
+            out.append(toks[k])
+            k += 1
+        return out
 
     def sentence_of(self, a: int, b: int) -> tuple[int, int]:
         for s, e in self.sents:
@@ -218,6 +229,14 @@ def extract_claim_spans(article: Article, doc: Any = None, quotes: Iterable[Any]
     speaker offsets) or ``Quote`` records. ``signal_spans``: ``Signal`` objects or
     ``(start, end)`` pairs to exclude; ``None`` uses ``article.signals``.
     """
+    from spacy.tokens import Doc
+
+    with docview.scope(doc if isinstance(doc, Doc) else None):  # tokens and sentences read once
+        return _claim_spans(article, doc, quotes, signal_spans)
+
+
+def _claim_spans(article: Article, doc: Any, quotes: Iterable[Any] | None,
+                 signal_spans: Iterable[Any] | None) -> list[ClaimSpan]:
     finder = _ClaimFinder(article, doc)
     text = article.text
     signals = _signal_ranges(article, signal_spans)

@@ -47,6 +47,8 @@ from crossread.extract.plover import (
     mode_for,
     rule_for,
 )
+from crossread.nlp import docview
+from crossread.nlp.docview import DocView
 from crossread.records import Actor, Article, Event, Evidence, record_id
 
 SUBJ = {"nsubj"}
@@ -68,12 +70,10 @@ MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augus
 
 
 def _dep(tok: Any) -> str:
-    try:
-        value = tok._.udep
-        if value:
-            return str(value)
-    except AttributeError:
-        pass
+    # ``tok`` is a docview.TokenView: ``udep`` is ``token._.udep`` (None without the extension)
+    value = tok.udep
+    if value:
+        return str(value)
     return tok.dep_
 
 
@@ -159,9 +159,11 @@ def _subjects(verb: Any) -> tuple[list[Any], bool]:
     if psubj:
         return psubj, True
     head = verb.head
-    if head is not verb and _dep(verb) == "conj" and _is_verb(head):
+    # (this read "head is not verb and ..." on spaCy tokens, where ``verb.head`` is always a new
+    # object: the identity test never held, so it is left out to keep the same behaviour)
+    if _dep(verb) == "conj" and _is_verb(head):
         return _subjects(head)
-    if head is not verb and _dep(verb) == "xcomp" and _lemma(head) in PLANNING_VERBS | ATTEMPT_VERBS:
+    if _dep(verb) == "xcomp" and _lemma(head) in PLANNING_VERBS | ATTEMPT_VERBS:
         subj, _ = _subjects(head)
         return subj, False
     return [], False
@@ -634,6 +636,13 @@ def extract_events(article: Article, doc: Any, actors: Sequence[Actor],
         # no parse (e.g. a swapped-in pipeline with only a sentencizer): no arguments to find, and spaCy
         # leaves some tokens' child pointers unset in such Docs (reading .children can crash the process)
         return []
+    with docview.scope(doc) as view:
+        return _extract_events(article, view, actors, model)
+
+
+def _extract_events(article: Article, doc: DocView, actors: Sequence[Actor],
+                    model: PloverTypeModel | None) -> list[Event]:
+    """:func:`extract_events` over the Doc's token view (every token below is a ``TokenView``)."""
     model = model or default_model()
     base = 0 if article.text.startswith(doc.text) else max(article.text.find(doc.text), 0)
     token_map = actor_token_map(doc, actors, base)
@@ -682,7 +691,10 @@ def extract_events(article: Article, doc: Any, actors: Sequence[Actor],
             continue
         if trig.i != verb.i:  # light verb: the event noun's own phrases are targets too
             used_nouns.add(trig.i)
-            targets = [t for t in targets if t is not trig] + [
+            # (this filtered "t is not trig" on spaCy tokens: ``trig`` and the targets come from
+            # separate ``.children`` reads, so they are never the same object and nothing was
+            # dropped; kept as it was)
+            targets = list(targets) + [
                 g for c in trig.children if _dep(c) in ("nmod", "prep")
                 for g in ([c] if _dep(c) == "nmod" else [x for x in c.children if _dep(x) == "pobj"])]
         if not targets:

@@ -416,6 +416,109 @@ def _embed_blocks(feats: Sequence[tuple[str, str, str, str]]) -> np.ndarray | No
     return np.hstack([service.embed(texts) for texts in embedding_texts(feats)])
 
 
+_SKLEARN_TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # TfidfVectorizer's default token_pattern
+_WHITE_SPACES = re.compile(r"\s\s+")  # as sklearn's _VectorizerMixin._white_spaces
+_TFIDF_SETTINGS = {"analyzer", "ngram_range", "lowercase", "sublinear_tf", "token_pattern"}
+
+
+class TfidfFeatures:
+    """The transform of a fitted scikit-learn ``TfidfVectorizer`` (norm="l2", use_idf, default
+    preprocessing), reimplemented for the settings of :data:`_VECTORIZER_SETTINGS`: "word" n-grams
+    over ``token_pattern`` or "char_wb" n-grams, ``lowercase``, ``sublinear_tf``. The same numbers,
+    bit for bit, in the same CSR layout (sklearn's analyzers, counting, ``np.log``, idf product and
+    row-wise L2 normalisation in the same order; tests/test_extract_events.py compares them), without
+    importing scikit-learn (seconds per process) or its per-call validation (most of a small call).
+    Has ``vocabulary_`` and ``idf_`` as the vectorizer does (``PloverTypeModel.to_json``)."""
+
+    def __init__(self, settings: dict[str, Any], vocabulary: dict[str, int], idf: np.ndarray):
+        unknown = set(settings) - _TFIDF_SETTINGS
+        if unknown or settings.get("analyzer", "word") not in ("word", "char_wb"):
+            raise ValueError(f"TfidfFeatures does not implement {sorted(unknown) or settings['analyzer']!r}")
+        self.vocabulary_ = vocabulary
+        self.idf_ = idf
+        self.analyzer = settings.get("analyzer", "word")
+        self.ngram_range = tuple(settings.get("ngram_range", (1, 1)))
+        self.lowercase = bool(settings.get("lowercase", True))
+        self.sublinear_tf = bool(settings.get("sublinear_tf", False))
+        self.token_pattern = re.compile(settings.get("token_pattern", _SKLEARN_TOKEN_PATTERN))
+        if self.token_pattern.groups > 1:
+            raise ValueError("More than 1 capturing group in token pattern")
+
+    def analyze(self, doc: Any) -> list[str]:
+        """sklearn's ``build_analyzer()(doc)`` for these settings."""
+        if isinstance(doc, bytes):
+            doc = doc.decode("utf-8", "strict")
+        if self.lowercase:
+            doc = doc.lower()
+        min_n, max_n = self.ngram_range
+        if self.analyzer == "char_wb":
+            doc = _WHITE_SPACES.sub(" ", doc)
+            ngrams: list[str] = []
+            for w in doc.split():
+                w = " " + w + " "
+                w_len = len(w)
+                for n in range(min_n, max_n + 1):
+                    offset = 0
+                    ngrams.append(w[offset:offset + n])
+                    while offset + n < w_len:
+                        offset += 1
+                        ngrams.append(w[offset:offset + n])
+                    if offset == 0:  # a short word (w_len < n) counts once
+                        break
+            return ngrams
+        tokens = self.token_pattern.findall(doc)
+        if max_n != 1:
+            original = tokens
+            if min_n == 1:
+                tokens = list(original)
+                min_n += 1
+            else:
+                tokens = []
+            for n in range(min_n, min(max_n + 1, len(original) + 1)):
+                for i in range(len(original) - n + 1):
+                    tokens.append(" ".join(original[i:i + n]))
+        return tokens
+
+    def transform(self, raw_documents: Sequence[Any]) -> Any:
+        """The TF-IDF matrix (scipy CSR, float64, sorted indices) of ``raw_documents``."""
+        import math
+
+        from scipy.sparse import csr_matrix
+
+        vocabulary = self.vocabulary_
+        indptr = [0]
+        indices: list[int] = []
+        counts: list[int] = []
+        for doc in raw_documents:
+            counter: dict[int, int] = {}
+            for feature in self.analyze(doc):
+                j = vocabulary.get(feature)
+                if j is not None:
+                    counter[j] = counter.get(j, 0) + 1
+            for j in sorted(counter):  # sklearn sorts each row's indices (X.sort_indices())
+                indices.append(j)
+                counts.append(counter[j])
+            indptr.append(len(indices))
+        data = np.asarray(counts, dtype=np.float64)
+        cols = np.asarray(indices, dtype=np.int32)
+        if self.sublinear_tf:
+            np.log(data, data)
+            data += 1.0
+        data *= self.idf_[cols]
+        # sklearn.utils.sparsefuncs_fast.inplace_csr_row_normalize_l2: a running double sum of
+        # squares per row, its sqrt, then each value divided by it (empty rows left alone)
+        for row in range(len(indptr) - 1):
+            a, b = indptr[row], indptr[row + 1]
+            total = 0.0
+            for x in data[a:b].tolist():
+                total += x * x
+            if total == 0.0:
+                continue
+            data[a:b] /= math.sqrt(total)
+        return csr_matrix((data, cols, np.asarray(indptr, dtype=np.int32)),
+                          shape=(len(indptr) - 1, len(vocabulary)))
+
+
 class PloverTypeModel:
     """TF-IDF features (+ optional MiniLM sentence embeddings) + multinomial logistic
     regression, serialisable to JSON."""
@@ -512,20 +615,26 @@ class PloverTypeModel:
         Path(path).write_text(json.dumps(self.to_json(), separators=(",", ":")), encoding="utf-8")
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "PloverTypeModel":
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
+    def from_json(cls, data: dict[str, Any], sklearn: bool = False) -> "PloverTypeModel":
+        """The model of :meth:`to_json`. Its TF-IDF blocks are :class:`TfidfFeatures` (the same
+        numbers without scikit-learn); ``sklearn=True`` rebuilds scikit-learn vectorizers instead."""
         vectorizers = []
         for (name, settings), spec in zip(_VECTORIZER_SETTINGS, data["vectorizers"]):
-            vec = TfidfVectorizer(vocabulary={w: i for i, w in enumerate(spec["vocabulary"])}, **settings)
+            vocabulary = {w: i for i, w in enumerate(spec["vocabulary"])}
+            if not sklearn:
+                vectorizers.append(TfidfFeatures(settings, vocabulary, np.asarray(spec["idf"], dtype=float)))
+                continue
+            from sklearn.feature_extraction.text import TfidfVectorizer
+
+            vec = TfidfVectorizer(vocabulary=vocabulary, **settings)
             vec.idf_ = np.asarray(spec["idf"], dtype=float)
             vectorizers.append(vec)
         return cls(vectorizers, data["classes"], np.asarray(data["coef"]),
                    np.asarray(data["intercept"]), data.get("meta"))
 
     @classmethod
-    def load(cls, path: str | Path) -> "PloverTypeModel":
-        return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+    def load(cls, path: str | Path, sklearn: bool = False) -> "PloverTypeModel":
+        return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")), sklearn=sklearn)
 
 
 @lru_cache(maxsize=1)

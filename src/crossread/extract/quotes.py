@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crossread.nlp import docview
 from crossread.records import Article, Evidence, Quote, QuoteKind, record_id
 
 # --------------------------------------------------------------------------- lexicon
@@ -91,6 +92,8 @@ CUE_LEMMAS: tuple[str, ...] = (
     "rebuke", "reject", "attack", "decry", "denounce", "applaud", "celebrate",
     "caution", "fear", "hope", "doubt", "agree", "disagree", "continue",
 )
+
+_CUE_LEMMA_SET = frozenset(CUE_LEMMAS)
 
 _NOT_CUE_FORMS = {"point", "points", "call", "question", "charge", "charges", "report",
                   "reports", "attack", "attacks", "hope", "fear", "doubt", "signal", "signals",
@@ -194,7 +197,7 @@ class CueLexicon:
         low = form.lower()
         if low in self.forms:
             return self.forms[low]
-        if lemma and lemma.lower() in CUE_LEMMAS and low not in _NOT_CUE_FORMS:
+        if lemma and lemma.lower() in _CUE_LEMMA_SET and low not in _NOT_CUE_FORMS:
             return lemma.lower()
         return None
 
@@ -310,14 +313,18 @@ LEXICON_PATH = Path(__file__).resolve().parents[1] / "data" / "quote_cues.json"
 def _subtree_extents(toks: "list[_Tok]") -> tuple[list[int], list[int]]:
     """Leftmost / rightmost token index of every token's subtree (heads are indices
     into ``toks``); O(n * depth)."""
-    left = [t.i for t in toks]
-    right = [t.i for t in toks]
-    for t in toks:
-        cur, seen = t, 0
-        while cur.head != cur.i and seen < 60:
-            cur = toks[cur.head]
-            left[cur.i] = min(left[cur.i], t.i)
-            right[cur.i] = max(right[cur.i], t.i)
+    # (toks[k].i == k: the walk runs over the head indices)
+    heads = [t.head for t in toks]
+    left = list(range(len(toks)))
+    right = list(range(len(toks)))
+    for i in range(len(toks)):
+        cur, seen = i, 0
+        while heads[cur] != cur and seen < 60:
+            cur = heads[cur]
+            if i < left[cur]:
+                left[cur] = i
+            if i > right[cur]:
+                right[cur] = i
             seen += 1
     return left, right
 
@@ -325,8 +332,12 @@ def _subtree_extents(toks: "list[_Tok]") -> tuple[list[int], list[int]]:
 def _children(toks: "list[_Tok]") -> dict[int, list["_Tok"]]:
     out: dict[int, list[_Tok]] = {}
     for t in toks:
-        if t.head != t.i:
-            out.setdefault(t.head, []).append(t)
+        h = t.head
+        if h != t.i:
+            if h in out:
+                out[h].append(t)
+            else:
+                out[h] = [t]
     return out
 
 
@@ -646,7 +657,7 @@ class QuoteSpan:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Tok:
     i: int
     start: int
@@ -664,36 +675,41 @@ _TOKEN_RE = re.compile(r"\w+(?:[’'.]\w+)*|n't|''|[^\w\s]", re.UNICODE)
 
 
 def _tokens(text: str, doc: Any) -> tuple[list[_Tok], bool]:
-    """Tokens of ``text``; from ``doc`` when it was made from the same text."""
-    if doc is not None and getattr(doc, "text", None) == text and len(doc):
-        has_dep = doc.has_annotation("DEP")
-        has_lemma = doc.has_annotation("LEMMA")
-        has_pos = doc.has_annotation("POS") or doc.has_annotation("TAG")
-        ent_tokens = {t.i for e in doc.ents for t in e}
-        toks = []
-        for t in doc:
-            if t.is_space:
-                continue
-            dep = ""
-            if has_dep:
-                dep = t.dep_
-                if t.has_extension("udep") and getattr(t._, "udep", None):
-                    dep = t._.udep
-            # '' and `` are double quotation marks: the rules see them as '"'
-            ttext = '"' if t.text in ("''", "``") else t.text
-            toks.append(_Tok(t.i, t.idx, t.idx + len(t.text), ttext, ttext.lower(),
-                             t.lemma_.lower() if has_lemma else "", t.pos_ if has_pos else "",
-                             dep, t.head.i, t.i in ent_tokens))
-        # map doc indices to positions in ``toks`` (spaces removed)
-        pos_of = {t.i: k for k, t in enumerate(toks)}
-        for k, t in enumerate(toks):
-            t.i = k
-            t.head = pos_of.get(t.head, k)
-        return toks, has_dep
+    """Tokens of ``text``; from ``doc`` when it was made from the same text. The list is read
+    once per Doc (shared by the quote and claim extractors of one extraction): never mutate it."""
+    if doc is not None and docview.text_of(doc) == text and len(doc):
+        view = docview.view_of(doc)
+        return view.memo("quotes._tokens", lambda: _doc_tokens(view))
     toks = [_Tok(k, m.start(), m.end(), '"' if m.group() == "''" else m.group(),
                  '"' if m.group() == "''" else m.group().lower(), "", "", "", k)
             for k, m in enumerate(_TOKEN_RE.finditer(text))]
     return toks, False
+
+
+def _doc_tokens(view: Any) -> tuple[list[_Tok], bool]:
+    has_dep = view.has_annotation("DEP")
+    has_lemma = view.has_annotation("LEMMA")
+    has_pos = view.has_annotation("POS") or view.has_annotation("TAG")
+    ent_tokens = {k for e in view.ents for k in range(e.start, e.end)}
+    words, heads, udeps = view.words, view.heads, view.udeps
+    # doc indices -> positions in ``toks`` (space tokens left out)
+    keep = [k for k, space in enumerate(view.is_spaces) if not space]
+    pos_of = {k: n for n, k in enumerate(keep)}
+    toks = []
+    for n, k in enumerate(keep):
+        word = words[k]
+        dep = ""
+        if has_dep:
+            dep = view.deps[k]
+            if udeps is not None and udeps[k]:  # token._.udep (the crossread adapter's UD label)
+                dep = udeps[k]
+        # '' and `` are double quotation marks: the rules see them as '"'
+        ttext = '"' if word in ("''", "``") else word
+        start = view.idxs[k]
+        toks.append(_Tok(n, start, start + len(word), ttext, ttext.lower(),
+                         view.lemmas[k].lower() if has_lemma else "", view.pos[k] if has_pos else "",
+                         dep, pos_of.get(heads[k], n), k in ent_tokens))
+    return toks, has_dep
 
 
 _ABBREV_END = re.compile(r"(?:^|\s)(?:No|Nos|Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Reps|Gov|Lt|Col|Sgt|Capt|Adm|Prof|Rev|St|"
@@ -702,10 +718,19 @@ _ABBREV_END = re.compile(r"(?:^|\s)(?:No|Nos|Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Reps|Gov|L
 
 def _sentence_ranges(text: str, doc: Any) -> list[tuple[int, int]]:
     """Sentence character ranges, never crossing a line break."""
+    if doc is not None and docview.text_of(doc) == text and len(doc):
+        view = docview.view_of(doc)
+        if view.has_annotation("SENT_START") or view.has_annotation("DEP"):
+            # computed once per Doc (quotes and claims both ask); a copy for each caller
+            return list(view.memo("quotes._sentence_ranges",
+                                  lambda: _ranges(text, [(s.start_char, s.end_char) for s in view.sents])))
+    return _ranges(text, None)
+
+
+def _ranges(text: str, raw: list[tuple[int, int]] | None) -> list[tuple[int, int]]:
+    """:func:`_sentence_ranges` from the Doc's sentence spans (``raw``), else (``None``) from a regex."""
     ranges: list[tuple[int, int]] = []
-    if doc is not None and getattr(doc, "text", None) == text and len(doc) and (
-            doc.has_annotation("SENT_START") or doc.has_annotation("DEP")):
-        raw = [(s.start_char, s.end_char) for s in doc.sents]
+    if raw is not None:
         # statistical splitters break after title abbreviations ("its No. 1 ally", "Gen.
         # Michael Flynn"): join those back
         merged: list[tuple[int, int]] = []
@@ -742,6 +767,11 @@ def _sentence_ranges(text: str, doc: Any) -> list[tuple[int, int]]:
     return ranges
 
 
+# the characters find_quotations acts on (a newline, quotation marks, the "''" mark's first quote)
+_QUOTE_SCAN_CHARS = frozenset("\n" + OPEN_QUOTES + CLOSE_QUOTES + "\"'")
+_QUOTE_SCAN = re.compile("[" + re.escape("".join(sorted(_QUOTE_SCAN_CHARS))) + "]")
+
+
 def find_quotations(text: str) -> list[tuple[int, int]]:
     """Character ranges of quotations (marks included), curly or straight.
 
@@ -755,6 +785,13 @@ def find_quotations(text: str) -> list[tuple[int, int]]:
     i = 0
     while i < n:
         ch = text[i]
+        if ch not in _QUOTE_SCAN_CHARS:
+            # nothing happens at this character: jump to the next one where something may
+            nxt = _QUOTE_SCAN.search(text, i)
+            if nxt is None:
+                break
+            i = nxt.start()
+            ch = text[i]
         if ch == "\n":
             if open_at is not None:
                 j = i
@@ -811,6 +848,7 @@ class _Extractor:
                            if text[m.start():m.end()].strip()]
         self.starts = [t.start for t in self.toks]
         self.used: list[tuple[int, int]] = []
+        self._used_index: tuple[list[int], list[int]] | None = None
         self.spans: list[QuoteSpan] = []
         self.group = 0
         self._extents: tuple[list[int], list[int]] | None = None
@@ -831,7 +869,22 @@ class _Extractor:
         return None
 
     def is_used(self, a: int, b: int) -> bool:
-        return any(a < ub and ua < b for ua, ub in self.used)
+        """Whether [a, b) meets a span already taken: any used (ua, ub) with a < ub and ua < b.
+        Asked for every token: answered from the used spans sorted by start and the running
+        maximum of their ends (rebuilt after each ``add``)."""
+        index = self._used_index
+        if index is None:
+            order = sorted(self.used)
+            top = []
+            highest = None
+            for _, ub in order:
+                if highest is None or ub > highest:
+                    highest = ub
+                top.append(highest)
+            index = self._used_index = ([ua for ua, _ in order], top)
+        starts, top = index
+        k = bisect.bisect_left(starts, b)  # the spans with ua < b
+        return k > 0 and top[k - 1] > a
 
     def cue_lemma(self, tok: _Tok, nxt: _Tok | None) -> str | None:
         lemma = self.lex.lemma_of(tok.text, tok.lemma)
@@ -858,6 +911,7 @@ class _Extractor:
                      (span.cue_start, span.cue_end)):
             if a is not None and b is not None:
                 self.used.append((a, b))
+                self._used_index = None
 
     def source_before(self, toks: list[_Tok], cue_k: int, lo: int = 0) -> tuple[int, int] | None:
         """Speaker NP ending just before toks[cue_k] (index into ``toks``), not before ``lo``."""
@@ -1586,7 +1640,10 @@ def extract_quote_spans(article: Article, doc: Any = None, lexicon: CueLexicon |
     ``doc`` is the spaCy Doc of ``article.text`` (parse used when present); ``None`` or a
     doc of another text falls back to regex tokens and sentences.
     """
-    return _Extractor(article.text, doc, lexicon or default_lexicon()).run()
+    from spacy.tokens import Doc
+
+    with docview.scope(doc if isinstance(doc, Doc) else None):  # tokens and sentences read once
+        return _Extractor(article.text, doc, lexicon or default_lexicon()).run()
 
 
 def extract_quotes(article: Article, doc: Any = None, lexicon: CueLexicon | None = None) -> list[Quote]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterable
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+_MEMO_SIZE = 50_000  # lookups remembered per registry (cleared when full)
 
 
 @dataclass
@@ -39,16 +40,27 @@ class Match:
     kind: str
 
 
+_LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
+_LEADING_THE_MIXED = re.compile(r"^(?:the|The)\s+")
+_POSSESSIVE_END = re.compile(r"'s?$")
+
+
 def normalize(text: str) -> str:
     text = " ".join(text.replace("\u2019", "'").split())
-    text = re.sub(r"^(?:the|The|THE)\s+", "", text)
-    text = re.sub(r"'s?$", "", text)
+    text = _LEADING_THE.sub("", text)
+    text = _POSSESSIVE_END.sub("", text)
     return text.strip(" .,;:").lower()
 
 
 def _is_caps(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters) and len(letters) <= 6
+    """1 to 6 letters, all capitals (other characters ignored)."""
+    letters = 0
+    for c in text:
+        if c.isalpha():
+            letters += 1
+            if letters > 6 or not c.isupper():
+                return False
+    return letters > 0
 
 
 class ActorRegistry:
@@ -56,10 +68,14 @@ class ActorRegistry:
         self.entries: dict[str, RegistryEntry] = {}
         self._index: dict[str, Match] = {}
         self._caps: dict[str, Match] = {}
+        self._memo: dict[str, Match | None] = {}
+        self._max_tokens: int | None = None
         for entry in entries:
             self.add(entry)
 
     def _index_text(self, text: str, match: Match, overwrite: bool = False) -> None:
+        self._memo.clear()
+        self._max_tokens = None
         if not text.strip():
             return
         if _is_caps(text):
@@ -96,8 +112,19 @@ class ActorRegistry:
         return entry
 
     def lookup(self, text: str) -> Match | None:
-        stripped = re.sub(r"^(?:the|The)\s+", "", text.strip()).replace("\u2019", "'")
-        stripped = re.sub(r"'s?$", "", stripped).strip(" ,;:")
+        """The entry ``text`` names, if any (memoised: extraction asks for the same texts over and
+        over; ``add`` clears the memo)."""
+        memo = self._memo
+        if text in memo:
+            return memo[text]
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        hit = memo[text] = self._lookup(text)
+        return hit
+
+    def _lookup(self, text: str) -> Match | None:
+        stripped = _LEADING_THE_MIXED.sub("", text.strip()).replace("\u2019", "'")
+        stripped = _POSSESSIVE_END.sub("", stripped).strip(" ,;:")
         if _is_caps(stripped):
             hit = self._caps.get(stripped.replace(".", ""))
             if hit:
@@ -112,7 +139,9 @@ class ActorRegistry:
         yield from self._caps
 
     def max_alias_tokens(self) -> int:
-        return max((len(a.split()) for a in self.aliases()), default=1)
+        if self._max_tokens is None:
+            self._max_tokens = max((len(a.split()) for a in self.aliases()), default=1)
+        return self._max_tokens
 
 
 def _country_entries() -> list[RegistryEntry]:
