@@ -107,7 +107,6 @@ def process_batch(articles: Sequence[Article], nlp: Any, context: ArticleContext
     """NLP, extraction and story features over a batch: a pure function (same input, same records; an
     article's records do not depend on the rest of its batch). An article on which the NLP or an
     extractor fails gets the reason, a string, instead of its records; the others are unaffected."""
-    from crossread.link.story_assign import lead_text, story_features
     from crossread.store import effective_when
 
     context = context or ArticleContext(first_seen=_utc_now(), embeddings=False)
@@ -125,23 +124,22 @@ def process_batch(articles: Sequence[Article], nlp: Any, context: ArticleContext
         except Exception as exc:  # noqa: BLE001
             log.debug("extraction failed on %s", article.source, exc_info=True)
             extracted.append((article, f"extraction failed: {type(exc).__name__}: {exc}"))
-    good = [(a, r) for a, r in extracted if not isinstance(r, str)]
-    leads = None
-    if context.embeddings and good:
-        from crossread.nlp.embeddings import optional_embedding_service
+    good = [(a, r, effective_when(a, context.first_seen)) for a, r in extracted if not isinstance(r, str)]
+    features = dict(zip([a.id for a, _, _ in good], features_of(good, None, context.embeddings)))
+    return [(article, records, features.get(article.id)) for article, records in extracted]
 
-        service = optional_embedding_service(None)
-        if service is not None:
-            leads = dict(zip([a.id for a, _ in good], service.embed([lead_text(a) for a, _ in good])))
-    results: list[ArticleResult] = []
-    for article, records in extracted:
-        if isinstance(records, str):
-            results.append((article, records, None))
-            continue
-        features = story_features(article, _records_by_kind(records), effective_when(article, context.first_seen),
-                                  leads.get(article.id) if leads else None)
-        results.append((article, records, features))
-    return results
+
+def features_of(items: Sequence[tuple[Article, ArticleRecords, str]], cache: Any = None, embeddings: bool = True
+                ) -> list[Any]:
+    """Story features of (article, records, filing time) triples: hashed text, the MiniLM vector of the
+    lead (through ``cache``, a store, if given) and the actor and event keys."""
+    from crossread.link.story_assign import lead_text, story_features
+    from crossread.nlp.embeddings import optional_embedding_service
+
+    service = optional_embedding_service(cache) if embeddings and items else None
+    leads = service.embed([lead_text(a) for a, _, _ in items]) if service is not None else [None] * len(items)
+    return [story_features(article, _records_by_kind(records), when, lead)
+            for (article, records, when), lead in zip(items, leads)]
 
 
 class WorkerDied(RuntimeError):
@@ -151,6 +149,7 @@ class WorkerDied(RuntimeError):
 # What a forked worker uses: set in the parent just before the workers are forked, so they inherit
 # it instead of unpickling it.
 _WORKER_STATE: dict[str, Any] = {}
+_READER: dict[str, Store] = {}  # a story worker's read-only connection to the store, by URL
 _PR_SET_PDEATHSIG = 1
 # A worker's inherited onnxruntime sessions, never freed: their destructor would wait forever for
 # thread-pool threads that exist only in the parent (workers end with os._exit, which frees nothing).
@@ -183,7 +182,10 @@ def _process_in_worker(articles: list[Article]) -> list[ArticleResult]:
 
 
 def _story_in_worker(inp: Any) -> tuple[Any, dict[bytes, Any]]:
-    return analyze_one_story(inp, _WORKER_STATE.get("db_url"), _WORKER_STATE.get("embeddings", True))
+    url = _WORKER_STATE["db_url"]
+    if url not in _READER:  # the worker's own connection to the store, for cached vectors (read only)
+        _READER[url] = Store(url, migrate=False)
+    return analyze_one_story(inp, _READER[url], _WORKER_STATE.get("embeddings", True))
 
 
 def in_workers(function: Any, items: Iterator[Any], workers: int, state: dict[str, Any],
@@ -297,40 +299,28 @@ class _CachedEmbedder:
         self.new.update(vectors)
 
 
-_READER: dict[str, Store] = {}
-
-
-def analyze_one_story(inp: Any, db_url: str | None, embeddings: bool = True) -> tuple[Any, dict[bytes, Any]]:
+def analyze_one_story(inp: Any, store: Store | None, embeddings: bool = True) -> tuple[Any, dict[bytes, Any]]:
     """:func:`crossread.analyze.story.analyze_story` with the embedding service, reading cached vectors
-    from the store at ``db_url``; (output, new vectors to cache)."""
+    from ``store``; (output, new vectors for the caller to cache)."""
     from crossread.analyze.story import analyze_story
     from crossread.nlp.embeddings import optional_embedding_service
 
     service = optional_embedding_service(None) if embeddings else None
     if service is None:
         return analyze_story(inp, embed=None), {}
-    reader = None
-    if db_url is not None:
-        reader = _READER.get(db_url)
-        if reader is None:
-            reader = _READER[db_url] = Store(db_url, migrate=False)
-    embed = _CachedEmbedder(service, reader)
+    embed = _CachedEmbedder(service, store)
     return analyze_story(inp, embed=embed), embed.new
 
 
 def stored_features(store: Store, article_ids: Sequence[str], embeddings: bool = True) -> list[Any]:
     """Story features of stored articles, as :func:`process_batch` computes them for new ones."""
-    from crossread.link.story_assign import lead_text, story_features
-    from crossread.nlp.embeddings import optional_embedding_service
     from crossread.store import effective_when
 
     articles = store.articles_by_id(article_ids)
     records = store.extraction(article_ids, articles=articles)
     seen = store.first_seen(article_ids)
-    service = optional_embedding_service(store) if embeddings else None
-    leads = service.embed([lead_text(articles[i]) for i in article_ids]) if service else [None] * len(article_ids)
-    return [story_features(articles[i], _records_by_kind(records[i]), effective_when(articles[i], seen[i]), lead)
-            for i, lead in zip(article_ids, leads)]
+    return features_of([(articles[i], records[i], effective_when(articles[i], seen[i])) for i in article_ids],
+                       store, embeddings)
 
 
 def update_corpus(store: Store, options: AnalyzeOptions, progress: _Progress | None = None) -> list[str]:
@@ -338,8 +328,6 @@ def update_corpus(store: Store, options: AnalyzeOptions, progress: _Progress | N
     analyse the stale stories (in worker processes). Returns the stories analysed."""
     from crossread.link.story_assign import threshold_for
 
-    if store.import_v1():
-        log.info("imported the articles of a store of the previous release")
     missing = store.pending("features")
     for start in range(0, len(missing), 200):  # stored without story features (imported): compute them now
         store.set_features(stored_features(store, missing[start:start + 200], options.embeddings))
@@ -366,7 +354,7 @@ def update_corpus(store: Store, options: AnalyzeOptions, progress: _Progress | N
     inputs = (store.story_input(story_id) for story_id in stale)
     state = {"db_url": store.url, "embeddings": options.embeddings}
     for output, vectors in in_workers(_story_in_worker, inputs, workers, state,
-                                      lambda inp: analyze_one_story(inp, store.url, options.embeddings)):
+                                      lambda inp: analyze_one_story(inp, store, options.embeddings)):
         store.put_embeddings(vectors)
         store.write_story(output)
         done.append(output.story.id)

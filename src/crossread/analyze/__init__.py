@@ -33,6 +33,11 @@ def independent_source_count(article_ids: Iterable[str], outlet_of: dict[str, st
     return len(sources.groups())
 
 
+def record_outlets(article_ids: Iterable[str], outlet_of: dict[str, str | None]) -> list[str]:
+    """The outlets a record's evidence comes from ("unknown" for an article without one), sorted."""
+    return sorted({outlet_of.get(i) or "unknown" for i in article_ids})
+
+
 def analyze_corpus(analysis: Analysis, embed: Embedder | None = None) -> Analysis:
     """Add derivations, align claims across articles, relate every article of a story to
     each claim and recount independent sources.
@@ -48,11 +53,11 @@ def analyze_corpus(analysis: Analysis, embed: Embedder | None = None) -> Analysi
     outlet_of = {a.id: a.outlet for a in analysis.articles}
     for quote in analysis.quotes:
         article_ids = {e.article_id for e in [quote.evidence, *quote.also_in]}
-        quote.outlets = sorted({outlet_of.get(i) or "unknown" for i in article_ids})
+        quote.outlets = record_outlets(article_ids, outlet_of)
         quote.independent_sources = independent_source_count(article_ids, outlet_of, analysis.derivations)
     for record in [*analysis.events, *analysis.claims]:
         article_ids = {e.article_id for e in record.evidence}
-        record.outlets = sorted({outlet_of.get(i) or "unknown" for i in article_ids})
+        record.outlets = record_outlets(article_ids, outlet_of)
         record.independent_sources = independent_source_count(article_ids, outlet_of, analysis.derivations)
     for claim in analysis.claims:
         if any(r.stance == "contradicts" for r in claim.relations) or claim.status == "contradicted":

@@ -41,7 +41,12 @@ CONFLICT_TYPES = frozenset({
 
 def outlet_name(article: Article) -> str:
     """The column an article belongs to: its outlet, or a per-article placeholder."""
-    return article.outlet or f"unknown outlet {article.id}"
+    return outlet_column(article.outlet, article.id)
+
+
+def outlet_column(outlet: str | None, article_id: str) -> str:
+    """:func:`outlet_name` from an article's outlet and id (as a store row holds them)."""
+    return outlet or f"unknown outlet {article_id}"
 
 
 def edge_kind(plover: str | None, *, negated: bool = False) -> EdgeKind:

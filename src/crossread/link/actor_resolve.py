@@ -140,24 +140,29 @@ class ActorRow:
     mentions: int = 0
 
 
-def _most_common(values: Iterable[str | None]) -> str | None:
-    counts = Counter(v for v in values if v)
-    if not counts:
-        return None
-    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+def _most_common(counts: Counter) -> str | None:
+    """The most frequent non-empty value; ties: the alphabetically first."""
+    counts = Counter({v: n for v, n in counts.items() if v})
+    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counts else None
 
 
-def describe_actor(founder: ActorForm, rows: Sequence[ActorRow]) -> Actor:
-    """The actor a group of article rows stands for (no mentions: the store joins them)."""
-    names = Counter()
-    for row in rows:
-        names[row.form.name] += 1
-        for alias in row.aliases:
-            names[alias] += 1
+def describe_counts(founder: ActorForm, names: Counter, roles: Counter, countries: Counter) -> Actor:
+    """The actor a group stands for, from how often its rows use each name or alias, role and country
+    (no mentions: the store joins them). The store keeps these counts per actor (``actor_counts``)."""
+    names = Counter(names)
     names.pop(founder.name, None)
     aliases = [n for n, _ in sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))]
     return Actor(id=actor_id(founder), name=founder.name, type=founder.type, aliases=aliases, mentions=[],
-                 role=_most_common(r.role for r in rows), country=_most_common(r.country for r in rows))
+                 role=_most_common(roles), country=_most_common(countries))
+
+
+def describe_actor(founder: ActorForm, rows: Sequence[ActorRow]) -> Actor:
+    """The actor a group of article rows stands for (:func:`describe_counts` of the rows)."""
+    names: Counter = Counter()
+    for row in rows:
+        names[row.form.name] += 1
+        names.update(row.aliases)
+    return describe_counts(founder, names, Counter(r.role for r in rows), Counter(r.country for r in rows))
 
 
 def merge_actors(actors_by_article: Mapping[str, Sequence[Actor]] | Sequence[Sequence[Actor]],

@@ -89,18 +89,3 @@ def _story_title(members: Sequence[Article], sims: list[list[float]], indices: S
         return best.title
     first_sentence = best.text.strip().split("\n", 1)[0]
     return first_sentence[:120]
-
-
-def stories_from_assignments(articles: Sequence[Article], story_of: Mapping[str, str], max_title_pool: int = 200) -> list[Story]:
-    """Stories as the incremental index assigned them, ordered by their earliest article,
-    each titled by its most central headline (among its first ``max_title_pool`` members)."""
-    groups: dict[str, list[Article]] = {}
-    for article in sorted(articles, key=_sort_key):
-        groups.setdefault(story_of[article.id], []).append(article)
-    stories = []
-    for story_id, members in groups.items():
-        pool = members[:max_title_pool]
-        sims = similarity_matrix(pool) if len(pool) > 1 else [[1.0]]
-        stories.append(Story(id=story_id, title=_story_title(pool, sims, range(len(pool))),
-                             article_ids=[a.id for a in members]))
-    return stories

@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from sqlalchemy import func, select
 
+from crossread.analyze.coverage import outlet_column
 from crossread.records import Analysis
 from crossread.report.source import StorySummary
 from crossread.store import Store
@@ -26,7 +27,7 @@ class StoreSource:
             for story_id, article_id, outlet in conn.execute(
                     select(s.articles.c.story_id, s.articles.c.id, s.articles.c.outlet)
                     .where(s.articles.c.story_id.is_not(None))):
-                outlets[story_id].add(outlet or f"unknown outlet {article_id}")
+                outlets[story_id].add(outlet_column(outlet, article_id))
             rows = conn.execute(select(st.c.id, st.c.title, st.c.first_date, st.c.last_date, st.c.articles,
                                        st.c.events, st.c.claims, st.c.quotes, st.c.contradicted_claims,
                                        st.c.derivations).order_by(st.c.order_key)).all()

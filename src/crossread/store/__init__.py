@@ -26,8 +26,9 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, event, func, insert, or_, select, text, update
 from sqlalchemy.engine import Connection, Engine, create_engine
 
+from crossread.analyze.coverage import outlet_column
 from crossread.extract import ArticleRecords
-from crossread.link.actor_resolve import ActorForm, actor_id, expand_unit, group_forms
+from crossread.link.actor_resolve import ActorForm, actor_id, describe_counts, expand_unit, group_forms
 from crossread.records import Actor, Analysis, Article, Mention, Story
 from crossread.store import schema as s
 from crossread.store.codec import pack_dense, pack_sparse, sentence_from, unpack_dense, unpack_sparse
@@ -551,9 +552,8 @@ class Store:
             conn.execute(insert(c), rows)
 
     def _describe_actors(self, conn: Connection, actor_ids: Iterable[str]) -> None:
-        """Rewrite the ``actors`` rows of these ids from their ``actor_counts``, as
-        :func:`crossread.link.actor_resolve.describe_actor` describes a group; an id with no rows left is
-        removed."""
+        """Rewrite the ``actors`` rows of these ids from their ``actor_counts``
+        (:func:`crossread.link.actor_resolve.describe_counts`); an id with no rows left is removed."""
         c = s.actor_counts
         for aid in sorted(set(actor_ids)):
             counts: dict[str, Counter] = defaultdict(Counter)
@@ -565,19 +565,13 @@ class Store:
                 continue
             founder = min((ActorForm(v.split("\x1f", 2)[2], *v.split("\x1f", 2)[:2]) for v in counts["form"]),
                           key=ActorForm.sort_key)
-            names = counts["name"] + counts["alias"]
-            names.pop(founder.name, None)
-
-            def most_common(kind: str) -> str | None:  # ties: the alphabetically first, as describe_actor
-                return min(counts[kind].items(), key=lambda kv: (-kv[1], kv[0]))[0] if counts[kind] else None
-
+            actor = describe_counts(founder, counts["name"] + counts["alias"], counts["role"], counts["country"])
             conn.execute(insert(s.actors).values(
-                id=aid, name=founder.name, type=founder.type, role=most_common("role"),
-                country=most_common("country"), mentions=counts["mentions"][""], articles=counts["articles"][""]))
-            aliases = [n for n, _ in sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))]
-            if aliases:
+                id=aid, name=actor.name, type=actor.type, role=actor.role, country=actor.country,
+                mentions=counts["mentions"][""], articles=counts["articles"][""]))
+            if actor.aliases:
                 conn.execute(insert(s.actor_aliases), [{"actor_id": aid, "position": i, "alias": a}
-                                                        for i, a in enumerate(aliases)])
+                                                        for i, a in enumerate(actor.aliases)])
 
     # ------------------------------------------------------------------ the story stage
     def stale_stories(self) -> list[str]:
@@ -624,10 +618,10 @@ class Store:
             contradicted = sum(any(r.stance == "contradicts" for r in c.relations) if c.relations
                                else c.status == "contradicted" for c in output.claims)
             self._delete_story_records(conn, [story.id])
-            rows = story_record_rows(story.id, texts, outlet_of, output.events, output.quotes, output.claims,
+            rows = story_record_rows(story.id, texts, output.events, output.quotes, output.claims,
                                      output.derivations, output.framing)
             self._insert_all(conn, rows)
-            outlets = {o or f"unknown outlet {a}" for a, o in outlet_of.items()}
+            outlets = {outlet_column(o, a) for a, o in outlet_of.items()}
             conn.execute(update(s.stories).where(s.stories.c.id == story.id).values(
                 title=story.title, first_date=dates[0] if dates else None, last_date=dates[-1] if dates else None,
                 articles=len(texts), outlets=len(outlets), events=len(output.events), quotes=len(output.quotes),
@@ -640,10 +634,6 @@ class Store:
         """Every story, in filing order of their first articles."""
         with self.engine.connect() as conn:
             return list(conn.execute(select(s.stories.c.id).order_by(s.stories.c.order_key)).scalars())
-
-    def story_rows(self) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            return self._rows(conn, select(s.stories).order_by(s.stories.c.order_key))
 
     def _story_tables(self, conn: Connection, story_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
         tables: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from crossread.analyze import record_outlets
 from crossread.extract import ArticleRecords
 from crossread.records import (
     Actor,
@@ -219,9 +220,9 @@ def framing_of(article: Article, rows: Iterable[Mapping[str, Any]]) -> list[Fram
 # --------------------------------------------------------------------------- across the articles of a story
 
 
-def story_record_rows(story_id: str, texts: Mapping[str, str], outlet_of: Mapping[str, str | None],
-                      events: Sequence[Event], quotes: Sequence[Quote], claims: Sequence[Claim],
-                      derivations: Sequence[Derivation], framing: Sequence[Framing]) -> dict[str, list[Row]]:
+def story_record_rows(story_id: str, texts: Mapping[str, str], events: Sequence[Event], quotes: Sequence[Quote],
+                      claims: Sequence[Claim], derivations: Sequence[Derivation],
+                      framing: Sequence[Framing]) -> dict[str, list[Row]]:
     """Rows of the per-story tables for one story's cross-source records."""
     out: dict[str, list[Row]] = defaultdict(list)
     for position, e in enumerate(events):
@@ -268,11 +269,6 @@ def story_record_rows(story_id: str, texts: Mapping[str, str], outlet_of: Mappin
     return dict(out)
 
 
-def outlets_of(article_ids: Iterable[str], outlet_of: Mapping[str, str | None]) -> list[str]:
-    """The outlets a record's evidence comes from, as :func:`crossread.analyze.analyze_corpus` lists them."""
-    return sorted({outlet_of.get(i) or "unknown" for i in article_ids})
-
-
 def story_records_of(tables: Mapping[str, Sequence[Mapping[str, Any]]], texts: Mapping[str, str],
                      outlet_of: Mapping[str, str | None]) -> dict[str, list[Any]]:
     """Inverse of :func:`story_record_rows` over the rows of one or more stories (in story, position order)."""
@@ -286,7 +282,7 @@ def story_records_of(tables: Mapping[str, Sequence[Mapping[str, Any]]], texts: M
             source=[a["actor_id"] for a in actors.get((r["id"], "source"), [])],
             target=[a["actor_id"] for a in actors.get((r["id"], "target"), [])],
             trigger=r["trigger"], negated=bool(r["negated"]), modality=r["modality"], date=r["date"],
-            location=r["location"], evidence=evs, outlets=outlets_of((e.article_id for e in evs), outlet_of),
+            location=r["location"], evidence=evs, outlets=record_outlets((e.article_id for e in evs), outlet_of),
             independent_sources=r["independent_sources"]))
     quote_evidence = _by(tables.get("quote_evidence", ()), "quote_id")
     quotes = []
@@ -294,7 +290,7 @@ def story_records_of(tables: Mapping[str, Sequence[Mapping[str, Any]]], texts: M
         evs = [evidence_of(e, texts) for e in quote_evidence.get((r["id"],), [])]
         quotes.append(Quote(id=r["id"], speaker=r["speaker_id"], speaker_text=r["speaker_text"], cue=r["cue"],
                             content=r["content"], kind=r["kind"], evidence=evs[0], also_in=evs[1:],
-                            outlets=outlets_of((e.article_id for e in evs), outlet_of),
+                            outlets=record_outlets((e.article_id for e in evs), outlet_of),
                             independent_sources=r["independent_sources"]))
     claim_evidence = _by(tables.get("claim_evidence", ()), "claim_id")
     relations = _by(tables.get("claim_relations", ()), "claim_id")
@@ -306,7 +302,7 @@ def story_records_of(tables: Mapping[str, Sequence[Mapping[str, Any]]], texts: M
                               evidence=evidence_of(x, texts) if x["char_start"] is not None else None)
                 for x in relations.get((r["id"],), [])]
         claims.append(Claim(id=r["id"], text=r["text"], attributed_to=r["attributed_to"], evidence=evs,
-                            outlets=outlets_of((e.article_id for e in evs), outlet_of), status=r["status"],
+                            outlets=record_outlets((e.article_id for e in evs), outlet_of), status=r["status"],
                             independent_sources=r["independent_sources"], relations=rels))
     passages = _by(tables.get("derivation_passages", ()), "source_article_id", "derived_article_id")
     derivations = []
