@@ -29,6 +29,7 @@ PLUGIN_COMMANDS: list[tuple[str, str, str]] = [
     ("eval", "crossread.link.eval_stories:eval_stories_command", "stories"),
     ("eval", "crossread.ingest.eval_signals:eval_signals_command", "signals"),
     ("eval", "crossread.analyze.eval_stance:eval_stance_command", "stance"),
+    ("eval", "crossread.analyze.eval_basil:eval_basil_command", "basil"),
 ]
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
