@@ -7,9 +7,11 @@ from crossread.analyze.claims import align_claims
 from crossread.records import Analysis, Article, Claim, Evidence, Story
 
 
-def claim(claim_id: str, article_id: str, text: str, outlet: str, start: int = 0) -> Claim:
-    return Claim(id=claim_id, text=text, attributed_to=None,
-                 evidence=[Evidence(article_id, start, start + len(text), text)], outlets=[outlet])
+def claim(claim_id: str, article_id: str, text: str, outlet: str, start: int = 0, negated: bool = False,
+          hedged: bool = False, speaker: str | None = None) -> Claim:
+    return Claim(id=claim_id, text=text, attributed_to=speaker,
+                 evidence=[Evidence(article_id, start, start + len(text), text)], outlets=[outlet],
+                 negated=negated, hedged=hedged)
 
 
 def article(article_id: str, text: str, outlet: str) -> Article:
@@ -40,11 +42,42 @@ def test_claims_in_different_stories_are_not_aligned() -> None:
     assert len(align_claims(claims, stories)) == 2
 
 
-def test_opposite_polarity_marks_contradiction() -> None:
-    a = "Iran trained Hamas fighters for the October 7 attack, officials said."
-    b = "Iran did not train Hamas fighters for the October 7 attack, officials said."
-    merged = align_claims([claim("c1", "a", a, "A"), claim("c2", "b", b, "B")], [Story("s", "t", ["a", "b"])])
-    assert len(merged) == 1 and merged[0].status == "contradicted"
+TRAINED = "Iran trained Hamas fighters for the October 7 attack, officials said."
+NOT_TRAINED = "Iran did not train Hamas fighters for the October 7 attack, officials said."
+
+
+def test_opposite_polarity_is_not_merged_but_contradicts() -> None:
+    merged = align_claims([claim("c1", "a", TRAINED, "A"), claim("c2", "b", NOT_TRAINED, "B", negated=True)],
+                          [Story("s", "t", ["a", "b"])])
+    assert len(merged) == 2
+    by_text = {c.text: c for c in merged}
+    [relation] = by_text[TRAINED].relations
+    assert relation.stance == "contradicts" and relation.article_id == "b"
+    assert relation.evidence.sentence == NOT_TRAINED and 0.5 <= relation.confidence <= 1.0
+
+
+def test_a_negation_outside_the_claim_never_contradicts_it() -> None:
+    # both outlets carry the same claim; one sentence has a "not" elsewhere (the polarity of the
+    # claim itself, from its parse, is the same): one corroborated claim, no contradiction
+    a = "Trump said he will fight for you with every breath in his body."
+    b = "Trump said he will fight for you with every breath in his body, though he did not say how."
+    arts = [article("a", a, "A"), article("b", b, "B")]
+    claims = [claim("c1", "a", a[12:-1], "A", start=12), claim("c2", "b", b[12:60], "B", start=12)]
+    analysis = Analysis(articles=arts, claims=claims, stories=[Story("s", "t", ["a", "b"])])
+    analyze_corpus(analysis)
+    [merged] = analysis.claims
+    assert merged.status != "contradicted"  # (one source: b copies a)
+    assert {r.stance for r in merged.relations} == {"supports"}
+
+
+def test_hedged_claim_is_not_contradicted() -> None:
+    may = "Iran may have trained Hamas fighters for the October 7 attack, officials said."
+    arts = [article("a", may, "A"), article("b", NOT_TRAINED, "B")]
+    analysis = Analysis(articles=arts, claims=[claim("c1", "a", may, "A", hedged=True),
+                                               claim("c2", "b", NOT_TRAINED, "B", negated=True)],
+                        stories=[Story("s", "t", ["a", "b"])])
+    analyze_corpus(analysis)
+    assert all(c.status != "contradicted" for c in analysis.claims)
 
 
 def test_wire_copy_counts_once() -> None:
@@ -79,16 +112,22 @@ def test_every_article_of_the_story_gets_a_stance() -> None:
     assert {r.article_id: r.stance for r in statistics.relations}["a"] == "unrelated"
 
 
-def test_contradicting_article_is_named() -> None:
-    a = "Iran trained Hamas fighters for the October 7 attack, officials said."
-    b = "Iran did not train Hamas fighters for the October 7 attack, officials said."
-    arts = [article("a", a, "A"), article("b", b, "B")]
-    analysis = Analysis(articles=arts, claims=[claim("c1", "a", a, "A"), claim("c2", "b", b, "B")],
+def test_contradicting_outlet_speaker_and_sentence_are_named() -> None:
+    arts = [article("a", TRAINED, "A"), article("b", NOT_TRAINED, "B")]
+    analysis = Analysis(articles=arts, claims=[claim("c1", "a", TRAINED, "A", speaker="actor_officials_a"),
+                                               claim("c2", "b", NOT_TRAINED, "B", negated=True,
+                                                     speaker="actor_tehran")],
                         stories=[Story("s", "t", ["a", "b"])])
     analyze_corpus(analysis)
-    [merged] = analysis.claims
-    assert merged.status == "contradicted"
-    assert {r.outlet: r.stance for r in merged.relations} == {"A": "supports", "B": "contradicts"}
+    trained = next(c for c in analysis.claims if c.text == TRAINED)
+    assert trained.status == "contradicted"
+    assert {r.outlet: r.stance for r in trained.relations} == {"A": "supports", "B": "contradicts"}
+    contra = next(r for r in trained.relations if r.stance == "contradicts")
+    assert contra.speaker == "actor_tehran" and contra.evidence.sentence == NOT_TRAINED
+    # the contradicting sentence is never evidence of the claim it contradicts
+    assert {e.article_id for e in trained.evidence} == {"a"}
+    supports = next(r for r in trained.relations if r.stance == "supports")
+    assert supports.speaker == "actor_officials_a" and supports.confidence == 1.0
 
 
 def test_paraphrased_claims_align_with_embeddings() -> None:

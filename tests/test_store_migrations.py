@@ -13,16 +13,26 @@ from click.testing import CliRunner
 
 from crossread.cli import main
 from crossread.store import Store
-from crossread.store.migrate import FINGERPRINTS, HEAD, StoreVersionError, current_revision, schema_fingerprint
+from crossread.store.migrate import (
+    ADDED_COLUMNS,
+    FINGERPRINTS,
+    HEAD,
+    StoreVersionError,
+    current_revision,
+    schema_fingerprint,
+)
 from tests.conftest import SEEDS, store_snapshot
 
 V1_STORE = Path(__file__).parent / "data" / "store_v1_demo.db.gz"  # the demo, analysed by crossread 0.1 (revision 0001)
+V2_STORE = Path(__file__).parent / "data" / "store_v2_demo.db.gz"  # the demo, analysed at revision 0002
+# what an older release did not extract (confidences, claim polarity): NULL/false in its records
+NOT_EXTRACTED_BEFORE_0003 = set(ADDED_COLUMNS["0003"])
 
 
-def _v1_copy(folder: Path) -> Path:
+def _v1_copy(folder: Path, fixture: Path = V1_STORE) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / "crossread.db"
-    with gzip.open(V1_STORE) as src, db.open("wb") as dst:
+    with gzip.open(fixture) as src, db.open("wb") as dst:
         shutil.copyfileobj(src, dst)
     return db
 
@@ -48,8 +58,28 @@ def test_a_store_of_the_previous_release_opens_and_equals_a_fresh_one(tmp_path: 
 
     fresh = CliRunner().invoke(main, ["analyze", str(SEEDS), "-o", str(tmp_path / "fresh")])
     assert fresh.exit_code == 0, fresh.output
-    # the same store, record for record (the old store's inputs were read from another checkout)
-    skip = {("articles", "source")}
+    # the same store, record for record (the old store's inputs were read from another checkout),
+    # but for what the old release never extracted
+    skip = {("articles", "source")} | NOT_EXTRACTED_BEFORE_0003
+    assert store_snapshot(db, skip) == store_snapshot(tmp_path / "fresh" / "crossread.db", skip)
+
+
+def test_a_0002_store_gains_the_0003_columns_and_its_stories_are_redone(tmp_path: Path) -> None:
+    db = _v1_copy(tmp_path / "old", V2_STORE)
+    assert sqlite3.connect(db).execute("select version_num from alembic_version").fetchone() == ("0002",)
+    result = CliRunner().invoke(main, ["analyze", str(SEEDS), "-o", str(tmp_path / "old")])
+    assert result.exit_code == 0, result.output
+    assert "0 article(s) added, 2 already stored" in result.output and "1 story analysed" in result.output
+    conn = sqlite3.connect(db)
+    assert conn.execute("select version_num from alembic_version").fetchone() == (HEAD,)
+    columns = {r[1] for r in conn.execute("pragma table_info(claim_relations)")}
+    assert {"speaker_id", "confidence"} <= columns
+    # the story stage ran again: claims and their relations carry a confidence now
+    assert conn.execute("select count(*) from claims where confidence is null").fetchone() == (0,)
+    assert conn.execute("select count(*) from claim_relations where confidence is null").fetchone() == (0,)
+    fresh = CliRunner().invoke(main, ["analyze", str(SEEDS), "-o", str(tmp_path / "fresh")])
+    assert fresh.exit_code == 0, fresh.output
+    skip = {("articles", "source"), ("articles", "first_seen")} | NOT_EXTRACTED_BEFORE_0003
     assert store_snapshot(db, skip) == store_snapshot(tmp_path / "fresh" / "crossread.db", skip)
 
 

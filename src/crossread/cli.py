@@ -119,14 +119,17 @@ def _store_args(function):  # noqa: ANN001, ANN202
 @_store_args
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the report (default: OUTDIR/report.html).")
-def report(outdir: Path | None, db: str | None, output: Path | None) -> None:
+@click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Leave out events, quotes and claims below this confidence (docs/CONFIDENCE.md); "
+                   "by default every record is shown and those under 0.5 are flagged.")
+def report(outdir: Path | None, db: str | None, output: Path | None, min_confidence: float | None) -> None:
     """Rebuild the HTML report from the store (nothing is analysed again)."""
     from crossread.pipeline import rebuild_report
 
     store = _open_store(outdir, db)
     try:
         path = output or (outdir or Path(".")) / "report.html"
-        written = rebuild_report(store, path)
+        written = rebuild_report(store, path, min_confidence=min_confidence)
         behind = len(store.stale_stories()) + len(store.pending("import_v1")) + len(store.unfiled_features())
     finally:
         store.close()

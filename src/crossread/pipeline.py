@@ -474,13 +474,15 @@ def write_outputs(store: Store, outdir: Path, json: str = "auto", analysis: Anal
     return written, notes
 
 
-def rebuild_report(store: Store, path: Path, title: str = "crossread report") -> list[Path]:
-    """Write the whole report from the store (``crossread report``); nothing is analysed again."""
+def rebuild_report(store: Store, path: Path, title: str = "crossread report",
+                   min_confidence: float | None = None) -> list[Path]:
+    """Write the whole report from the store (``crossread report``); nothing is analysed again.
+    ``min_confidence``: leave out the events, quotes and claims below it."""
     from crossread.report import write_report
     from crossread.report.store_source import StoreSource
 
     changed = set(store.pending("report"))
-    written = write_report(StoreSource(store), path, title=title)
+    written = write_report(StoreSource(store), path, title=title, min_confidence=min_confidence)
     store.clear_pending("report", changed)
     return written
 

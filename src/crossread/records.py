@@ -121,6 +121,7 @@ class Event:
     evidence: list[Evidence] = field(default_factory=list)
     outlets: list[str] = field(default_factory=list)
     independent_sources: int = 0
+    confidence: float | None = None  # see docs/CONFIDENCE.md; None: stored by a release that had none
 
 
 @dataclass
@@ -135,6 +136,7 @@ class Quote:
     also_in: list[Evidence] = field(default_factory=list)  # the same quote as other articles carry it
     outlets: list[str] = field(default_factory=list)
     independent_sources: int = 0
+    confidence: float | None = None  # see docs/CONFIDENCE.md
 
 
 @dataclass
@@ -146,6 +148,8 @@ class ClaimRelation:
     stance: ClaimStance
     score: float = 0.0
     evidence: Evidence | None = None  # the article's sentence that supports/contradicts/discusses it
+    speaker: str | None = None  # actor id: who makes the supporting/contradicting statement (None: the outlet)
+    confidence: float | None = None  # see docs/CONFIDENCE.md
 
 
 @dataclass
@@ -158,6 +162,9 @@ class Claim:
     status: ClaimStatus = "single_source"
     independent_sources: int = 0
     relations: list[ClaimRelation] = field(default_factory=list)
+    negated: bool = False  # the claim's own predicate is negated ("did not vote")
+    hedged: bool = False  # stated as possible, reported or conditional, not asserted ("may", "reportedly", "if")
+    confidence: float | None = None  # see docs/CONFIDENCE.md
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from crossread.analyze.claims import Embedder, add_relations, align_claims
+from crossread.analyze.claims import Embedder, add_relations, align_claims, claim_confidence, claim_speakers
 from crossread.analyze.derivation import detect_derivations
 from crossread.grouping import MinRootGroups
 from crossread.link.quote_merge import merge_quotes
@@ -46,8 +46,9 @@ def analyze_corpus(analysis: Analysis, embed: Embedder | None = None) -> Analysi
     ``embed``) adds semantic matching to claim alignment and paraphrase detection.
     """
     analysis.derivations = detect_derivations(analysis.articles, embed=embed, stories=analysis.stories)
+    speakers = claim_speakers(analysis.claims)
     analysis.claims = align_claims(analysis.claims, analysis.stories, embed=embed, events=analysis.events)
-    add_relations(analysis.claims, analysis.stories, {a.id: a for a in analysis.articles})
+    add_relations(analysis.claims, analysis.stories, {a.id: a for a in analysis.articles}, speakers)
     story_of = {aid: s.id for s in analysis.stories for aid in s.article_ids}
     analysis.quotes = merge_quotes(analysis.quotes, story_of, embed=embed)
     outlet_of = {a.id: a.outlet for a in analysis.articles}
@@ -64,4 +65,5 @@ def analyze_corpus(analysis: Analysis, embed: Embedder | None = None) -> Analysi
             claim.status = "contradicted"
         else:
             claim.status = "corroborated" if claim.independent_sources >= 2 else "single_source"
+        claim.confidence = claim_confidence(claim)
     return analysis

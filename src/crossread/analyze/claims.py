@@ -28,13 +28,30 @@ Alignment (within each story, between claims of different articles):
   below that Jaccard reaches 0.85, BASIL claim pairs at 0.85 are at 0.21 or more).
   The other pairs score as at cosine 0, and only claims with a pair left are embedded.
 
-Relations (FNC-1 labels renamed): every article of the story gets a stance to
-every claim: ``supports`` where it carries the claim with the claim's polarity,
-``contradicts`` where it carries it with the opposite polarity (one side negated) or
-the unsupervised stance scorer finds refutation cues around its matching sentences,
-otherwise ``discusses``/``unrelated`` from that scorer
-(:func:`crossread.analyze.stance.classify_stance`). A claim with a ``contradicts``
-relation is ``contradicted``.
+* **Polarity**: only claims of one polarity are linked. Each claim's ``negated`` and
+  ``hedged`` come from the parse of its own span at extraction
+  (:func:`crossread.extract.claims.claim_polarity`): a negation counts only where it
+  governs the claim's own predicate ("did not vote"), never elsewhere in its sentence,
+  and a claim the text reports as possible, conditional or hearsay is ``hedged``.
+
+Relations (FNC-1 labels renamed): every article of the story gets a stance to every
+claim, with the outlet, the speaker and the sentence behind it:
+
+* ``supports`` where the article carries the claim (it is one of the claim's own
+  sentences);
+* ``contradicts`` only where a claim of *another* article asserts the opposite: a pair
+  the alignment rules would link (the same proposition by the scores above, at
+  ``CONTRADICTION_THRESHOLD`` or as mutual best matches) but whose polarities differ,
+  neither hedged. The sentence a claim was taken from, or an outlet repeating it, never
+  contradicts it: their polarities are the same, and an article carrying the claim
+  supports it whatever else it says. This follows the negation-mismatch and alignment
+  features of contradiction detection (de Marneffe, Rafferty and Manning, 2008), made
+  precision-first: antonyms, numbers and other incompatible facts are not detected;
+* otherwise ``supports``/``discusses``/``unrelated`` from the unsupervised stance scorer
+  (:func:`crossread.analyze.stance.classify_stance`), whose refutation cues alone are
+  only ``discusses``.
+
+A claim with a ``contradicts`` relation is ``contradicted``.
 """
 
 from __future__ import annotations
@@ -56,8 +73,9 @@ EMBEDDING_THRESHOLD = 0.62  # with embeddings: any pair at or above this is link
 MUTUAL_THRESHOLD = 0.45  # with embeddings: mutual best matches at or above this are linked
 ANCHORED_THRESHOLD = 0.35  # mutual best matches among claims reporting one merged event
 SAME_SPEAKER_BONUS = 0.08
-CONTRADICTION_OVERLAP = 0.5  # share of the claim's content words the contradicting sentence must carry
-NEGATION = re.compile(r"\b(not|no|never|n't|denied|denies|deny|false|falsely|little evidence)\b", re.IGNORECASE)
+# opposite-polarity pairs at or above this (or mutual best matches at MUTUAL_THRESHOLD) contradict
+CONTRADICTION_THRESHOLD = 0.5
+_NEGATION_WORD = re.compile(r"\b(?:not|no|never|nor|neither|nobody|nothing|none|cannot)\b|n't\b", re.IGNORECASE)
 STOP = {"the", "a", "an", "of", "to", "in", "on", "and", "or", "that", "this", "is", "was", "were", "be", "has",
         "have", "had", "for", "with", "by", "as", "at", "it", "its", "their", "his", "her", "from", "which", "who"}
 _SENTENCE = re.compile(r"[^\n.!?]+(?:[.!?]+[\"”’']?|\n|$)")
@@ -67,8 +85,9 @@ def _content_words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP and len(w) > 2}
 
 
-def _negated(text: str) -> bool:
-    return bool(NEGATION.search(text))
+def negation_count(text: str) -> int:
+    """Negation words in ``text`` (curly apostrophes as straight ones)."""
+    return len(_NEGATION_WORD.findall(text.replace("’", "'")))
 
 
 def claim_similarity(texts: Sequence[str]) -> list[list[float]]:
@@ -224,23 +243,97 @@ def align_claims(claims: Sequence[Claim], stories: Sequence[Story], threshold: f
             links = _links(group, scores, embed, threshold)
             if anchors is not None:
                 links += _anchored_links(group, scores, anchors)
+        opposed: list[tuple[int, int, float]] = []
+        if len(group) > 1:
             for i, j in links:
-                linked.union(i, j)
+                if group[i].negated == group[j].negated:
+                    linked.union(i, j)
+                elif not (group[i].hedged or group[j].hedged) and scores[i, j] >= CONTRADICTION_THRESHOLD \
+                        and negation_count(group[i].text) != negation_count(group[j].text):
+                    # the two texts must differ by a negation: the same words parsed two ways
+                    # ("you don't have discretion") are one claim, not a contradiction
+                    opposed.append((i, j, float(scores[i, j])))
+        out_of: dict[int, Claim] = {}
         for root, members in linked.groups().items():
             if len(members) == 1:
-                merged.append(group[root])
-                continue
-            first = group[root]
-            polarities = {_negated(group[m].text) for m in members}
-            merged.append(Claim(
-                id=record_id("claim", *sorted(group[m].id for m in members)),
-                text=first.text,
-                attributed_to=next((group[m].attributed_to for m in members if group[m].attributed_to), None),
-                evidence=[e for m in members for e in group[m].evidence],
-                outlets=sorted({o for m in members for o in group[m].outlets}),
-                status="contradicted" if len(polarities) > 1 else "single_source",
-            ))
+                claim = group[root]
+                claim.relations = []
+            else:
+                first = group[root]
+                claim = Claim(
+                    id=record_id("claim", *sorted(group[m].id for m in members)),
+                    text=first.text,
+                    attributed_to=next((group[m].attributed_to for m in members if group[m].attributed_to), None),
+                    evidence=[e for m in members for e in group[m].evidence],
+                    outlets=sorted({o for m in members for o in group[m].outlets}),
+                    negated=first.negated,
+                    hedged=all(group[m].hedged for m in members),
+                    confidence=min((group[m].confidence for m in members if group[m].confidence is not None),
+                                   default=None),
+                )
+                # each other article carries it as sure as its best link into the group
+                for m in members:
+                    if m == root or not group[m].evidence:
+                        continue
+                    best = max(float(scores[m, k]) for k in members if k != m)
+                    evidence = group[m].evidence[0]
+                    if evidence.article_id == first.evidence[0].article_id:
+                        continue
+                    claim.relations.append(ClaimRelation(evidence.article_id, None, "supports", best, evidence,
+                                                         speaker=group[m].attributed_to,
+                                                         confidence=alignment_confidence(best)))
+            for m in members:
+                out_of[m] = claim
+            merged.append(claim)
+        for i, j, score in opposed:
+            _add_contradiction(out_of[i], group[j], score)
+            _add_contradiction(out_of[j], group[i], score)
     return merged
+
+
+def _add_contradiction(claim: Claim, other: Claim, score: float) -> None:
+    """Record that ``other`` (a claim of another article) asserts the opposite of ``claim``."""
+    if not other.evidence or other is claim:
+        return
+    evidence = other.evidence[0]
+    if any(e.article_id == evidence.article_id for e in claim.evidence):
+        return  # that article carries the claim itself: it supports it
+    for relation in claim.relations:
+        if relation.article_id == evidence.article_id:
+            if relation.score >= score:
+                return
+            claim.relations.remove(relation)
+            break
+    claim.relations.append(ClaimRelation(evidence.article_id, None, "contradicts", score, evidence,
+                                         speaker=other.attributed_to, confidence=alignment_confidence(score)))
+
+
+def alignment_confidence(score: float) -> float:
+    """How sure a relation found by alignment is: its score rescaled from 0.5 at the lowest score that
+    links (``MUTUAL_THRESHOLD``) to 1.0 at a score of 1 (see docs/CONFIDENCE.md)."""
+    return round(min(1.0, 0.5 + max(0.0, score - MUTUAL_THRESHOLD) / (2 * (1.0 - MUTUAL_THRESHOLD))), 3)
+
+
+def claim_confidence(claim: Claim) -> float:
+    """How sure the claim's status is (docs/CONFIDENCE.md): contradicted -- its surest contradiction;
+    corroborated -- the second surest support from another outlet (two are needed); single source --
+    one minus the surest doubt (an article of another outlet discussing it without a stance)."""
+    def sure(relation: ClaimRelation) -> float:
+        return relation.confidence if relation.confidence is not None else 0.5
+
+    if claim.status == "contradicted":
+        return max((sure(r) for r in claim.relations if r.stance == "contradicts"), default=0.5)
+    if claim.status == "corroborated":
+        by_outlet: dict[str, float] = {}
+        for r in claim.relations:
+            if r.stance == "supports":
+                key = r.outlet or r.article_id
+                by_outlet[key] = max(by_outlet.get(key, 0.0), sure(r))
+        ranked = sorted(by_outlet.values(), reverse=True)
+        return round(ranked[1] if len(ranked) > 1 else ranked[0] if ranked else 0.5, 3)
+    own = {e.article_id for e in claim.evidence}
+    doubts = [sure(r) for r in claim.relations if r.stance == "discusses" and r.article_id not in own]
+    return round(1.0 - 0.5 * max(doubts, default=0.0), 3)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -276,45 +369,58 @@ def _best_sentence(claim_text: str, article: Article) -> tuple[Evidence | None, 
     return Evidence(article.id, best[0], best[1], article.text[best[0]:best[1]]), best_overlap
 
 
-def claim_relations(claim: Claim, story_articles: Sequence[Article]) -> list[ClaimRelation]:
-    """The stance of every article of the claim's story towards ``claim`` (see the module docstring)."""
+def claim_relations(claim: Claim, story_articles: Sequence[Article],
+                    speakers: Mapping[tuple[str, int, int], str | None] | None = None) -> list[ClaimRelation]:
+    """The stance of every article of the claim's story towards ``claim`` (see the module docstring).
+
+    The ``contradicts`` relations alignment found (:func:`align_claims`) are kept; ``speakers``
+    maps a claim span (article id, start, end) to the actor making it."""
     from crossread.analyze.stance import classify_stance
 
-    reference = _negated(claim.text)
+    known = {r.article_id: r for r in claim.relations if r.stance in ("supports", "contradicts")}
     relations = []
     for article in story_articles:
         own = [e for e in claim.evidence if e.article_id == article.id]
-        if own:
-            flipped = [e for e in own if _negated(e.sentence) != reference]
-            stance = "contradicts" if flipped and len(flipped) == len(own) else "supports"
-            relations.append(ClaimRelation(article.id, article.outlet, stance, 1.0, (flipped or own)[0]))
+        if own and article.id not in known:
+            speaker = (speakers or {}).get((article.id, own[0].start, own[0].end), claim.attributed_to)
+            relations.append(ClaimRelation(article.id, article.outlet, "supports", 1.0, own[0], speaker=speaker,
+                                           confidence=1.0))
+            continue
+        if article.id in known:
+            relation = known[article.id]
+            relation.outlet = article.outlet
+            relations.append(relation)
             continue
         label, confidence = classify_stance(claim.text, article.text)
-        evidence, overlap = _best_sentence(claim.text, article)
+        evidence, _overlap = _best_sentence(claim.text, article)
         if label == "agree" and evidence is not None:
             stance = "supports"
-        elif label == "disagree" and evidence is not None and overlap >= CONTRADICTION_OVERLAP \
-                and _negated(evidence.sentence) != reference:
-            # refutation cues alone are too common in news to contradict a claim: the
-            # matching sentence itself must state it with the other polarity
-            stance = "contradicts"
         elif label == "unrelated" or evidence is None:
             stance, evidence = "unrelated", None
         else:
+            # refutation cues alone are too common in news to contradict a claim ("disagree")
             stance = "discusses"
-        relations.append(ClaimRelation(article.id, article.outlet, stance, float(confidence), evidence))
+        relations.append(ClaimRelation(article.id, article.outlet, stance, float(confidence), evidence,
+                                       confidence=round(float(confidence), 3)))
     return relations
 
 
-def add_relations(claims: Sequence[Claim], stories: Sequence[Story], articles: Mapping[str, Article]) -> None:
-    """Fill ``relations`` of every claim from the articles of its story (in story order)."""
+def add_relations(claims: Sequence[Claim], stories: Sequence[Story], articles: Mapping[str, Article],
+                  speakers: Mapping[tuple[str, int, int], str | None] | None = None) -> None:
+    """Fill ``relations`` of every claim from the articles of its story (in story order); ``speakers``:
+    who makes each claim span, as extracted (:func:`claim_speakers` of the claims before alignment)."""
     members = {a: s.article_ids for s in stories for a in s.article_ids}
     for claim in claims:
         first = claim.evidence[0].article_id if claim.evidence else None
         ids = members.get(first, [first] if first else [])
-        claim.relations = claim_relations(claim, [articles[i] for i in ids if i in articles])
-        # a sentence found to state the claim (or its negation) is evidence of the claim too
+        claim.relations = claim_relations(claim, [articles[i] for i in ids if i in articles], speakers)
+        # a sentence found to state the claim is evidence of the claim too (never one stating its negation)
         for relation in claim.relations:
-            if relation.stance in ("supports", "contradicts") and relation.evidence is not None \
+            if relation.stance == "supports" and relation.evidence is not None \
                     and relation.evidence not in claim.evidence:
                 claim.evidence.append(relation.evidence)
+
+
+def claim_speakers(claims: Sequence[Claim]) -> dict[tuple[str, int, int], str | None]:
+    """(article id, start, end) of every claim span -> the actor it is attributed to."""
+    return {(e.article_id, e.start, e.end): c.attributed_to for c in claims for e in c.evidence}

@@ -79,6 +79,7 @@ class CoverageRow:
     cells: dict[str, Cell]  # outlet → cell, for every column of the matrix
     evidence: list[Evidence] = field(default_factory=list)  # the record's evidence inside the story
     evidence_by_outlet: dict[str, list[Evidence]] = field(default_factory=dict)
+    confidence: float | None = None  # the record's confidence (docs/CONFIDENCE.md)
 
     @property
     def outlets(self) -> list[str]:
@@ -181,7 +182,7 @@ def coverage_matrix(analysis: Analysis, story_id: str | None = None) -> Coverage
                 cells[outlet] = "present" if carried else "absent"
         status = record.status if isinstance(record, Claim) else None
         ordered = {o: by_outlet[o] for o in outlets if o in by_outlet}
-        return CoverageRow(kind, record.id, label, status, cells, evidence, ordered)
+        return CoverageRow(kind, record.id, label, status, cells, evidence, ordered, record.confidence)
 
     def ordered(rows: list[CoverageRow | None]) -> list[CoverageRow]:
         kept = [r for r in rows if r is not None]

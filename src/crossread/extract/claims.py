@@ -20,6 +20,12 @@ text and speaker span offsets, for the lead to resolve to an actor id);
 * ``Evidence.start/end`` is the proposition's span inside its sentence
   (``article.text[start:end] == claim.text``), ``Evidence.sentence`` the sentence.
 * Ids are deterministic: ``record_id("claim", article.id, start, end)``.
+* Polarity (:func:`claim_polarity`): ``negated`` when a negation governs the claim's own
+  predicate (a ``neg``/negative adverb on the span's root, a "no"/"nobody" subject or
+  object, or a quote whose cue is a denial: "X denied that ..."), never for a negation
+  elsewhere in the sentence; ``hedged`` when the predicate is modal ("may", "could",
+  "would"), the span says it is hearsay or uncertain ("reportedly", "allegedly"), is
+  conditional ("if", "whether") or is the complement of a belief ("seems", "expects").
 """
 
 from __future__ import annotations
@@ -55,7 +61,49 @@ _CHROME = re.compile(r"(?i)\b(subscribe|sign up|newsletter|donate|click here|rea
                      r"all rights reserved|follow us|share this|advertisement|photo:|image:|"
                      r"receive latest|popular articles|latest stories|copyright|©|help us|support us|"
                      r"non-profit|you can support|terms of use|privacy policy)")
+NEGATORS = {"not", "n't", "never", "no", "nor", "neither", "nobody", "nothing", "none", "nowhere", "cannot"}
+NEGATIVE_ARGUMENTS = {"no", "nobody", "nothing", "none", "neither"}
+HEDGE_MODALS = {"may", "might", "could", "would", "should", "can"}
+HEDGE_WORDS = {"reportedly", "allegedly", "possibly", "perhaps", "probably", "likely", "apparently", "purportedly",
+               "supposedly", "maybe", "unconfirmed", "rumored", "rumoured", "unclear", "potentially"}
+HEDGE_PREDICATES = {"seem", "appear", "suggest", "believe", "think", "expect", "hope", "speculate", "predict",
+                    "fear", "suspect", "doubt", "wonder", "consider", "claim", "allege"}
+CONDITIONAL_MARKS = {"if", "whether", "unless"}
+_DENIAL_CUE = re.compile(r"(?i)\b(?:den(?:y|ied|ies|ying)|disput\w*|reject\w*|refut\w*|dismiss\w*)\b")
 _SPLIT_RE = re.compile(r"(?:,\s+(?:and|but|while|whereas)\s+|;\s+|\s+(?:and|but)\s+(?=(?:he|she|they|it|we)\b))")
+
+
+def claim_polarity(toks: list[_Tok], has_dep: bool) -> tuple[bool, bool]:
+    """(negated, hedged) of a claim from its own tokens (see the module docstring)."""
+    if not toks:
+        return False, False
+    if not has_dep:  # no parse: words alone
+        lowers = {t.lower.replace("’", "'") for t in toks}
+        return bool(lowers & NEGATORS), bool(lowers & (HEDGE_WORDS | HEDGE_MODALS))
+    inside = {t.i for t in toks}
+    children: dict[int, list[_Tok]] = {}
+    for t in toks:
+        if t.head != t.i:
+            children.setdefault(t.head, []).append(t)
+    roots = [t for t in toks if t.head == t.i or t.head not in inside]
+    negated = False
+    hedged = any(t.lower in HEDGE_WORDS for t in toks)
+    for root in roots:
+        for c in children.get(root.i, []):
+            low = c.lower.replace("’", "'")
+            if c.dep == "neg" or (low in NEGATORS and c.dep in ("advmod", "neg", "det", "cc:preconj")):
+                negated = True  # "not enough just to not suck" is as negated as "not enough"
+            elif c.dep.startswith(("nsubj", "obj", "dobj")) and (
+                    c.lower in NEGATIVE_ARGUMENTS
+                    or any(g.lower in NEGATIVE_ARGUMENTS and g.dep == "det" for g in children.get(c.i, []))):
+                negated = True  # "No one was hurt", "found no evidence"
+            if c.dep.startswith("aux") and c.lower in HEDGE_MODALS:
+                hedged = True
+            if c.dep == "mark" and c.lower in CONDITIONAL_MARKS:
+                hedged = True
+        if root.lemma.lower() in HEDGE_PREDICATES:
+            hedged = True
+    return negated, hedged
 
 
 @dataclass
@@ -189,23 +237,27 @@ class _ClaimFinder:
         return has_verb and (has_number or has_entity)
 
     def make(self, a: int, b: int, sentence: tuple[int, int], speaker: tuple[int, int] | None,
-             quote_id: str | None) -> ClaimSpan:
+             quote_id: str | None, denied: bool = False) -> ClaimSpan:
         art = self.article
         sent_text = self.text[sentence[0]:sentence[1]].strip()
+        negated, hedged = claim_polarity(self.toks_in(a, b), self.has_dep)
         claim = Claim(
             id=record_id("claim", art.id, a, b),
             text=self.text[a:b],
             attributed_to=None,
             evidence=[Evidence(article_id=art.id, start=a, end=b, sentence=sent_text)],
             outlets=[art.outlet] if art.outlet else [],
+            negated=negated != denied,  # "X denied that Y": the article reports not-Y from X
+            hedged=hedged,
         )
         return ClaimSpan(claim, a, b, self.text[speaker[0]:speaker[1]] if speaker else None,
                          speaker[0] if speaker else None, speaker[1] if speaker else None, quote_id)
 
 
 def _quote_regions(article: Article, quotes: Iterable[Any]) -> list[tuple[int, int, tuple[int, int] | None,
-                                                                          str | None, str | None, tuple[int, int]]]:
-    """(content_start, content_end, source span, speaker text, quote id, whole extent)."""
+                                                                          str | None, str | None, tuple[int, int],
+                                                                          bool]]:
+    """(content_start, content_end, source span, speaker text, quote id, whole extent, denial cue)."""
     out = []
     for q in quotes or []:
         if isinstance(q, QuoteSpan):
@@ -214,10 +266,12 @@ def _quote_regions(article: Article, quotes: Iterable[Any]) -> list[tuple[int, i
             rec = q.to_record(article)
             parts = [x for x in (q.source_start, q.cue_start, q.content_start) if x is not None]
             ends = [x for x in (q.source_end, q.cue_end, q.content_end) if x is not None]
-            out.append((a, b, src, rec.speaker_text, rec.id, (min(parts), max(ends))))
+            denied = q.kind == "indirect" and bool(_DENIAL_CUE.search(rec.cue or ""))
+            out.append((a, b, src, rec.speaker_text, rec.id, (min(parts), max(ends)), denied))
         elif isinstance(q, Quote):
             a, b = q.evidence.start, q.evidence.end
-            out.append((a, b, None, q.speaker_text, q.id, (a, b)))
+            denied = q.kind == "indirect" and bool(_DENIAL_CUE.search(q.cue or ""))
+            out.append((a, b, None, q.speaker_text, q.id, (a, b), denied))
     return out
 
 
@@ -248,7 +302,7 @@ def _claim_spans(article: Article, doc: Any, quotes: Iterable[Any] | None,
         return any(sa < b and a < sb for sa, sb in signals)
 
     # attributed claims: quote contents, sentence by sentence
-    for a, b, src, speaker_text, qid, _extent in regions:
+    for a, b, src, speaker_text, qid, _extent, denied in regions:
         for s, e in finder.sents:
             pa, pb = max(a, s), min(b, e)
             if pb <= pa:
@@ -262,13 +316,13 @@ def _claim_spans(article: Article, doc: Any, quotes: Iterable[Any] | None,
                 if (x, y) in seen or blocked(x, y) or not finder.checkworthy(x, y, lenient=True):
                     continue
                 seen.add((x, y))
-                span = finder.make(x, y, (s, e), src, qid)
+                span = finder.make(x, y, (s, e), src, qid, denied)
                 if src is None and speaker_text:
                     span.speaker_text = speaker_text
                 out.append(span)
     # the outlet's own voice: sentences outside every attribution
     for s, e in finder.sents:
-        if any(xa < e and s < xb for *_, (xa, xb) in regions):
+        if any(xa < e and s < xb for *_, (xa, xb), _denied in regions):
             continue
         for x, y in finder.split(s, e):
             if (x, y) in seen or blocked(x, y) or not finder.checkworthy(x, y):

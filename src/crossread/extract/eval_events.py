@@ -116,6 +116,7 @@ def triple_scores(items: Sequence[dict[str, Any]], nlp: Callable[[str], Any],
     from crossread.records import Article
 
     n_pred = n_gold = n_match_p = n_match_g = 0
+    by_band: dict[str, list[int]] = {}  # confidence band -> [events, matched]
     for i, item in enumerate(items):
         model = models[fold_of[i] if fold_of is not None else 0]
         text = item["sentence"]
@@ -133,13 +134,33 @@ def triple_scores(items: Sequence[dict[str, Any]], nlp: Callable[[str], Any],
         for ev in events:
             src_words = set().union(*[words_of.get(a, set()) for a in ev.source]) if ev.source else set()
             tgt_words = set().union(*[words_of.get(a, set()) for a in ev.target]) if ev.target else set()
-            if coarse_type(ev.plover) == item["type"] and gold_src in src_words and gold_tgt in tgt_words:
-                matched += 1
+            hit = coarse_type(ev.plover) == item["type"] and gold_src in src_words and gold_tgt in tgt_words
+            matched += hit
+            band = by_band.setdefault(confidence_band(ev.confidence), [0, 0])
+            band[0] += 1
+            band[1] += hit
         n_match_p += matched
         n_match_g += 1 if matched else 0
     p = n_match_p / n_pred if n_pred else 0.0
     r = n_match_g / n_gold if n_gold else 0.0
-    return {"p": p, "r": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "n_pred": n_pred, "n_gold": n_gold}
+    bands = {b: {"events": n, "precision": m / n if n else 0.0} for b, (n, m) in sorted(by_band.items())}
+    return {"p": p, "r": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "n_pred": n_pred, "n_gold": n_gold,
+            "by_confidence": bands}
+
+
+CONFIDENCE_BANDS = (0.5, 0.7, 0.9)
+
+
+def confidence_band(value: float | None) -> str:
+    """"<0.5", "0.5-0.7", "0.7-0.9", ">=0.9" or "none"."""
+    if value is None:
+        return "none"
+    lower = 0.0
+    for edge in CONFIDENCE_BANDS:
+        if value < edge:
+            return f"<{edge}" if lower == 0.0 else f"{lower}-{edge}"
+        lower = edge
+    return f">={lower}"
 
 
 def _load_parser() -> Callable[[str], Any] | None:
@@ -236,7 +257,8 @@ def run_eval(data: Path, file: Path | None = None, folds: int = 5,
             models.append(PloverTypeModel.train(xm, ym))
     t = triple_scores(items, nlp, models, fold_of)
     metrics.update({"triple_p": t["p"], "triple_r": t["r"], "triple_f1": t["f1"],
-                    "triple_n_pred": t["n_pred"], "triple_n_gold": t["n_gold"]})
+                    "triple_n_pred": t["n_pred"], "triple_n_gold": t["n_gold"],
+                    "triple_p_by_confidence": t["by_confidence"]})
     if gsr_items and full_model is not None:
         tg = triple_scores(gsr_items, nlp, [full_model])
         metrics.update({"gsr_triple_p": tg["p"], "gsr_triple_r": tg["r"], "gsr_triple_f1": tg["f1"]})
@@ -265,6 +287,10 @@ def render_table(metrics: dict[str, Any]) -> str:
                      ("triple F1 (gold records)", metrics["gsr_triple_f1"])]
     width = max(len(r[0]) for r in rows)
     lines += [f"{name.ljust(width)}  {_fmt(value)}" for name, value in rows]
+    bands = metrics.get("triple_p_by_confidence") or {}
+    if bands:
+        lines += ["", "triple precision by event confidence (PLV; a lower bound: one gold event per sentence)"]
+        lines += [f"  {band:<8} {v['events']:5d} events  P {v['precision']:.3f}" for band, v in bands.items()]
     per = metrics.get("per_type") or {}
     if per:
         lines += ["", f"{'type'.ljust(10)} {'P':>6} {'R':>6} {'F1':>6} {'n':>5}"]

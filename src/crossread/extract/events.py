@@ -558,6 +558,10 @@ def _rule_for_verb(verb: Any) -> tuple[TriggerRule | None, Any, bool]:
 
 LEXICON_GATE = True  # verbs outside the lexicon need a confident classifier (docs/EVALUATION.md)
 GATE_PROB = 0.5
+# Confidence of an event's type (docs/CONFIDENCE.md): a trigger of the PLOVER lexicon or a rule-typed
+# event noun is unambiguous by construction (a prior, not a measurement); a learned type has the
+# classifier's probability. ``crossread eval events`` reports how precise each confidence band is.
+RULE_CONFIDENCE = 0.9
 LOCATION_TARGETS = True
 EVENT_FILTER = True  # drop saying/cognition verbs and unsure non-lexicon verbs (ablation switch)  # min. classifier probability for a verb outside the PLOVER lexicon
 
@@ -785,6 +789,7 @@ def _extract_events(article: Article, doc: DocView, actors: Sequence[Actor],
                                            zip(probs, probs.argmax(axis=1))])
     events = []
     for n, (trig, verb, sources, tgts, marked, rule, shown) in enumerate(pending):
+        prob = RULE_CONFIDENCE
         if rule is None:
             ptype, prob = next(typed)
             if EVENT_FILTER and n in gated_idx and prob < GATE_PROB:
@@ -822,6 +827,7 @@ def _extract_events(article: Article, doc: DocView, actors: Sequence[Actor],
             location=_location_for(clause_verb),
             evidence=[Evidence(article_id=article.id, start=start, end=end, sentence=article.text[start:end])],
             outlets=[article.outlet] if article.outlet else [],
+            confidence=round(prob, 3),
         )
         events.append(ev)
     return events

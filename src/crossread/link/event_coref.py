@@ -519,6 +519,9 @@ def _merge_group(group: Sequence[Event], outlet_of: Mapping[str, str | None]) ->
         modality=first.modality, date=dates[0] if dates else None,
         location=next((e.location for e in group if e.location), None), evidence=evidence, outlets=outlets,
         independent_sources=max(e.independent_sources for e in group),
+        # the type as the surest report gives it (the merged event takes the first report's type)
+        confidence=max((e.confidence for e in group if e.plover == first.plover and e.confidence is not None),
+                       default=None),
     )
 
 

@@ -53,7 +53,13 @@ from crossread.report.render import (
     render_index_page,
     render_story_page,
 )
-from crossread.report.source import AnalysisSource, ReportSource, StorySummary, merge_analyses
+from crossread.report.source import (
+    AnalysisSource,
+    ConfidenceFilter,
+    ReportSource,
+    StorySummary,
+    merge_analyses,
+)
 
 __all__ = [
     "HOME_STORIES",
@@ -396,7 +402,7 @@ def _rmdir_if_empty(folder: Path) -> None:
 def write_report(source_or_analysis: ReportSource | Analysis, path: Path | str, *, title: str = "crossread report",
                  single_file_max_articles: int = SINGLE_FILE_MAX_ARTICLES, only_stories: set[str] | None = None,
                  home_stories: int = HOME_STORIES, top_stories: int = TOP_STORIES,
-                 index_page_size: int | None = None) -> list[Path]:
+                 index_page_size: int | None = None, min_confidence: float | None = None) -> list[Path]:
     """Write the report at ``path``; returns the files written.
 
     Up to ``single_file_max_articles`` articles in all: one self-contained file (the index of
@@ -410,6 +416,9 @@ def write_report(source_or_analysis: ReportSource | Analysis, path: Path | str, 
     only those month pages and top lists whose content changed; other pages are left as they
     are. Without it every page is rewritten. Every file is written atomically.
 
+    ``min_confidence`` leaves out the events, quotes and claims below that confidence
+    (docs/CONFIDENCE.md); every record is shown by default, those under 0.5 flagged.
+
     ``index_page_size`` is deprecated (the index is no longer paginated): it sets both
     ``home_stories`` and ``top_stories``.
     """
@@ -421,6 +430,8 @@ def write_report(source_or_analysis: ReportSource | Analysis, path: Path | str, 
         raise ValueError("home_stories and top_stories must be at least 1")
     path = Path(path)
     source = _as_source(source_or_analysis)
+    if min_confidence:
+        source = ConfidenceFilter(source, min_confidence)
     layout = ReportLayout(path)
     totals = source.totals()
     if totals.get("articles", 0) <= single_file_max_articles:

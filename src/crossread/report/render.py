@@ -249,6 +249,7 @@ class _Context:
                 "source": [self.actor(x) for x in e.source], "target": [self.actor(x) for x in e.target],
                 "trigger": e.trigger, "negated": e.negated, "modality": e.modality, "date": e.date,
                 "location": e.location, "outlets": e.outlets, "independent_sources": e.independent_sources,
+                "confidence": e.confidence,
                 "links": self.ev_links(e.evidence if evidence is None else evidence, "event",
                                        f"event: {e.plover} ({e.trigger})")}
 
@@ -257,7 +258,7 @@ class _Context:
 
     def quote_row(self, q: Quote) -> dict[str, Any]:
         return {"speaker": self.actor(q.speaker), "speaker_text": q.speaker_text, "cue": q.cue,
-                "content": q.content, "kind": q.kind,
+                "content": q.content, "kind": q.kind, "confidence": q.confidence,
                 "links": self.ev_links([q.evidence, *q.also_in], "quote", f"quote ({q.kind})")}
 
     def quote_rows(self) -> list[dict[str, Any]]:
@@ -266,9 +267,10 @@ class _Context:
     def claim_rows(self) -> list[dict[str, Any]]:
         return [
             {"text": c.text, "attributed_to": self.actor(c.attributed_to), "status": c.status,
-             "outlets": c.outlets, "independent_sources": c.independent_sources,
+             "outlets": c.outlets, "independent_sources": c.independent_sources, "confidence": c.confidence,
              "links": self.ev_links(c.evidence, "claim", f"claim ({c.status})"),
              "stances": [{"outlet": r.outlet or f"unknown outlet {r.article_id}", "stance": r.stance,
+                          "speaker": self.actor(r.speaker), "confidence": r.confidence,
                           "links": self.ev_links([r.evidence] if r.evidence else [], "claim", f"{r.stance} the claim")}
                          for r in c.relations]}
             for c in self.analysis.claims
@@ -477,10 +479,13 @@ def _page_words(scope: str) -> dict[str, str]:
     return {"dead_span_title": "span not in the articles of this story", "absent_ref": "not in this story"}
 
 
+LOW_CONFIDENCE = 0.5  # confidences below this are flagged in the report (docs/CONFIDENCE.md)
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     # Autoescape on for everything: every article-derived value is untrusted.
-    return Environment(
+    env = Environment(
         loader=PackageLoader("crossread.report", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
@@ -488,6 +493,8 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["low_confidence"] = LOW_CONFIDENCE
+    return env
 
 
 def render(analysis: Analysis, title: str, summaries: list[StorySummary] | None = None,

@@ -28,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, runtime_checkable
 
 from crossread.analyze.coverage import outlet_name
@@ -284,6 +284,30 @@ class AnalysisSource:
 
 
 # --------------------------------------------------------------------------- merging story analyses
+
+
+class ConfidenceFilter:
+    """A source showing only the events, quotes and claims whose confidence reaches ``threshold``
+    (records without a confidence, from an older store, are kept). Story counts stay those of the
+    whole story."""
+
+    def __init__(self, source: ReportSource, threshold: float) -> None:
+        self.source = source
+        self.threshold = threshold
+
+    def story_summaries(self) -> list[StorySummary]:
+        return self.source.story_summaries()
+
+    def totals(self) -> dict[str, int]:
+        return self.source.totals()
+
+    def story_analysis(self, story_id: str) -> Analysis:
+        analysis = self.source.story_analysis(story_id)
+        return replace(analysis, events=self._kept(analysis.events), quotes=self._kept(analysis.quotes),
+                       claims=self._kept(analysis.claims))
+
+    def _kept(self, records: list) -> list:  # type: ignore[type-arg]
+        return [r for r in records if r.confidence is None or r.confidence >= self.threshold]
 
 
 def _evidence_key(e: Evidence | Mention) -> tuple[str, int, int]:

@@ -34,7 +34,8 @@ def _row_link(ctx: _Context, row: CoverageRow) -> dict[str, Any]:
 
 
 def _row_ref(ctx: _Context, row: CoverageRow) -> dict[str, Any]:
-    return {"label": row.label, "kind": row.kind, "status": row.status, "link": _row_link(ctx, row)}
+    return {"label": row.label, "kind": row.kind, "status": row.status, "link": _row_link(ctx, row),
+            "confidence": row.confidence}
 
 
 def coverage_view(ctx: _Context, story: Story) -> dict[str, Any]:
@@ -50,6 +51,7 @@ def coverage_view(ctx: _Context, story: Story) -> dict[str, Any]:
                              f"{row.kind}: {row.label}") if evs else None)
             cells.append({"outlet": outlet, "state": state, "link": link})
         rows.append({"label": row.label, "kind": row.kind, "status": row.status, "link": _row_link(ctx, row),
+                     "confidence": row.confidence,
                      "cells": cells, "carried": len(row.outlets),
                      "links": ctx.ev_links(row.evidence, row.kind, f"{row.kind}: {row.label}")})
     exclusive = [{"outlet": o, "rows": [_row_ref(ctx, r) for r in rs]} for o, rs in only_in(analysis, story.id).items()]

@@ -124,7 +124,8 @@ def extraction_rows(article: Article, records: ArticleRecords) -> dict[str, list
         out["article_events"].append({
             "article_id": aid, "local_id": event.id, "position": position, "plover": event.plover, "mode": event.mode,
             "cameo": event.cameo, "trigger": event.trigger, "negated": event.negated, "modality": event.modality,
-            "date": event.date, "location": event.location, **span_row(text, ev.start, ev.end, ev.sentence)})
+            "date": event.date, "location": event.location, "confidence": event.confidence,
+            **span_row(text, ev.start, ev.end, ev.sentence)})
         for role, ids in (("source", event.source), ("target", event.target)):
             out["article_event_actors"] += [{"article_id": aid, "event_position": position, "role": role,
                                              "position": i, "actor_local_id": a} for i, a in enumerate(ids)]
@@ -134,12 +135,14 @@ def extraction_rows(article: Article, records: ArticleRecords) -> dict[str, list
         out["article_quotes"].append({
             "article_id": aid, "local_id": quote.id, "position": position, "speaker_local_id": quote.speaker,
             "speaker_text": quote.speaker_text, "cue": quote.cue, "content": quote.content, "kind": quote.kind,
+            "confidence": quote.confidence,
             **span_row(text, quote.evidence.start, quote.evidence.end, quote.evidence.sentence)})
     for position, claim in enumerate(records.claims):
         ev = _single(claim.evidence, "claim", claim.id)
         out["article_claims"].append({
             "article_id": aid, "local_id": claim.id, "position": position, "text": claim.text,
-            "attributed_local_id": claim.attributed_to, **span_row(text, ev.start, ev.end, ev.sentence)})
+            "attributed_local_id": claim.attributed_to, "negated": claim.negated, "hedged": claim.hedged,
+            "confidence": claim.confidence, **span_row(text, ev.start, ev.end, ev.sentence)})
     for framing in records.framing:
         for kind, items in (("label", framing.labels), ("loaded_term", framing.loaded_terms)):
             for item in items:
@@ -181,13 +184,16 @@ def records_of(article: Article, tables: Mapping[str, Sequence[Mapping[str, Any]
                     source=[a["actor_local_id"] for a in roles.get((r["position"], "source"), [])],
                     target=[a["actor_local_id"] for a in roles.get((r["position"], "target"), [])],
                     trigger=r["trigger"], negated=bool(r["negated"]), modality=r["modality"], date=r["date"],
-                    location=r["location"], evidence=[evidence_of({**r, "article_id": aid}, texts)], outlets=list(outlet))
+                    location=r["location"], evidence=[evidence_of({**r, "article_id": aid}, texts)], outlets=list(outlet),
+                    confidence=r.get("confidence"))
               for r in sorted(tables.get("article_events", ()), key=lambda r: r["position"])]
     quotes = [Quote(id=r["local_id"], speaker=r["speaker_local_id"], speaker_text=r["speaker_text"], cue=r["cue"],
-                    content=r["content"], kind=r["kind"], evidence=evidence_of({**r, "article_id": aid}, texts))
+                    content=r["content"], kind=r["kind"], evidence=evidence_of({**r, "article_id": aid}, texts),
+                    confidence=r.get("confidence"))
               for r in sorted(tables.get("article_quotes", ()), key=lambda r: r["position"])]
     claims = [Claim(id=r["local_id"], text=r["text"], attributed_to=r["attributed_local_id"],
-                    evidence=[evidence_of({**r, "article_id": aid}, texts)], outlets=list(outlet))
+                    evidence=[evidence_of({**r, "article_id": aid}, texts)], outlets=list(outlet),
+                    negated=bool(r.get("negated")), hedged=bool(r.get("hedged")), confidence=r.get("confidence"))
               for r in sorted(tables.get("article_claims", ()), key=lambda r: r["position"])]
     return ArticleRecords(actors=actors, events=events, quotes=quotes, claims=claims,
                           framing=framing_of(article, tables.get("article_framing", ())))
@@ -229,7 +235,8 @@ def story_record_rows(story_id: str, texts: Mapping[str, str], events: Sequence[
         out["events"].append({"id": e.id, "story_id": story_id, "position": position, "plover": e.plover,
                               "mode": e.mode, "cameo": e.cameo, "trigger": e.trigger, "negated": e.negated,
                               "modality": e.modality, "date": e.date, "location": e.location,
-                              "outlets": len(e.outlets), "independent_sources": e.independent_sources})
+                              "outlets": len(e.outlets), "independent_sources": e.independent_sources,
+                              "confidence": e.confidence})
         for role, ids in (("source", e.source), ("target", e.target)):
             out["event_actors"] += [{"event_id": e.id, "role": role, "position": i, "actor_id": a}
                                     for i, a in enumerate(ids)]
@@ -238,13 +245,15 @@ def story_record_rows(story_id: str, texts: Mapping[str, str], events: Sequence[
     for position, q in enumerate(quotes):
         out["quotes"].append({"id": q.id, "story_id": story_id, "position": position, "speaker_id": q.speaker,
                               "speaker_text": q.speaker_text, "cue": q.cue, "content": q.content, "kind": q.kind,
-                              "outlets": len(q.outlets), "independent_sources": q.independent_sources})
+                              "outlets": len(q.outlets), "independent_sources": q.independent_sources,
+                              "confidence": q.confidence})
         out["quote_evidence"] += [{"quote_id": q.id, "position": i, **evidence_row(texts, ev)}
                                   for i, ev in enumerate([q.evidence, *q.also_in])]
     for position, c in enumerate(claims):
         out["claims"].append({"id": c.id, "story_id": story_id, "position": position, "text": c.text,
                               "attributed_to": c.attributed_to, "status": c.status, "outlets": len(c.outlets),
-                              "independent_sources": c.independent_sources})
+                              "independent_sources": c.independent_sources, "negated": c.negated,
+                              "hedged": c.hedged, "confidence": c.confidence})
         out["claim_evidence"] += [{"claim_id": c.id, "position": i, **evidence_row(texts, ev)}
                                   for i, ev in enumerate(c.evidence)]
         for i, r in enumerate(c.relations):
@@ -252,7 +261,8 @@ def story_record_rows(story_id: str, texts: Mapping[str, str], events: Sequence[
                     {"article_id": r.article_id, "char_start": None, "char_end": None, "sentence_start": None,
                      "sentence_end": None, "sentence_text": None})
             out["claim_relations"].append({"claim_id": c.id, "position": i, **span, "article_id": r.article_id,
-                                           "stance": r.stance, "score": float(r.score)})
+                                           "stance": r.stance, "score": float(r.score), "speaker_id": r.speaker,
+                                           "confidence": r.confidence})
     for position, d in enumerate(derivations):
         out["derivations"].append({"story_id": story_id, "source_article_id": d.source_article,
                                    "derived_article_id": d.derived_article, "position": position, "kind": d.kind,
@@ -283,7 +293,7 @@ def story_records_of(tables: Mapping[str, Sequence[Mapping[str, Any]]], texts: M
             target=[a["actor_id"] for a in actors.get((r["id"], "target"), [])],
             trigger=r["trigger"], negated=bool(r["negated"]), modality=r["modality"], date=r["date"],
             location=r["location"], evidence=evs, outlets=record_outlets((e.article_id for e in evs), outlet_of),
-            independent_sources=r["independent_sources"]))
+            independent_sources=r["independent_sources"], confidence=r.get("confidence")))
     quote_evidence = _by(tables.get("quote_evidence", ()), "quote_id")
     quotes = []
     for r in tables.get("quotes", ()):
@@ -291,7 +301,7 @@ def story_records_of(tables: Mapping[str, Sequence[Mapping[str, Any]]], texts: M
         quotes.append(Quote(id=r["id"], speaker=r["speaker_id"], speaker_text=r["speaker_text"], cue=r["cue"],
                             content=r["content"], kind=r["kind"], evidence=evs[0], also_in=evs[1:],
                             outlets=record_outlets((e.article_id for e in evs), outlet_of),
-                            independent_sources=r["independent_sources"]))
+                            independent_sources=r["independent_sources"], confidence=r.get("confidence")))
     claim_evidence = _by(tables.get("claim_evidence", ()), "claim_id")
     relations = _by(tables.get("claim_relations", ()), "claim_id")
     claims = []
@@ -299,11 +309,13 @@ def story_records_of(tables: Mapping[str, Sequence[Mapping[str, Any]]], texts: M
         evs = [evidence_of(e, texts) for e in claim_evidence.get((r["id"],), [])]
         rels = [ClaimRelation(article_id=x["article_id"], outlet=outlet_of.get(x["article_id"]), stance=x["stance"],
                               score=x["score"],
-                              evidence=evidence_of(x, texts) if x["char_start"] is not None else None)
+                              evidence=evidence_of(x, texts) if x["char_start"] is not None else None,
+                              speaker=x.get("speaker_id"), confidence=x.get("confidence"))
                 for x in relations.get((r["id"],), [])]
         claims.append(Claim(id=r["id"], text=r["text"], attributed_to=r["attributed_to"], evidence=evs,
                             outlets=record_outlets((e.article_id for e in evs), outlet_of), status=r["status"],
-                            independent_sources=r["independent_sources"], relations=rels))
+                            independent_sources=r["independent_sources"], relations=rels,
+                            negated=bool(r.get("negated")), hedged=bool(r.get("hedged")), confidence=r.get("confidence")))
     passages = _by(tables.get("derivation_passages", ()), "source_article_id", "derived_article_id")
     derivations = []
     for r in tables.get("derivations", ()):

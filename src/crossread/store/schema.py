@@ -249,6 +249,7 @@ article_events = Table(
     Column("modality", String(16), nullable=False),
     Column("date", String(40)),
     Column("location", Text),
+    Column("confidence", Float),  # docs/CONFIDENCE.md; NULL: stored by a release that had none
     *_span_columns(),
     PrimaryKeyConstraint("article_id", "position"),
 )
@@ -275,6 +276,7 @@ article_quotes = Table(
     Column("cue", Text),
     Column("content", Text, nullable=False),
     Column("kind", String(8), nullable=False),
+    Column("confidence", Float),
     *_span_columns(),
     PrimaryKeyConstraint("article_id", "position"),
 )
@@ -286,6 +288,9 @@ article_claims = Table(
     Column("position", Integer, nullable=False),
     Column("text", Text, nullable=False),
     Column("attributed_local_id", ID),
+    Column("negated", Boolean),
+    Column("hedged", Boolean),
+    Column("confidence", Float),
     *_span_columns(),
     PrimaryKeyConstraint("article_id", "position"),
 )
@@ -319,6 +324,7 @@ events = Table(
     Column("location", Text),
     Column("outlets", Integer, nullable=False),
     Column("independent_sources", Integer, nullable=False),
+    Column("confidence", Float),
 )
 
 event_actors = Table(
@@ -345,6 +351,7 @@ quotes = Table(
     Column("kind", String(8), nullable=False),
     Column("outlets", Integer, nullable=False),
     Column("independent_sources", Integer, nullable=False),
+    Column("confidence", Float),
 )
 
 # position 0: where the quote record was taken from; 1, 2 ...: the same quote in other articles
@@ -362,6 +369,9 @@ claims = Table(
     Column("status", String(16), nullable=False, index=True),
     Column("outlets", Integer, nullable=False),
     Column("independent_sources", Integer, nullable=False),
+    Column("negated", Boolean),
+    Column("hedged", Boolean),
+    Column("confidence", Float),
 )
 
 claim_evidence = _evidence_table("claim_evidence", "claims", "claim_id")
@@ -374,6 +384,8 @@ claim_relations = Table(
     Column("article_id", ID, ForeignKey("articles.id"), nullable=False, index=True),
     Column("stance", String(12), nullable=False, index=True),
     Column("score", Float, nullable=False),
+    Column("speaker_id", ID),  # actors.id: who makes the statement (NULL: the outlet itself, or unknown)
+    Column("confidence", Float),
     Column("char_start", Integer),
     Column("char_end", Integer),
     Column("sentence_start", Integer),
