@@ -230,3 +230,24 @@ def test_pruned_cosines_give_the_links_of_all_cosines() -> None:
         assert any(len(g) > 1 for g in expected)
         if threshold is None:
             assert "Forecasters warned" not in " ".join(seen)  # no cosine could link this claim (no speaker)
+
+
+def test_a_negation_of_another_clause_does_not_contradict() -> None:
+    from crossread.analyze.claims import negates_shared_words
+
+    longer = claim("c1", "a", "I will fight for you with every breath, and I will never, ever let you down", "A",
+                   negated=True)
+    shorter = claim("c2", "b", "I will fight for you with every breath", "B")
+    assert not negates_shared_words(longer, shorter)
+    assert negates_shared_words(claim("c3", "a", "he had not served in Vietnam", "A", negated=True),
+                                claim("c4", "b", "he was described as having served in Vietnam", "B"))
+    # a mentioned word is no negation
+    assert not negates_shared_words(claim("c5", "a", 'The lone "no" vote in the Senate was Reid', "A"),
+                                    claim("c6", "b", "Reid was the lone opposition in the Senate", "B"))
+
+
+def test_one_speaker_quoted_both_ways_is_not_a_contradiction() -> None:
+    merged = align_claims([claim("c1", "a", TRAINED, "A", speaker="actor_x"),
+                           claim("c2", "b", NOT_TRAINED, "B", negated=True, speaker="actor_x")],
+                          [Story("s", "t", ["a", "b"])])
+    assert all(r.stance != "contradicts" for c in merged for r in c.relations)

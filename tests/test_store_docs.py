@@ -14,7 +14,9 @@ from crossread.store.schema import metadata
 from tests.conftest import REPO, SEEDS
 
 DOC = (REPO / "docs" / "STORE.md").read_text(encoding="utf-8")
-QUERIES = re.findall(r"```sql\n(.*?)```", DOC, flags=re.S)
+# the example queries of the docs that show the store (STORE.md, CONFIDENCE.md)
+QUERIES = [q for doc in (DOC, (REPO / "docs" / "CONFIDENCE.md").read_text(encoding="utf-8"))
+           for q in re.findall(r"```sql\n(.*?)```", doc, flags=re.S)]
 
 
 def test_every_table_and_column_is_documented() -> None:

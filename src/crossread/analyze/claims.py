@@ -40,9 +40,11 @@ claim, with the outlet, the speaker and the sentence behind it:
 * ``supports`` where the article carries the claim (it is one of the claim's own
   sentences);
 * ``contradicts`` only where a claim of *another* article asserts the opposite: a pair
-  the alignment rules would link (the same proposition by the scores above, at
-  ``CONTRADICTION_THRESHOLD`` or as mutual best matches) but whose polarities differ,
-  neither hedged. The sentence a claim was taken from, or an outlet repeating it, never
+  the alignment rules above would link, scoring at least ``CONTRADICTION_THRESHOLD``,
+  whose polarities differ, neither hedged, the two differing by a negation word that
+  bears on words both say (:func:`negates_shared_words`), and not both the words of one
+  speaker (one speaker quoted with opposite polarities in one story is taken to have said
+  two things: precision first, a misquote is not detected). The sentence a claim was taken from, or an outlet repeating it, never
   contradicts it: their polarities are the same, and an article carrying the claim
   supports it whatever else it says. This follows the negation-mismatch and alignment
   features of contradiction detection (de Marneffe, Rafferty and Manning, 2008), made
@@ -75,6 +77,8 @@ ANCHORED_THRESHOLD = 0.35  # mutual best matches among claims reporting one merg
 SAME_SPEAKER_BONUS = 0.08
 # opposite-polarity pairs at or above this (or mutual best matches at MUTUAL_THRESHOLD) contradict
 CONTRADICTION_THRESHOLD = 0.5
+_QUOTE_MARKS = set("\"'“”‘’")
+_NOT_ONLY = re.compile(r"\bnot (?:only|just|merely)\b", re.IGNORECASE)
 _NEGATION_WORD = re.compile(r"\b(?:not|no|never|nor|neither|nobody|nothing|none|cannot)\b|n't\b", re.IGNORECASE)
 STOP = {"the", "a", "an", "of", "to", "in", "on", "and", "or", "that", "this", "is", "was", "were", "be", "has",
         "have", "had", "for", "with", "by", "as", "at", "it", "its", "their", "his", "her", "from", "which", "who"}
@@ -86,8 +90,29 @@ def _content_words(text: str) -> set[str]:
 
 
 def negation_count(text: str) -> int:
-    """Negation words in ``text`` (curly apostrophes as straight ones)."""
-    return len(_NEGATION_WORD.findall(text.replace("’", "'")))
+    """Negation words in ``text`` (curly apostrophes as straight ones; "not only" is no negation)."""
+    return len(_NEGATION_WORD.findall(_NOT_ONLY.sub(" ", text.replace("’", "'"))))
+
+
+def _stem(word: str) -> str:
+    return word[:5]
+
+
+def negates_shared_words(negated: Claim, other: Claim, window: int = 3) -> bool:
+    """Does a negation of ``negated`` bear on words ``other`` says too? The first ``window`` content
+    words after each negation word ("had not *served* in *Vietnam*") must mostly be words of ``other``
+    ("described as having served in Vietnam"); a negation of another clause ("…, and I will never let
+    you down") does not contradict the clause both share."""
+    text = _NOT_ONLY.sub(" ", negated.text.replace("’", "'"))
+    others = {_stem(w) for w in _content_words(other.text)}
+    for m in _NEGATION_WORD.finditer(text):
+        if text[m.start() - 1:m.start()] in _QUOTE_MARKS and text[m.end():m.end() + 1] in _QUOTE_MARKS:
+            continue  # a mentioned word, not a negation: the "no" vote
+        after = [w for w in re.findall(r"[a-z0-9]+", text[m.end():].lower())
+                 if w not in STOP and len(w) > 2 and not _NEGATION_WORD.fullmatch(w)][:window]
+        if after and sum(_stem(w) in others for w in after) * 3 >= 2 * len(after):
+            return True
+    return False
 
 
 def claim_similarity(texts: Sequence[str]) -> list[list[float]]:
@@ -249,9 +274,11 @@ def align_claims(claims: Sequence[Claim], stories: Sequence[Story], threshold: f
                 if group[i].negated == group[j].negated:
                     linked.union(i, j)
                 elif not (group[i].hedged or group[j].hedged) and scores[i, j] >= CONTRADICTION_THRESHOLD \
-                        and negation_count(group[i].text) != negation_count(group[j].text):
-                    # the two texts must differ by a negation: the same words parsed two ways
-                    # ("you don't have discretion") are one claim, not a contradiction
+                        and not (group[i].attributed_to and group[i].attributed_to == group[j].attributed_to) \
+                        and negation_count(group[i].text) != negation_count(group[j].text) \
+                        and negates_shared_words(*((group[i], group[j]) if group[i].negated else (group[j], group[i]))):
+                    # the two texts must differ by a negation (the same words parsed two ways, "you don't
+                    # have discretion", are one claim), and the negation must bear on what both say
                     opposed.append((i, j, float(scores[i, j])))
         out_of: dict[int, Claim] = {}
         for root, members in linked.groups().items():
