@@ -143,7 +143,9 @@ def triple_scores(items: Sequence[dict[str, Any]], nlp: Callable[[str], Any],
         n_match_g += 1 if matched else 0
     p = n_match_p / n_pred if n_pred else 0.0
     r = n_match_g / n_gold if n_gold else 0.0
-    bands = {b: {"events": n, "precision": m / n if n else 0.0} for b, (n, m) in sorted(by_band.items())}
+    order = [confidence_band(v) for v in (0.0, *CONFIDENCE_BANDS)] + ["none"]
+    bands = {b: {"events": by_band[b][0], "precision": by_band[b][1] / by_band[b][0]}
+             for b in order if by_band.get(b, [0])[0]}
     return {"p": p, "r": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "n_pred": n_pred, "n_gold": n_gold,
             "by_confidence": bands}
 
