@@ -89,6 +89,8 @@ ORG_HEADS = {"council", "ministry", "department", "committee", "commission", "ag
 ORG_APPOSITIVES = {"group", "organization", "organisation", "company", "website", "site", "newspaper", "outlet",
                    "network", "movement", "firm", "nonprofit", "publication", "magazine", "party", "agency",
                    "corporation", "charity", "tank"}
+# a kind of outlet written after its name ("Newsweek magazine")
+MEDIA_NOUNS = {"magazine", "newspaper", "website", "network", "tabloid", "daily", "weekly", "paper"}
 # executive/military agencies coded as their state ("Iranian Foreign Ministry"); courts and
 # legislatures stay separate institutions
 STATE_AGENCY_HEADS = {"ministry", "department", "forces", "army", "navy", "military", "government",
@@ -103,6 +105,7 @@ DATE_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
 _PARTY_STATE = re.compile(r"^[DRI]-[A-Z][A-Za-z.]*$")
 # adjectival proper words ("Democratic", "Islamic", "Republican"): groups, not names
 _ADJECTIVAL = re.compile(r"^[A-Z][a-z]+(ian|ean|ese|ish|ic|an|ist)$")
+_LEADING_THE = re.compile(r"^(?:the|The)\s+")
 _POSSESSIVE = ("'s", "\u2019s", "'", "\u2019")
 
 
@@ -385,6 +388,8 @@ class _Resolver:
                 return [_Span(i, t, "NORP")]  # "Democratic critics/voters": a group, not a name
             if tail[-1] in GROUP_NOUNS or tail[-1] in ORG_DESCRIPTORS:
                 return [_Span(i, j, sp.label)]
+            if hit is None and sp.label == "ORG" and len(tail) == 1 and tail[0] in MEDIA_NOUNS:
+                return [_Span(i, t, "ORG", tail_end=j)]  # "Newsweek magazine" is Newsweek
             if hit is None and t - i == 1 and not tokens[i].text.isupper():
                 return [_Span(i, j, sp.label)]  # "Ground zero": one name
             if hit is None and tail[-1].endswith("s"):
@@ -661,7 +666,10 @@ class _Resolver:
                             and spans[owner[j]].label != "PERSON" and tokens[j - 1].whitespace_
                             and _lower(tokens[j]) in ORG_HEADS)  # "Wall Street" + "Journal"
                         or (j - i == 1 and j < len(tokens) and tokens[j].text == "." and len(tokens[i].text) <= 2
-                            and not tokens[i].whitespace_)):
+                            and not tokens[i].whitespace_)
+                        or (j - i == 1 and re.fullmatch(r"[A-Z][a-z]{1,2}\.", tokens[i].text) is not None)  # "Ft."
+                        or (j - i == 1 and _lower(tokens[i]) in ORG_HEADS and j + 1 < len(tokens)
+                            and tokens[j].lower_ in ("of", "for"))):  # "the Center for Arizona Policy"
                 out.append(sp)
                 continue
             absorbed: set[int] = set()
@@ -673,6 +681,11 @@ class _Resolver:
             while j < len(tokens):
                 if tokens[j - 1].whitespace_ and self._cap_word(j) and takes(j):
                     step = 1
+                elif (tokens[j].lower_ in ("of", "for") and j + 2 < len(tokens) and tokens[j + 1].lower_ == "the"
+                      and tokens[j].whitespace_ and tokens[j + 1].whitespace_ and self._cap_word(j + 2) and takes(j + 2)):
+                    step = 3  # "Department of the Treasury"
+                elif (tokens[j].lower_ == "and" and j + 1 < len(tokens) and j + 1 in owner):
+                    break  # "Time and Newsweek": two names
                 elif (tokens[j].lower_ in ("of", "for", "and", "the") and tokens[j - 1].whitespace_ and j + 1 < len(tokens)
                       and tokens[j].whitespace_ and self._cap_word(j + 1) and takes(j + 1)):
                     step = 2
@@ -1173,8 +1186,20 @@ class _Resolver:
             return False
         if c.label == "NORP" or (self.has_pos and tok.pos_ == "ADJ"):
             return True
+        if self._quoted_title(c.tok_start, c.tok_end):
+            return True
         start = tok.is_sent_start or (c.tok_start > 0 and self.tokens[c.tok_start - 1].text in ('"', "\u201c", "'", "\u2018"))
         return bool(start) and self.has_pos and tok.pos_ in ("NOUN", "ADJ")
+
+    def _quoted_title(self, i: int, j: int) -> bool:
+        """Tokens [i, j) end a quoted title of a few capitalised words ("Face the Nation", "Meet the
+        Press"): a programme's or work's name, no actor."""
+        tokens = self.tokens
+        k = i
+        while k - 1 >= 0 and i - k < 4 and (tokens[k - 1].text[:1].isupper() or tokens[k - 1].lower_ in ("the", "of", "a", "and")) \
+                and tokens[k - 1].is_alpha:
+            k -= 1
+        return k < i and self._scare_quoted(k, j)
 
     def _drop_non_names(self, cands: list[_Cand]) -> list[_Cand]:
         """Candidates that are no actor: :meth:`_not_a_name`, and a family named by its plural
@@ -1200,6 +1225,11 @@ class _Resolver:
             if c.label not in group or not self._single_word(c) or not self._own_key(c) or c.text.isupper():
                 continue
             options = [o for o in longer if group[o.label] == group[c.label] and fold(o.text.split()[-1]) == fold(c.text)]
+            outlet = normalize(self.article.outlet or "")
+            if not options and c.label == "ORG" and len(outlet.split()) >= 2 and outlet.split()[-1] == fold(c.text):
+                # "The Times" in a New York Times article: the outlet itself
+                c.key, c.fuller = f"ORG:{outlet}", _LEADING_THE.sub("", self.article.outlet or "").strip()
+                continue
             if not options:
                 continue
             before = [o for o in options if o.start < c.start]
@@ -1284,6 +1314,15 @@ class _Resolver:
                 elif len(parts.words) > len(other.words) or not compatible_names(parts, other):
                     continue  # "Donald J. Trump" / "Donald John Trump"; not "Jesse Jackson" / "Jesse Jackson Jr."
                 matches.append(build)
+            shared = self._coordinated_surname(c, persons) if len(words) == 1 else None
+            if shared is not None:  # "Barack and Michelle Obama": Barack Obama
+                full = name_words(f"{c.text} {shared}")
+                matches = [b for b in builds if compatible_names(full, name_words(" ".join(b[1])))]
+                if not matches:
+                    actor = self._add(f"PERSON:{c.text} {shared}", f"{c.text} {shared}", "PERSON")
+                    builds.append((actor, actor.name.split(), [c.start], set(norms)))
+                    c.key = actor.key
+                    continue
             if not matches and len(words) == 1:
                 # a first name alone ("Donald", "Hillary") names the one person of the article so called
                 firsts = {b[0].key: b for b in builds if len(b[1]) >= 2 and fold(b[1][0]) == parts.last}
@@ -1304,6 +1343,18 @@ class _Resolver:
             actor = self._add(key, name, "PERSON")
             builds.append((actor, name.split(), [c.start], set(norms)))
             c.key = actor.key
+
+    def _coordinated_surname(self, c: _Cand, persons: Sequence[_Cand]) -> str | None:
+        """The surname a first name shares with the full name coordinated after it ("Barack and
+        Michelle Obama", "Bill and Hillary Clinton")."""
+        tokens = self.tokens
+        k = c.tok_end
+        if k + 1 >= len(tokens) or tokens[k].lower_ != "and":
+            return None
+        nxt = next((p for p in persons if p.tok_start == k + 1), None)
+        if nxt is None or len(nxt.text.split()) != 2:
+            return None
+        return nxt.text.split()[-1]
 
     def _repeated_names(self) -> None:
         """Later occurrences of a resolved name the tagger missed ("Haniyeh" after "Ismail
