@@ -1173,10 +1173,12 @@ class _Resolver:
         """A key made from the candidate's own text (no registry entry, no acronym definition)."""
         return c.entry is None and c.key is not None and c.key.split(":", 1)[-1] == normalize(c.text)
 
-    def _not_a_name(self, c: _Cand) -> bool:
+    def _not_a_name(self, c: _Cand, institutions: set[str] = frozenset()) -> bool:
         """One word outside the registry that is no name: a group adjective or demonym ("Democratic",
         "Jewish", "Latino"; NORP not resolved to a state), a word the tagger reads as an adjective
-        ("Conservative"), or a common noun capitalised only because it starts the sentence."""
+        ("Conservative"), or a common noun capitalised only because it starts the sentence. An
+        adjective the article also writes before an institution's descriptor ("Zionist regime") names
+        that institution (``institutions``: such keys)."""
         if not self._single_word(c):
             return False
         tok = self.tokens[c.tok_start]
@@ -1185,7 +1187,7 @@ class _Resolver:
         if not self._own_key(c):
             return False
         if c.label == "NORP" or (self.has_pos and tok.pos_ == "ADJ"):
-            return True
+            return c.key not in institutions
         if self._quoted_title(c.tok_start, c.tok_end):
             return True
         start = tok.is_sent_start or (c.tok_start > 0 and self.tokens[c.tok_start - 1].text in ('"', "\u201c", "'", "\u2018"))
@@ -1205,9 +1207,12 @@ class _Resolver:
         """Candidates that are no actor: :meth:`_not_a_name`, and a family named by its plural
         ("the Clintons" where the article names a Clinton) -- not the person, and no person."""
         surnames = {name_words(c.text).last for c in cands if c.label == "PERSON"}
+        tokens = self.tokens
+        institutions = {c.key for c in cands if c.key and c.label != "PERSON" and c.tok_end < len(tokens)
+                        and tokens[c.tok_end].text[:1].islower() and _lower(tokens[c.tok_end]) in ORG_DESCRIPTORS}
         out = []
         for c in cands:
-            if self._not_a_name(c):
+            if self._not_a_name(c, institutions):
                 continue
             if c.label == "PERSON" and self._single_word(c) and c.text.endswith("s") and len(c.text) > 3 \
                     and fold(c.text[:-1]) in surnames:
