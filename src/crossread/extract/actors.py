@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
+from crossread.extract.names import compatible_names, fold, name_words
 from crossread.extract.registry import ActorRegistry, RegistryEntry, default_registry, normalize
 from crossread.nlp import docview
 from crossread.nlp.gazetteer import HONORIFICS, TITLE_WORDS, country_names, is_demonym, subdivision_names
@@ -84,6 +85,12 @@ ORG_HEADS = {"council", "ministry", "department", "committee", "commission", "ag
              "press", "herald", "tribune", "daily", "magazine", "television", "radio", "tv",
              "ltd", "llc", "reserve", "treasury", "pentagon", "army", "navy", "seminary", "airlines",
              "airways", "industries", "systems", "technologies", "holdings", "partners", "ventures"}
+# heads of an apposition that make a name an organisation's ("WikiLeaks, the anti-secrecy group")
+ORG_APPOSITIVES = {"group", "organization", "organisation", "company", "website", "site", "newspaper", "outlet",
+                   "network", "movement", "firm", "nonprofit", "publication", "magazine", "party", "agency",
+                   "corporation", "charity", "tank"}
+# a kind of outlet written after its name ("Newsweek magazine")
+MEDIA_NOUNS = {"magazine", "newspaper", "website", "network", "tabloid", "daily", "weekly", "paper"}
 # executive/military agencies coded as their state ("Iranian Foreign Ministry"); courts and
 # legislatures stay separate institutions
 STATE_AGENCY_HEADS = {"ministry", "department", "forces", "army", "navy", "military", "government",
@@ -98,6 +105,7 @@ DATE_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
 _PARTY_STATE = re.compile(r"^[DRI]-[A-Z][A-Za-z.]*$")
 # adjectival proper words ("Democratic", "Islamic", "Republican"): groups, not names
 _ADJECTIVAL = re.compile(r"^[A-Z][a-z]+(ian|ean|ese|ish|ic|an|ist)$")
+_LEADING_THE = re.compile(r"^(?:the|The)\s+")
 _POSSESSIVE = ("'s", "\u2019s", "'", "\u2019")
 
 
@@ -118,6 +126,7 @@ class _Cand:
     pre_start: int | None = None  # token where this person's title phrase starts (span repair)
     extend_to: int | None = None  # char end of a descriptor/institution tail ("PIJ terrorist organization")
     roles: list[tuple[str, str | None]] = field(default_factory=list)  # every (role, affiliation key) read
+    fuller: str | None = None  # the article's full name of an organisation this one word stands for
 
 
 @dataclass
@@ -379,6 +388,8 @@ class _Resolver:
                 return [_Span(i, t, "NORP")]  # "Democratic critics/voters": a group, not a name
             if tail[-1] in GROUP_NOUNS or tail[-1] in ORG_DESCRIPTORS:
                 return [_Span(i, j, sp.label)]
+            if hit is None and sp.label == "ORG" and len(tail) == 1 and tail[0] in MEDIA_NOUNS:
+                return [_Span(i, t, "ORG", tail_end=j)]  # "Newsweek magazine" is Newsweek
             if hit is None and t - i == 1 and not tokens[i].text.isupper():
                 return [_Span(i, j, sp.label)]  # "Ground zero": one name
             if hit is None and tail[-1].endswith("s"):
@@ -542,9 +553,13 @@ class _Resolver:
                     sp.label = hit.entry.type  # the registry knows it: "the Great Satan" tagged PERSON is the US
                 continue
             head = _lower(tokens[j - 1])
+            appositive = self._apposition_head(j)
             if sp.label == "PERSON":
                 if _is_region_name(text):
                     sp.label = "GPE"  # "Nebraska" tagged PERSON
+                    continue
+                if appositive in ORG_APPOSITIVES:
+                    sp.label = "ORG"  # "WikiLeaks, the anti-secrecy group"
                     continue
                 if (j - i >= 2 and head in ORG_HEADS) or any(re.match(r"^[A-Z]{2,}[a-z]", t.text) for t in doc[i:j]):
                     sp.label = "ORG"
@@ -558,7 +573,27 @@ class _Resolver:
                     sp.label = "PERSON"
                 elif i >= 2 and tokens[i - 1].text == "," and self._role_np_before(i - 1, spans) is not None:
                     sp.label = "PERSON"
+            if sp.label in ("ORG", "GPE", "LOC") and appositive is not None and _singular(appositive) in ROLE_NOUNS \
+                    and 2 <= j - i <= 4 and head not in ORG_HEADS \
+                    and all(t.is_alpha and t.text[:1].isupper() and not t.text.isupper() for t in doc[i:j]):
+                sp.label = "PERSON"  # "Victoria Nuland, the State Department spokeswoman," (Victoria: a capital)
         return spans
+
+    def _apposition_head(self, j: int) -> str | None:
+        """The last word of a determiner phrase in apposition after token j (", the State Department
+        spokeswoman,"; ", the anti-secrecy group that ..."), when it holds no verb."""
+        tokens = self.tokens
+        if j + 2 >= len(tokens) or tokens[j].text != "," or tokens[j + 1].lower_ not in ("the", "a", "an"):
+            return None
+        m = j + 2
+        while m < len(tokens) and m - j <= 9 and tokens[m].text not in (",", ".", ";", ":", ")", "(", "\u2014", "--") \
+                and tokens[m].lower_ not in ("that", "which", "who", "whose", "with", "in", "on", "for", "to"):
+            if self.has_pos and tokens[m].pos_ in ("VERB", "AUX"):
+                return None
+            m += 1
+        if m == j + 2 or m - j > 9:
+            return None
+        return _lower(tokens[m - 1])
 
     def _titled_names(self, spans: list[_Span]) -> list[_Span]:
         """Names the tagger missed after a capitalised title ("Chancellor Olaf Scholz"): up to
@@ -599,7 +634,94 @@ class _Resolver:
             cleaned.extend(self._clean(sp))
         spans = self._split_titles(cleaned)
         spans = self._merge_persons(spans)
+        spans = self._extend_cut_names(spans)
         return self._retype(spans)
+
+    def _common_word(self, k: int) -> bool:
+        """Token k is a common word by its tag (an adjective or noun, not a proper noun)."""
+        return self.has_pos and self.tokens[k].pos_ in ("ADJ", "NOUN", "NUM", "ADV")
+
+    def _cap_word(self, k: int) -> bool:
+        tok = self.tokens[k]
+        return tok.is_alpha and tok.text[:1].isupper() and _lower(tok) not in DATE_WORDS \
+            and not _is_role_or_honorific(tok)
+
+    def _extend_cut_names(self, spans: list[_Span]) -> list[_Span]:
+        """A name the tagger cut to one common word ("Secure" of "Secure America Now", "Best" of
+        "Best Buy", "Center" of "Center for Arizona Policy", "Nation" of "Face the Nation") runs
+        over the capitalised words around it (and "of", "for", "and", "the" between capitalised
+        words); a quoted title so recovered is no actor."""
+        tokens = self.tokens
+        owner = {k: n for n, sp in enumerate(spans) for k in range(sp.tok_start, sp.tok_end)}
+        drop: set[int] = set()
+        out: list[_Span] = []
+        for n, sp in enumerate(spans):
+            i, j = sp.tok_start, sp.tok_end
+            if n in drop:
+                continue
+            if sp.label == "PERSON" or sp.tail_end is not None or j - i > 3 \
+                    or self._lookup(i, j) is not None or not (
+                        any(self._common_word(k) for k in range(i, j))
+                        or (j in owner and spans[owner[j]].tok_end - spans[owner[j]].tok_start == 1
+                            and spans[owner[j]].label != "PERSON" and tokens[j - 1].whitespace_
+                            and _lower(tokens[j]) in ORG_HEADS)  # "Wall Street" + "Journal"
+                        or (j - i == 1 and j < len(tokens) and tokens[j].text == "." and len(tokens[i].text) <= 2
+                            and not tokens[i].whitespace_)
+                        or (j - i == 1 and re.fullmatch(r"[A-Z][a-z]{1,2}\.", tokens[i].text) is not None)  # "Ft."
+                        or (j - i == 1 and _lower(tokens[i]) in ORG_HEADS and j + 1 < len(tokens)
+                            and tokens[j].lower_ in ("of", "for"))):  # "the Center for Arizona Policy"
+                out.append(sp)
+                continue
+            absorbed: set[int] = set()
+
+            def takes(k: int) -> bool:
+                o = owner.get(k)
+                return o is None or (spans[o].label != "PERSON" and o not in drop and o != n)
+
+            while j < len(tokens):
+                if tokens[j - 1].whitespace_ and self._cap_word(j) and takes(j):
+                    step = 1
+                elif (tokens[j].lower_ in ("of", "for") and j + 2 < len(tokens) and tokens[j + 1].lower_ == "the"
+                      and tokens[j].whitespace_ and tokens[j + 1].whitespace_ and self._cap_word(j + 2) and takes(j + 2)):
+                    step = 3  # "Department of the Treasury"
+                elif (tokens[j].lower_ == "and" and j + 1 < len(tokens) and j + 1 in owner):
+                    break  # "Time and Newsweek": two names
+                elif (tokens[j].lower_ in ("of", "for", "and", "the") and tokens[j - 1].whitespace_ and j + 1 < len(tokens)
+                      and tokens[j].whitespace_ and self._cap_word(j + 1) and takes(j + 1)):
+                    step = 2
+                elif (tokens[j].text == "." and not tokens[j - 1].whitespace_ and len(tokens[j - 1].text) <= 2
+                      and j + 1 < len(tokens) and not tokens[j + 1].is_sent_start and self._cap_word(j + 1)
+                      and takes(j + 1)):
+                    step = 2  # "Ft. Myers"
+                else:
+                    break
+                for k in range(j, j + step):
+                    if k in owner:
+                        absorbed.add(owner[k])
+                j += step
+            while j - i == 1 and i - 1 >= 0 and tokens[i - 1].whitespace_:
+                if self._cap_word(i - 1) and not tokens[i].is_sent_start and takes(i - 1):
+                    i -= 1
+                elif (i - 2 >= 0 and tokens[i - 1].lower_ in ("the", "of") and tokens[i - 2].whitespace_
+                      and self._cap_word(i - 2) and takes(i - 2) and not tokens[i - 1].is_sent_start):
+                    i -= 2  # "Face the Nation"
+                else:
+                    break
+                absorbed |= {owner[k] for k in range(i, i + 2) if k in owner}
+            if (i, j) == (sp.tok_start, sp.tok_end):
+                out.append(sp)
+                continue
+            absorbed.discard(n)
+            if any(spans[o].tok_start < i or spans[o].tok_end > j for o in absorbed):
+                out.append(sp)  # never half of another name
+                continue
+            drop |= absorbed
+            out = [x for x in out if x not in [spans[o] for o in absorbed]]
+            if self._scare_quoted(i, j):
+                continue  # "Face the Nation", "Meet the Press": a show's title
+            label = "ORG" if _lower(tokens[j - 1]) in ORG_HEADS or sp.label == "NORP" else sp.label
+            out.append(_Span(i, j, label))
+        return [sp for sp in out if all(sp is not spans[o] for o in drop)]
 
     def _role_np_before(self, comma: int, items: Sequence[Any]) -> tuple[int, int, Any] | None:
         """A role description ending at the comma before a name: "The head of the PIJ terrorist
@@ -960,6 +1082,8 @@ class _Resolver:
                             cand.extend_to = tokens[nxt - 1].idx + len(tokens[nxt - 1].text)
                         cands.append(cand)
             cands.sort(key=lambda c: c.start)
+        cands = self._drop_non_names(cands)
+        self._fuller_org_names(cands)
         # a bare surname the tagger called something else ("Amir-Abdollahian" as ORG) is that person
         surnames = {c.text.split()[-1] for c in cands if c.label == "PERSON" and len(c.text.split()) >= 2}
         for c in cands:
@@ -1008,7 +1132,7 @@ class _Resolver:
                 name, type_ = entry.name, entry.type
             else:
                 existing = self.actors.get(c.key)
-                name = existing.name if existing is not None else c.text
+                name = existing.name if existing is not None else (c.fuller or c.text)
                 type_ = existing.type if existing is not None else ("GPE" if c.label in ("GPE", "LOC") else c.label)
             actor = self._add(c.key, name, type_, alias=c.text)
             if entry is not None and entry.country and not actor.country:
@@ -1041,6 +1165,82 @@ class _Resolver:
         self._repeated_names()
         self._pronoun_mentions()
         return self._finish()
+
+    def _single_word(self, c: _Cand) -> bool:
+        return c.tok_end - c.tok_start == 1 and len(c.text.split()) == 1
+
+    def _own_key(self, c: _Cand) -> bool:
+        """A key made from the candidate's own text (no registry entry, no acronym definition)."""
+        return c.entry is None and c.key is not None and c.key.split(":", 1)[-1] == normalize(c.text)
+
+    def _not_a_name(self, c: _Cand, institutions: set[str] = frozenset()) -> bool:
+        """One word outside the registry that is no name: a group adjective or demonym ("Democratic",
+        "Jewish", "Latino"; NORP not resolved to a state), a word the tagger reads as an adjective
+        ("Conservative"), or a common noun capitalised only because it starts the sentence. An
+        adjective the article also writes before an institution's descriptor ("Zionist regime") names
+        that institution (``institutions``: such keys)."""
+        if not self._single_word(c):
+            return False
+        tok = self.tokens[c.tok_start]
+        if c.label == "PERSON":
+            return self.has_pos and tok.pos_ == "ADJ" and bool(_ADJECTIVAL.match(tok.text) or is_demonym(tok.text))
+        if not self._own_key(c):
+            return False
+        if c.label == "NORP" or (self.has_pos and tok.pos_ == "ADJ"):
+            return c.key not in institutions
+        if self._quoted_title(c.tok_start, c.tok_end):
+            return True
+        start = tok.is_sent_start or (c.tok_start > 0 and self.tokens[c.tok_start - 1].text in ('"', "\u201c", "'", "\u2018"))
+        return bool(start) and self.has_pos and tok.pos_ in ("NOUN", "ADJ")
+
+    def _quoted_title(self, i: int, j: int) -> bool:
+        """Tokens [i, j) end a quoted title of a few capitalised words ("Face the Nation", "Meet the
+        Press"): a programme's or work's name, no actor."""
+        tokens = self.tokens
+        k = i
+        while k - 1 >= 0 and i - k < 4 and (tokens[k - 1].text[:1].isupper() or tokens[k - 1].lower_ in ("the", "of", "a", "and")) \
+                and tokens[k - 1].is_alpha:
+            k -= 1
+        return k < i and self._scare_quoted(k, j)
+
+    def _drop_non_names(self, cands: list[_Cand]) -> list[_Cand]:
+        """Candidates that are no actor: :meth:`_not_a_name`, and a family named by its plural
+        ("the Clintons" where the article names a Clinton) -- not the person, and no person."""
+        surnames = {name_words(c.text).last for c in cands if c.label == "PERSON"}
+        tokens = self.tokens
+        institutions = {c.key for c in cands if c.key and c.label != "PERSON" and c.tok_end < len(tokens)
+                        and tokens[c.tok_end].text[:1].islower() and _lower(tokens[c.tok_end]) in ORG_DESCRIPTORS}
+        out = []
+        for c in cands:
+            if self._not_a_name(c, institutions):
+                continue
+            if c.label == "PERSON" and self._single_word(c) and c.text.endswith("s") and len(c.text) > 3 \
+                    and fold(c.text[:-1]) in surnames:
+                continue
+            out.append(c)
+        return out
+
+    def _fuller_org_names(self, cands: Sequence[_Cand]) -> None:
+        """One word of an organisation or place the article also names in full ("the Journal" after
+        "The Wall Street Journal", "the Enquirer" and "National Enquirer") is that name: the nearest
+        preceding, else the first, of those ending in the word."""
+        group = {"ORG": "ORG", "GPE": "GPE", "LOC": "GPE"}
+        longer = [c for c in cands if c.label in group and c.key and len(c.text.split()) >= 2]
+        for c in cands:
+            if c.label not in group or not self._single_word(c) or not self._own_key(c) or c.text.isupper():
+                continue
+            options = [o for o in longer if group[o.label] == group[c.label] and fold(o.text.split()[-1]) == fold(c.text)]
+            outlet = normalize(self.article.outlet or "")
+            if not options and c.label == "ORG" and len(outlet.split()) >= 2 and outlet.split()[-1] == fold(c.text):
+                # "The Times" in a New York Times article: the outlet itself
+                c.key, c.fuller = f"ORG:{outlet}", _LEADING_THE.sub("", self.article.outlet or "").strip()
+                continue
+            if not options:
+                continue
+            before = [o for o in options if o.start < c.start]
+            best = max(before, key=lambda o: o.start) if before else min(options, key=lambda o: o.start)
+            c.key, c.entry, c.label = best.key, best.entry, best.label
+            c.fuller = best.text
 
     def _sentence_index(self, char: int) -> int:
         if self._sent_starts is None:
@@ -1106,20 +1306,33 @@ class _Resolver:
         builds: list[tuple[_ActorBuild, list[str], list[int], set[str]]] = []
         for c in sorted(persons, key=lambda c: (-len(c.text.split()), c.start)):
             words = [w for w in re.split(r"\s+", c.text) if w]
-            low = [w.lower() for w in words]
-            surname = _surname(words)
-            suffixes = {w for w in low if w in NAME_SUFFIXES}
+            parts = name_words(c.text)
             norms = {self._role_norm(r) for r, _ in c.roles}
             matches = []
             for build in builds:
-                aw = [x.lower() for x in build[1]]
-                if not surname or surname != _surname(build[1]) or not all(w in aw for w in low):
-                    continue
-                if len(words) >= 2 and {w for w in aw if w in NAME_SUFFIXES} != suffixes:
-                    continue  # "Jesse Jackson" is not "Jesse Jackson Jr."
-                if norms and len(words) == 1 and {w for w in aw if w in NAME_SUFFIXES} and not norms & build[3]:
-                    continue  # "President Trump" beside "Donald Trump Jr.": a suffix implies a namesake
+                other = name_words(" ".join(build[1]))
+                if len(parts.words) == 1 and parts.suffix is None:
+                    if parts.last != other.last:
+                        continue  # a bare surname: any person of that surname ...
+                    if norms and other.suffix and not norms & build[3]:
+                        continue  # ... but "President Trump" beside "Donald Trump Jr.": a suffix implies a namesake
+                elif len(parts.words) > len(other.words) or not compatible_names(parts, other):
+                    continue  # "Donald J. Trump" / "Donald John Trump"; not "Jesse Jackson" / "Jesse Jackson Jr."
                 matches.append(build)
+            shared = self._coordinated_surname(c, persons) if len(words) == 1 else None
+            if shared is not None:  # "Barack and Michelle Obama": Barack Obama
+                full = name_words(f"{c.text} {shared}")
+                matches = [b for b in builds if compatible_names(full, name_words(" ".join(b[1])))]
+                if not matches:
+                    actor = self._add(f"PERSON:{c.text} {shared}", f"{c.text} {shared}", "PERSON")
+                    builds.append((actor, actor.name.split(), [c.start], set(norms)))
+                    c.key = actor.key
+                    continue
+            if not matches and len(words) == 1:
+                # a first name alone ("Donald", "Hillary") names the one person of the article so called
+                firsts = {b[0].key: b for b in builds if len(b[1]) >= 2 and fold(b[1][0]) == parts.last}
+                if len(firsts) == 1:
+                    matches = list(firsts.values())
             if matches:
                 titled = [b for b in matches if norms & b[3]]
                 matches = titled or matches
@@ -1135,6 +1348,18 @@ class _Resolver:
             actor = self._add(key, name, "PERSON")
             builds.append((actor, name.split(), [c.start], set(norms)))
             c.key = actor.key
+
+    def _coordinated_surname(self, c: _Cand, persons: Sequence[_Cand]) -> str | None:
+        """The surname a first name shares with the full name coordinated after it ("Barack and
+        Michelle Obama", "Bill and Hillary Clinton")."""
+        tokens = self.tokens
+        k = c.tok_end
+        if k + 1 >= len(tokens) or tokens[k].lower_ != "and":
+            return None
+        nxt = next((p for p in persons if p.tok_start == k + 1), None)
+        if nxt is None or len(nxt.text.split()) != 2:
+            return None
+        return nxt.text.split()[-1]
 
     def _repeated_names(self) -> None:
         """Later occurrences of a resolved name the tagger missed ("Haniyeh" after "Ismail

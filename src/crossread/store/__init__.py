@@ -565,7 +565,10 @@ class Store:
                 continue
             founder = min((ActorForm(v.split("\x1f", 2)[2], *v.split("\x1f", 2)[:2]) for v in counts["form"]),
                           key=ActorForm.sort_key)
-            actor = describe_counts(founder, counts["name"] + counts["alias"], counts["role"], counts["country"])
+            types: Counter = Counter()
+            for value, n in counts["form"].items():
+                types[value.split("\x1f", 1)[0]] += n
+            actor = describe_counts(founder, counts["name"] + counts["alias"], counts["role"], counts["country"], types)
             conn.execute(insert(s.actors).values(
                 id=aid, name=actor.name, type=actor.type, role=actor.role, country=actor.country,
                 mentions=counts["mentions"][""], articles=counts["articles"][""]))
