@@ -44,7 +44,7 @@ def test_same_entity_keeps_family_members_and_suffixes_apart() -> None:
 def test_non_actor_names() -> None:
     for name in ("Islamic", "Western", "Democratic", "Room"):
         assert non_actor_name(name), name
-    for name in ("Donald Trump", "Hamas", "Israel", "Congress", "the House", "Obama"):
+    for name in ("Donald Trump", "Hamas", "Israel", "Congress", "the House", "Obama", "The Hill"):
         assert not non_actor_name(name), name
 
 

@@ -165,7 +165,7 @@ def non_actor_name(name: str) -> bool:
     from crossread.extract.registry import default_registry
 
     tokens = name.split()
-    if tokens and tokens[0].lower() == "the":
+    if tokens and tokens[0] == "the":  # "the Committee"; "The Hill" is a newspaper's name
         tokens = tokens[1:]
     if len(tokens) != 1:
         return False
@@ -267,6 +267,7 @@ def score(analysis: Analysis, stem_of: dict[str, str], spans: Sequence[Span]) ->
     # speakers
     quoted = [s for s in spans if s.quote and named_entity(s.speaker)]
     found = right = located = 0
+    by_confidence: dict[float | None, list[int]] = {}  # quote confidence -> [spans, right]
     for span in quoted:
         aid = article_of_stem.get(span.article)
         if aid is None:
@@ -287,6 +288,9 @@ def score(analysis: Analysis, stem_of: dict[str, str], spans: Sequence[Span]) ->
             if actor is not None and names_entity(span.speaker, [actor.name, *actor.aliases]):
                 ok = True
         right += ok
+        band = by_confidence.setdefault(hits[0].confidence, [0, 0])
+        band[0] += 1
+        band[1] += ok
         if not ok and len(examples) < 80:
             got = [(actors[q.speaker].name if q.speaker in actors else None, q.speaker_text) for q in hits]
             examples.append(f"wrong speaker [{span.speaker}] got {got}: {span.text[:90]}")
@@ -342,6 +346,9 @@ def score(analysis: Analysis, stem_of: dict[str, str], spans: Sequence[Span]) ->
         "claims": float(len(analysis.claims)),
         "actors": float(len(analysis.actors)),
     }
+    examples.insert(0, "speaker accuracy by quote confidence: " + ", ".join(
+        f"{'none' if c is None else f'{c:.2f}'}: {m}/{n}" for c, (n, m) in
+        sorted(by_confidence.items(), key=lambda kv: -1.0 if kv[0] is None else kv[0])))
     return metrics, examples
 
 
