@@ -104,3 +104,21 @@ def test_one_word_of_a_fuller_name(resolve) -> None:
     assert "Journal" not in actors and "Wall Street Journal" in actors
     assert "Times" not in actors and "New York Times" in actors
     assert "Newsweek" in actors and "Newsweek magazine" not in actors
+
+
+def test_a_word_cut_out_of_a_longer_name_is_no_actor() -> None:
+    from crossread.extract.actors import resolve_actors
+    from crossread.nlp import load_pipeline
+    from crossread.records import Article
+
+    nlp = load_pipeline()
+    for text, dropped in [("The request went all the way to Secretary of State John Kerry's chief of staff.", "State"),
+                          ("Politics Daily recently reported that the plan had failed.", "Politics"),
+                          ("Paul R. LePage, the embattled Republican governor of Maine, said Republican "
+                           "leadership failed.", "Republican")]:
+        article = Article(id="x", source="x", outlet=None, title=None, published=None, language="en", text=text)
+        names = [a.name for a in resolve_actors(article, nlp(text))]
+        assert dropped not in names, (text, names)
+    text = "The hackers attacked Google and Facebook, and Apple said it would respond."
+    article = Article(id="y", source="y", outlet=None, title=None, published=None, language="en", text=text)
+    assert {"Google", "Facebook", "Apple"} <= {a.name for a in resolve_actors(article, nlp(text))}

@@ -72,6 +72,8 @@ ORG_DESCRIPTORS = {"terrorist", "terror", "militant", "armed", "extremist", "jih
                    "organization", "organisation", "group", "movement", "faction", "militia",
                    "outfit", "network", "wing", "party", "proxy", "proxies", "political", "bureau",
                    "military", "regime", "government", "leadership", "council"}
+# what a group adjective may name a state by ("Zionist regime"); "Republican leadership" names no actor
+STATE_DESCRIPTORS = {"regime", "government", "entity", "state", "authorities"}
 # head words that make a name an organisation whatever the tagger said ("Department of Statistics")
 ORG_HEADS = {"council", "ministry", "department", "committee", "commission", "agency", "party",
              "court", "administration", "office", "bureau", "police", "university", "college",
@@ -1188,10 +1190,25 @@ class _Resolver:
             return False
         if c.label == "NORP" or (self.has_pos and tok.pos_ == "ADJ"):
             return c.key not in institutions
-        if self._quoted_title(c.tok_start, c.tok_end):
+        if self._quoted_title(c.tok_start, c.tok_end) or self._cut_from_longer_name(c):
             return True
         start = tok.is_sent_start or (c.tok_start > 0 and self.tokens[c.tok_start - 1].text in ('"', "\u201c", "'", "\u2018"))
         return bool(start) and self.has_pos and tok.pos_ in ("NOUN", "ADJ")
+
+    def _cut_from_longer_name(self, c: _Cand) -> bool:
+        """One word the tagger cut out of a longer capitalised name that is no actor of its own: a
+        title ("Secretary of State"), a name going on in capitals ("First Lady", "Politics Daily"),
+        an abbreviation before one ("Ft. Myers")."""
+        tokens, i, j = self.tokens, c.tok_start, c.tok_end
+        nxt = tokens[j] if j < len(tokens) else None
+        if i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].text[:1].isupper() \
+                and _lower(tokens[i - 2]) in TITLE_WORDS:
+            return True
+        if nxt is not None and nxt.is_alpha and nxt.text[:1].isupper() and not nxt.is_sent_start \
+                and _lower(nxt) not in TITLE_WORDS and _lower(nxt) not in HONORIFICS:
+            return True
+        return (nxt is not None and nxt.text == "." and len(c.text) <= 3 and j + 1 < len(tokens)
+                and tokens[j + 1].text[:1].isupper() and not tokens[j + 1].is_sent_start)
 
     def _quoted_title(self, i: int, j: int) -> bool:
         """Tokens [i, j) end a quoted title of a few capitalised words ("Face the Nation", "Meet the
@@ -1209,7 +1226,8 @@ class _Resolver:
         surnames = {name_words(c.text).last for c in cands if c.label == "PERSON"}
         tokens = self.tokens
         institutions = {c.key for c in cands if c.key and c.label != "PERSON" and c.tok_end < len(tokens)
-                        and tokens[c.tok_end].text[:1].islower() and _lower(tokens[c.tok_end]) in ORG_DESCRIPTORS}
+                        and tokens[c.tok_end].text[:1].islower() and _lower(tokens[c.tok_end]) in (
+                            STATE_DESCRIPTORS if c.label == "NORP" else ORG_DESCRIPTORS)}
         out = []
         for c in cands:
             if self._not_a_name(c, institutions):
