@@ -373,13 +373,15 @@ class _Coref:
             m = self.actor_of_token(head)
             if m is not None:
                 return Speaker(m.actor, start, end)
-        actor = self.actor_at(start, end)
-        if actor is not None:
-            return Speaker(actor, start, end)
         role = self._role_noun(words, head)
         if role is not None:
             return Speaker(self._role(role, start), start, end)
-        return Speaker(None, start, end)
+        # a name inside the source ("a spokeswoman for Hillary Clinton", "Netanyahu's office"),
+        # not a party or nationality modifying a common noun ("Republican strategists")
+        actor = self.actor_at(start, end)
+        if actor is not None and self.actors[actor].type == "NORP":
+            actor = None
+        return Speaker(actor, start, end)
 
     def _role_noun(self, words: list[Any], head: int | None) -> str | None:
         """The role of a definite description ("the former vice president") or None."""
@@ -498,9 +500,18 @@ class _Coref:
             return None
         return out[p].actor if self.compatible(out[p].actor, gender) else None
 
+    def _narrative(self, n: int) -> bool:
+        """Sentence ``n`` has words outside quotation marks (a sentence of a long quotation does
+        not count towards the window)."""
+        s = self.sents[n]
+        return any(not self.toks[k].is_punct and not self.in_quotation(self.toks[k].idx) for k in range(s.start, s.end))
+
     def _antecedent(self, t: Any, gender: str, resolved: list[_Mention]) -> str | None:
         sent = self.sent_of[t.i]
-        lo = max(0, sent - WINDOW)
+        lo, counted = sent, 0
+        while lo > 0 and counted < WINDOW and sent - lo < 4 * WINDOW:
+            lo -= 1
+            counted += self._narrative(lo)
         first_char = self.sents[lo].start_char
         cands = [m for m in self.mentions if first_char <= m.start and m.end <= t.idx]
         cands += [m for m in resolved if first_char <= m.start and m.end <= t.idx]

@@ -715,6 +715,10 @@ def _doc_tokens(view: Any) -> tuple[list[_Tok], bool]:
 _ABBREV_END = re.compile(r"(?:^|\s)(?:No|Nos|Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Reps|Gov|Lt|Col|Sgt|Capt|Adm|Prof|Rev|St|"
                          r"Sens|Gens|Maj|Cmdr|Supt|Insp|Amb|Pres|vs|Vol|Art|Sec|Fig)\.\s*$")
 
+# a sentence piece ending in a quotation closed on a comma, or on ?/!/a dash
+_OPEN_END = re.compile(r"[,;]\s*[”\"’']+\s*$")
+_MARK_END = re.compile(r"[?!—–-]\s*[”\"’']+\s*$")
+
 
 def _sentence_ranges(text: str, doc: Any) -> list[tuple[int, int]]:
     """Sentence character ranges, never crossing a line break."""
@@ -735,7 +739,12 @@ def _ranges(text: str, raw: list[tuple[int, int]] | None) -> list[tuple[int, int
         # Michael Flynn"): join those back
         merged: list[tuple[int, int]] = []
         for a, b in raw:
-            if merged and _ABBREV_END.search(text[merged[-1][0]:merged[-1][1]]) and "\n" not in text[merged[-1][1]:a]:
+            if merged and "\n" not in text[merged[-1][1]:a] and (
+                    _ABBREV_END.search(text[merged[-1][0]:merged[-1][1]])
+                    # '“...,” | Fox said.': a quotation closed on a comma (or on ?/! before a lower-case
+                    # word: '“...?” | he asked') does not end the sentence its attribution is in
+                    or _OPEN_END.search(text[merged[-1][0]:merged[-1][1]])
+                    or (_MARK_END.search(text[merged[-1][0]:merged[-1][1]]) and text[a:a + 1].islower())):
                 merged[-1] = (merged[-1][0], b)
             else:
                 merged.append((a, b))
