@@ -90,7 +90,7 @@ CUE_LEMMAS: tuple[str, ...] = (
     "boast", "brag", "lament", "mention", "posit", "proclaim", "reckon", "recount",
     "signal", "underline", "underscore", "welcome", "slam", "blast", "dismiss",
     "rebuke", "reject", "attack", "decry", "denounce", "applaud", "celebrate",
-    "caution", "fear", "hope", "doubt", "agree", "disagree", "continue",
+    "caution", "fear", "hope", "doubt", "agree", "disagree", "continue", "retort",
 )
 
 _CUE_LEMMA_SET = frozenset(CUE_LEMMAS)
@@ -718,6 +718,9 @@ _ABBREV_END = re.compile(r"(?:^|\s)(?:No|Nos|Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Reps|Gov|L
 # a sentence piece ending in a quotation closed on a comma, or on ?/!/a dash
 _OPEN_END = re.compile(r"[,;]\s*[”\"’']+\s*$")
 _MARK_END = re.compile(r"[?!—–-]\s*[”\"’']+\s*$")
+# a sentence that is only an attribution: "Mr. Calderón told CNBC."
+_CUE_START = re.compile(r"(?:[A-Z][\w.’'-]*\s+){1,4}(?:said|says|asked|told|added|wrote|continued|replied|"
+                        r"responded|tweeted|declared|insisted|explained|stated)\b")
 
 
 def _sentence_ranges(text: str, doc: Any) -> list[tuple[int, int]]:
@@ -744,7 +747,8 @@ def _ranges(text: str, raw: list[tuple[int, int]] | None) -> list[tuple[int, int
                     # '“...,” | Fox said.': a quotation closed on a comma (or on ?/! before a lower-case
                     # word: '“...?” | he asked') does not end the sentence its attribution is in
                     or _OPEN_END.search(text[merged[-1][0]:merged[-1][1]])
-                    or (_MARK_END.search(text[merged[-1][0]:merged[-1][1]]) and text[a:a + 1].islower())):
+                    or (_MARK_END.search(text[merged[-1][0]:merged[-1][1]])
+                        and (text[a:a + 1].islower() or _CUE_START.match(text, a)))):
                 merged[-1] = (merged[-1][0], b)
             else:
                 merged.append((a, b))
@@ -897,6 +901,8 @@ class _Extractor:
 
     def cue_lemma(self, tok: _Tok, nxt: _Tok | None) -> str | None:
         lemma = self.lex.lemma_of(tok.text, tok.lemma)
+        if lemma is None and tok.lower in ("continued", "continues") and self._next_to_quotation(tok, nxt):
+            return "continue"  # '“...,” the statement continued.' / 'He continued: “...”'
         if lemma is None:
             return None
         if tok.pos and tok.pos not in ("VERB", "AUX", "") and tok.lower not in self.lex.forms:
@@ -913,6 +919,21 @@ class _Extractor:
             # "Call", "Note:" starting a line, or a name like "Hope"
             return None
         return lemma
+
+    def _next_to_quotation(self, tok: _Tok, nxt: _Tok | None) -> bool:
+        """A cue right after a quotation and its speaker ('“...,” Akin continued.'), or before a
+        colon and a quotation ('He continued: “...”')."""
+        if nxt is not None and nxt.text == ":":
+            after = self.toks[nxt.i + 1] if nxt.i + 1 < len(self.toks) else None
+            return after is not None and after.text in OPEN_QUOTES + '"'
+        if nxt is not None and nxt.text not in ".,;":
+            return False
+        for j in range(tok.i - 1, max(-1, tok.i - 7), -1):
+            if self.toks[j].text in CLOSE_QUOTES + '"':
+                return self.toks[j - 1].text in ",?!" if j > 0 else False
+            if self.toks[j].text in ".;:!?":
+                return False
+        return False
 
     def add(self, span: QuoteSpan) -> None:
         self.spans.append(span)
@@ -1147,6 +1168,11 @@ class _Extractor:
             c_start = after[0].start
             c_end = self.content_end(toks, toks.index(after[0]), s_end)
         else:
+            # '“...,” said Trump in an interview, according to TIME': the sentence has its own
+            # attribution (the cue rules take it); "according to" names where it was reported
+            for j in range(k):
+                if not self.quote_at(toks[j].start) and self.cue_lemma(toks[j], toks[j + 1]) is not None:
+                    return
             before = [t for t in toks[:k]]
             while before and before[-1].text in ",—–-(":
                 before = before[:-1]
@@ -1212,7 +1238,10 @@ class _Extractor:
                                        min(s_start, q_start), s_end, group=self.group, rule="quote-cue"))
                     self.continuation(q_end, s_end, src, cue)
                     return
-            elif ctok.text == "," and ends_ok and close_k > 0 and not self.quote_at(ctok.start):
+            elif ctok.text == "," and ends_ok and close_k > 0 and not self.quote_at(ctok.start) and not (
+                    # 'In a statement, Perry stated, "...': the cue introduces the quotation after it
+                    after_cue is not None and after_cue.text in ",:" and k + 2 < len(toks)
+                    and toks[k + 2].text in OPEN_QUOTES + '"'):
                 between = [t for t in toks[close_k + 1:j + 1]]
                 if any(t.lower in _SOURCE_BOUNDARY for t in between):
                     between = []
