@@ -98,6 +98,9 @@ ORG_HEADS = {"company", "group", "organization", "organisation", "firm", "agency
              "committee", "campaign", "network", "party", "department", "ministry", "court", "council",
              "commission", "foundation", "institute", "coalition", "movement", "corporation", "newspaper",
              "paper", "station", "channel", "university", "hospital", "bank", "board", "bureau", "center"}
+# what a speaker issues: "Romney released a statement saying ...", "the statement said"
+DOCUMENT_NOUNS = {"statement", "statements", "letter", "release", "email", "e-mail", "tweet", "post", "memo",
+                  "ad", "advertisement", "video", "message", "op-ed", "column", "essay", "press"}
 GENERIC_ORG = {"company", "group", "organization", "organisation", "firm", "agency", "network", "corporation"}
 # words that are never a speaker on their own (a source span of these only is an extraction slip)
 FUNCTION_WORDS = {
@@ -328,6 +331,8 @@ class _Coref:
                     sp.start = sp.end = None
             return out
         pending: dict[int, list[int]] = {}  # pronoun token -> the spans it is the source of
+        documents: list[int] = []  # spans whose source is a document ("the statement said")
+        words_of: dict[int, list[Any]] = {}
         order = sorted(range(len(spans)), key=lambda n: self._position(spans[n]))
         for n in order:
             s = spans[n]
@@ -336,6 +341,7 @@ class _Coref:
                 continue
             rng = self.tok_range(s.source_start, s.source_end)
             words = [self.toks[k] for k in rng if not self.toks[k].is_punct]
+            words_of[n] = words
             if not words:
                 out[n] = Speaker(None, None, None)
                 continue
@@ -347,9 +353,22 @@ class _Coref:
                 out[n] = self._relative(words[0], s)
                 continue
             out[n] = self._named(s, words)
+            if out[n].actor is None and self._document(words) is not None:
+                documents.append(n)
         self._pronouns(spans, out, pending, order)
+        prev_of = dict(zip(order[1:], order))
+        for n in documents:
+            out[n].actor = self._issuer(self._document(words_of[n])) or self._previous_speaker(
+                n, prev_of, out, spans, None, limit=2, person=False)
         for sp in out:
-            if sp.actor is None and sp.start is not None and function_words_only(self.text[sp.start:sp.end]):
+            if sp.start is None or sp.end is None:
+                continue
+            # a leading conjunction is not part of the speaker ("as lawmakers from both parties")
+            m = re.match(r"(?:(?:and|but|or|as|while|so|because|when|if|although|though|then)\b[\s,]*)+",
+                         self.text[sp.start:sp.end], re.IGNORECASE)
+            if m and m.end() < sp.end - sp.start:
+                sp.start += m.end()
+            if sp.actor is None and function_words_only(self.text[sp.start:sp.end]):
                 sp.start = sp.end = None
         return out
 
@@ -487,10 +506,31 @@ class _Coref:
                 s = spans[n]
                 out[n] = Speaker(actor, s.source_start, s.source_end)
 
+    def _document(self, words: list[Any]) -> Any:
+        """The head token of a source that is a document ("a statement late Tuesday", "the letter")."""
+        if not words:
+            return None
+        head = self._head(words[0].idx, words[-1].idx + len(words[-1].text))
+        if head is None or self.toks[head].lower_ not in DOCUMENT_NOUNS:
+            return None
+        return self.toks[head]
+
+    def _issuer(self, noun: Any) -> str | None:
+        """Who issued the document: the subject of the verb it is the object of ("Romney released
+        a statement saying"), when that subject is an actor's mention."""
+        if noun is None or not self.deps[noun.i].startswith("obj"):
+            return None
+        verb = noun.head
+        for c in verb.children:
+            if self.deps[c.i].startswith("nsubj"):
+                m = self.actor_of_token(c.i)
+                return m.actor if m is not None else None
+        return None
+
     def _previous_speaker(self, n: int, prev_of: dict[int, int], out: list[Speaker], spans: Sequence[Any],
-                          gender: str, limit: int) -> str | None:
+                          gender: str | None, limit: int, person: bool = True) -> str | None:
         p = prev_of.get(n)
-        if p is None or out[p].actor is None or not self.is_person(out[p].actor):
+        if p is None or out[p].actor is None or (person and not self.is_person(out[p].actor)):
             return None
         here = self.tok_range(self._position(spans[n]), self._position(spans[n]) + 1).start
         there = self.tok_range(self._position(spans[p]), self._position(spans[p]) + 1).start

@@ -954,6 +954,12 @@ class _Extractor:
                 sub = [u for u in toks if any(self._dominated_by(u, t.i) for t in subj)]
                 first = self.extend_np_left(min(u.i for u in sub), toks[0].i)
                 return self.toks[first].start, max(u.end for u in sub)
+            if cue.dep == "xcomp" and cue.head != cue.i:
+                # "Biden was quick to retort:": the subject of the word the cue completes
+                for t in toks:
+                    if t.head == cue.head and t.dep in ("nsubj", "nsubj:pass") and t.i < cue.i:
+                        sub = [u for u in toks if self._dominated_by(u, t.i)]
+                        return min(u.start for u in sub), max(u.end for u in sub)
             if cue.dep == "conj" and cue.head != cue.i:
                 # "Cruz exhorted Republicans ... and said he was ...": the first verb's subject
                 for t in toks:
@@ -1323,6 +1329,17 @@ class _Extractor:
                     self.group += 1
                     self.add(QuoteSpan("direct", q[0], q[1], src[0], src[1], cue[0], cue[1], s_start, q[1],
                                        group=self.group, rule="cue-colon-quote"))
+                elif src is not None and toks[-1].text == ":":
+                    # 'Trump lashed out on Twitter, saying:' closing its paragraph: the next
+                    # paragraph is what was said (a tweet, a letter, a statement)
+                    para = next(((a, b) for a, b in self.paragraphs if a >= s_end), None)
+                    if para is not None and not self.text[s_end:para[0]].strip() and not self.is_used(*para):
+                        q = self.quote_at(para[0])
+                        a, b = q if q is not None and q[0] == para[0] else para
+                        if len(_WORD_RE.findall(self.text[a:b])) >= 4:
+                            self.group += 1
+                            self.add(QuoteSpan(self.kind_of(a, b), a, b, src[0], src[1], cue[0], cue[1],
+                                               s_start, b, group=self.group, rule="cue-colon-paragraph"))
             return
         first = toks[m]
         if first.text in OPEN_QUOTES + '"':
@@ -1577,14 +1594,20 @@ class _Extractor:
         attribution sentence, continues the same quote (same group)."""
         for q in self.quotes:
             if q[0] >= after and self._same_paragraph(after, q[0]):
+                if q[1] < s_end and self.text[q[1]:s_end].strip(" .,;:!?”\"'’"):
+                    continue  # a title quoted inside the attribution ('on NBC's "Today" show, ...')
                 gap = self.text[after:q[0]]
                 # abbreviations ("Mr.", "U.S.") do not end the attribution clause
                 bare = re.sub(r"\b(?:[A-Z][a-z]{0,3}|[A-Z](?:\.[A-Z])+)\.", "", gap)
                 # the attribution clause between the pieces may carry a long appositive
                 # ("said Murphy, now a consultant on Burma in the private sector.")
                 limit = 25 if after <= cue[0] and cue[1] <= q[0] else 10
+                if q[0] >= s_end and not self.text[s_end:q[0]].strip():
+                    bare = "."  # the quotation opens the sentence after the attribution
+                    limit = max(limit, len(gap.split()))
                 if re.fullmatch(r"[^.!?“”\"\n]*[.,:]\s*", bare) and len(gap.split()) <= limit and not self.is_used(*q):
-                    tail = self.text[q[1]:q[1] + 40].lstrip()
+                    # what follows in the same paragraph
+                    tail = self.text[q[1]:q[1] + 40].split("\n", 1)[0].lstrip()
                     # stop when the next quotation has its own attribution
                     if tail[:1] in (",",) or re.match(r"^\w+ (said|says)", tail):
                         return
