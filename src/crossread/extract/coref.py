@@ -174,8 +174,15 @@ class _Coref:
         udeps = view.udeps
         self.deps = [(udeps[k] if udeps is not None and udeps[k] else t.dep_) for k, t in enumerate(toks)]
         self.sents = view.sents
+        # token -> sentence; sentence -> its rank among the sentences with words (a blank line
+        # the parser made a sentence of is no distance)
         self.sent_of = [0] * len(toks)
+        self.rank: list[int] = []
+        rank = -1
         for n, s in enumerate(self.sents):
+            if any(not toks[k].is_space for k in range(s.start, s.end)):
+                rank += 1
+            self.rank.append(max(rank, 0))
             for k in range(s.start, s.end):
                 self.sent_of[k] = n
         from crossread.extract.quotes import find_quotations
@@ -433,7 +440,7 @@ class _Coref:
                 return named[-1].actor
             if noun in GENERIC_ORG:
                 sent = self.sent_of[self.tok_range(at, at + 1).start] if at < len(self.text) else 0
-                recent = {m.actor for m in orgs if self.sent_of[m.head] >= sent - 2
+                recent = {m.actor for m in orgs if self.rank[self.sent_of[m.head]] >= self.rank[sent] - 2
                           and self.actors[m.actor].type == "ORG"}
                 if len(recent) == 1:
                     return recent.pop()
@@ -446,7 +453,7 @@ class _Coref:
         k = self.tok_range(at, at + 1).start
         sent = self.sent_of[min(k, len(self.toks) - 1)]
         recent = {m.actor for m in self.mentions if m.start < at and self.is_person(m.actor)
-                  and not self.in_quotation(m.start) and self.sent_of[m.head] >= sent - 2}
+                  and not self.in_quotation(m.start) and self.rank[self.sent_of[m.head]] >= self.rank[sent] - 2}
         return recent.pop() if len(recent) == 1 else None
 
     def _relative(self, tok: Any, s: Any) -> Speaker:
@@ -530,13 +537,16 @@ class _Coref:
     def _previous_speaker(self, n: int, prev_of: dict[int, int], out: list[Speaker], spans: Sequence[Any],
                           gender: str | None, limit: int, person: bool = True) -> str | None:
         p = prev_of.get(n)
-        if p is None or out[p].actor is None or (person and not self.is_person(out[p].actor)):
+        # the last quote with a (person) speaker: quotes of no one in between do not count
+        while p is not None and (out[p].actor is None or (person and not self.is_person(out[p].actor))):
+            p = prev_of.get(p)
+        if p is None:
             return None
         here = self.tok_range(self._position(spans[n]), self._position(spans[n]) + 1).start
         there = self.tok_range(self._position(spans[p]), self._position(spans[p]) + 1).start
         if here >= len(self.toks) or there >= len(self.toks):
             return None
-        if self.sent_of[here] - self.sent_of[there] > limit:
+        if self.rank[self.sent_of[here]] - self.rank[self.sent_of[there]] > limit:
             return None
         return out[p].actor if self.compatible(out[p].actor, gender) else None
 
@@ -544,7 +554,8 @@ class _Coref:
         """Sentence ``n`` has words outside quotation marks (a sentence of a long quotation does
         not count towards the window)."""
         s = self.sents[n]
-        return any(not self.toks[k].is_punct and not self.in_quotation(self.toks[k].idx) for k in range(s.start, s.end))
+        return any(not self.toks[k].is_punct and not self.toks[k].is_space and not self.in_quotation(self.toks[k].idx)
+                   for k in range(s.start, s.end))
 
     def _antecedent(self, t: Any, gender: str, resolved: list[_Mention]) -> str | None:
         sent = self.sent_of[t.i]

@@ -954,8 +954,9 @@ class _Extractor:
                 sub = [u for u in toks if any(self._dominated_by(u, t.i) for t in subj)]
                 first = self.extend_np_left(min(u.i for u in sub), toks[0].i)
                 return self.toks[first].start, max(u.end for u in sub)
-            if cue.dep == "xcomp" and cue.head != cue.i:
-                # "Biden was quick to retort:": the subject of the word the cue completes
+            if cue.dep in ("xcomp", "advcl") and cue.head != cue.i and (cue.dep == "xcomp" or cue.lower.endswith("ing")):
+                # "Biden was quick to retort:", "Mendes released a statement Sunday saying:": the
+                # subject of the word the cue completes
                 for t in toks:
                     if t.head == cue.head and t.dep in ("nsubj", "nsubj:pass") and t.i < cue.i:
                         sub = [u for u in toks if self._dominated_by(u, t.i)]
