@@ -176,19 +176,25 @@ class _Coref:
         self.sents = view.sents
         # token -> sentence; sentence -> its rank among the sentences with words (a blank line
         # the parser made a sentence of is no distance)
+        from crossread.extract.quotes import find_quotations
+
+        self.quotations = find_quotations(text)
+        self.q_starts = [a for a, _ in self.quotations]
         self.sent_of = [0] * len(toks)
         self.rank: list[int] = []
-        rank = -1
+        # and among the sentences with words outside quotation marks (the narrative: a long
+        # quotation between a quote and "the statement continued" is no distance either)
+        self.nrank: list[int] = []
+        rank = nrank = -1
         for n, s in enumerate(self.sents):
             if any(not toks[k].is_space for k in range(s.start, s.end)):
                 rank += 1
             self.rank.append(max(rank, 0))
             for k in range(s.start, s.end):
                 self.sent_of[k] = n
-        from crossread.extract.quotes import find_quotations
-
-        self.quotations = find_quotations(text)
-        self.q_starts = [a for a, _ in self.quotations]
+            if self._narrative(n):
+                nrank += 1
+            self.nrank.append(max(nrank, 0))
         self.gender = self._genders(actors)
         self.titles = self._titles(actors)
         # name mentions (pronoun mentions of actors.py are used for gender only)
@@ -415,9 +421,10 @@ class _Coref:
             return None
         h = self.toks[head]
         low = h.lower_
-        if h.text[:1].isupper() or any(w.text[:1].isupper() and w.pos_ == "PROPN" for w in words[1:] if w.i <= head
-                                       and w.lower_ not in ("republican", "democratic", "gop")):
-            return None  # a name ("the NAACP"), not a role noun
+        if h.text[:1].isupper() or any(w.text[:1].isupper() and w.pos_ == "PROPN" for w in words[1:] if w.i < head
+                                       and w.lower_ not in ("republican", "democratic", "gop")
+                                       and not self._place_or_group(w.i)):
+            return None  # a name ("the NAACP"), not a role noun ("the Texas governor")
         prev = self.toks[head - 1].lower_ if head > 0 else ""
         if low == "president" and prev == "vice":
             return "vice president"
@@ -429,6 +436,14 @@ class _Coref:
         if role in PERSON_ROLES or low in PERSON_ROLES:
             return role or low
         return None
+
+    def _place_or_group(self, k: int) -> bool:
+        """Token ``k`` is in a mention of a place or a group (a modifier: "the Texas governor")."""
+        t = self.toks[k]
+        for m_start, m_end, actor in self.index:
+            if m_start <= t.idx < m_end and self.actors[actor].type in ("GPE", "LOC", "NORP"):
+                return True
+        return False
 
     def _role(self, role: str, at: int) -> str | None:
         if role.startswith("org:"):
@@ -546,7 +561,7 @@ class _Coref:
         there = self.tok_range(self._position(spans[p]), self._position(spans[p]) + 1).start
         if here >= len(self.toks) or there >= len(self.toks):
             return None
-        if self.rank[self.sent_of[here]] - self.rank[self.sent_of[there]] > limit:
+        if self.nrank[self.sent_of[here]] - self.nrank[self.sent_of[there]] > limit:
             return None
         return out[p].actor if self.compatible(out[p].actor, gender) else None
 

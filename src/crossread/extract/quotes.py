@@ -961,12 +961,28 @@ class _Extractor:
                     if t.head == cue.head and t.dep in ("nsubj", "nsubj:pass") and t.i < cue.i:
                         sub = [u for u in toks if self._dominated_by(u, t.i)]
                         return min(u.start for u in sub), max(u.end for u in sub)
-            if cue.dep == "conj" and cue.head != cue.i:
-                # "Cruz exhorted Republicans ... and said he was ...": the first verb's subject
+            first_verb, steps = cue, 0
+            while first_verb.dep == "conj" and first_verb.head != first_verb.i and steps < 4:
+                steps += 1
+                # "Cruz exhorted Republicans ... and said he was ...", "Grimm stormed back, leaned
+                # in and said": the subject of the first verb of the coordination
+                first_verb = self.toks[first_verb.head]
                 for t in toks:
-                    if t.head == cue.head and t.dep in ("nsubj", "nsubj:pass") and t.i < cue.i:
+                    if t.head == first_verb.i and t.dep in ("nsubj", "nsubj:pass") and t.i < cue.i:
                         sub = [u for u in toks if self._dominated_by(u, t.i)]
+                        if self.toks[min(u.i for u in sub)].dep == "case":
+                            break  # "After reporter Scotto finished ...": a misparse, not a subject
                         return min(u.start for u in sub), max(u.end for u in sub)
+                else:
+                    continue
+                # the nearest subject before the cue ("..., Grimm stormed back, leaned in and said")
+                for t in reversed([u for u in toks if u.i < cue.i]):
+                    if t.dep in ("nsubj", "nsubj:pass") and t.lower not in ("who", "which", "that") \
+                            and not self.quote_at(t.start) and self.toks[t.head].pos in ("VERB", "AUX"):
+                        sub = [u for u in toks if self._dominated_by(u, t.i)]
+                        if self.toks[min(u.i for u in sub)].dep != "case":
+                            return min(u.start for u in sub), max(u.end for u in sub)
+                break
         k = cue_k - 1
         while k >= lo and toks[k].lower in _AUX | _ADVERBS and toks[k].lower not in ("told",):
             k -= 1
@@ -1274,7 +1290,7 @@ class _Extractor:
         gerund = tok.lower.endswith("ing") and k > 0 and (toks[k - 1].text in (",", "by", "while", "after") or (
             k > 1 and toks[k - 1].text in CLOSE_QUOTES + '"' and toks[k - 2].text == ","))
         if gerund:
-            src = self.sentence_subject(toks)
+            src = self.governing_subject(toks, tok) or self.sentence_subject(toks)
         if src is None and not gerund:
             return
         m = k + 1
@@ -1299,7 +1315,7 @@ class _Extractor:
         # adverbials right after the cue ("said at a campaign stop in Toledo, Ohio, that"):
         # with a parse, the clausal complement's first token starts the content
         comp = self.clausal_complement(tok)
-        if comp is not None and toks[0].i <= comp <= toks[-1].i and m < comp - toks[0].i <= m + 10 and \
+        if comp is not None and toks[0].i <= comp <= toks[-1].i and m < comp - toks[0].i <= m + 20 and \
                 self.toks[comp].lower == "that" and \
                 all(t.text not in OPEN_QUOTES + '"' and t.lower != "that" for t in toks[m:comp - toks[0].i]):
             m = comp - toks[0].i
@@ -1568,6 +1584,24 @@ class _Extractor:
         if lo > hi or (lo <= cue.i <= hi):
             return None
         return toks[lo].start, toks[hi].end
+
+    def governing_subject(self, toks: list[_Tok], cue: _Tok) -> tuple[int, int] | None:
+        """Subject of the clause a gerund cue hangs on ("It came after Boehner chided Obama,
+        accusing ..." -> Boehner; "Asked ..., Mr. Santorum did not back down, saying" ->
+        Mr. Santorum); needs a parse."""
+        if not self.has_dep:
+            return None
+        cur = cue
+        for _ in range(3):
+            if cur.head == cur.i or cur.dep not in ("advcl", "xcomp", "conj", "acl"):
+                return None
+            cur = self.toks[cur.head]
+            for t in toks:
+                if t.head == cur.i and t.dep in ("nsubj", "nsubj:pass") and t.lower not in ("it", "this", "that"):
+                    sub = [u for u in toks if self._dominated_by(u, t.i)]
+                    first = self.extend_np_left(min(u.i for u in sub), toks[0].i)
+                    return self.toks[first].start, max(u.end for u in sub)
+        return None
 
     def sentence_subject(self, toks: list[_Tok]) -> tuple[int, int] | None:
         """Subject of the sentence for gerund cues: leading name run or pronoun."""
