@@ -920,6 +920,12 @@ class _Extractor:
             return None
         return lemma
 
+    def _time_only(self, a: int, b: int) -> bool:
+        """[a, b) is only a time expression ("Friday", "Sunday night", "last week")."""
+        found = _WORD_RE.findall(self.text[a:b])
+        return bool(found) and all(w.lower() in _TIME_WORDS or w.lower() in ("week", "month", "year", "night")
+                                   for w in found)
+
     def _next_to_quotation(self, tok: _Tok, nxt: _Tok | None) -> bool:
         """A cue right after a quotation and its speaker ('“...,” Akin continued.'), or before a
         colon and a quotation ('He continued: “...”')."""
@@ -1250,10 +1256,16 @@ class _Extractor:
                 # direct quote before the cue
                 between = toks[close_k + 1:j + 1]
                 between = [t for t in between if t.text != ","]
-                if between:
+                if between and all(t.lower in ("and", "but", "then", "also", "or") for t in between):
+                    # '“...,” and predicted, “...”': the subject of the coordinated cue
+                    src = self.source_before(toks, k)
+                elif between:
                     src = (between[0].start, between[-1].end)
                 else:
                     src = self.source_after(toks, k + 1)
+                    if src is not None and self._time_only(*src):
+                        # '“...,” Tom Cole, an Oklahoma Republican, said Sunday night.'
+                        src = self.source_before(toks, k)
                 if src is not None or tok.lower in ("said", "says"):
                     q_start, q_end = q
                     self.group += 1
@@ -1271,6 +1283,8 @@ class _Extractor:
                     if not (after_cue is None or after_cue.text in ".!?"):
                         close_k = None
                 src = (between[0].start, between[-1].end) if between else self.source_after(toks, k + 1)
+                if src is not None and not between and self._time_only(*src):
+                    src = None  # "Hutchison, R-Texas, who ..., said Friday that ...": not this pattern
                 if close_k is None or len(_WORD_RE.findall(text[toks[0].start:ctok.start])) < 4:
                     src = None
                 if src is not None and (between or tok.lower in ("said", "says", "added", "wrote", "told")):
