@@ -131,3 +131,29 @@ def test_unresolved_speaker_keeps_its_text_and_never_a_function_word(nlp):
     assert name is None and shown == "one resident"
     for _, shown, _ in rows:
         assert shown is None or not function_words_only(shown)
+
+
+def test_it_said_goes_to_an_organisation_subject_only(nlp):
+    text = ("The Lakeside Water Authority raised its rates on Monday. It said the increase would fund new pipes.\n\n"
+            "The report on the drought was published in March. It said the reservoirs were half empty.")
+    rows = speakers(nlp, text)
+    authority = speaker_of(rows, "the increase")[0]
+    assert authority is not None and "Lakeside" in authority
+    assert speaker_of(rows, "the reservoirs")[0] is None
+
+
+def test_first_person_inside_a_quotation_is_the_quote_speaker(nlp):
+    from crossread.extract.actors import resolve_actors
+
+    text = "“The plan is wrong. I said that the council should vote again,” Daniel Roche told reporters on Friday."
+    doc = nlp(text)
+    actors = resolve_actors(article(text), doc)
+    close = text.index("”") + 1
+    name = text.index("Daniel Roche")
+    outer = QuoteSpan("direct", 0, close, source_start=name, source_end=name + len("Daniel Roche"))
+    inner_i = text.index("I said")
+    inner = QuoteSpan("indirect", text.index("that the"), close - 2, source_start=inner_i, source_end=inner_i + 1,
+                      cue_start=inner_i + 2, cue_end=inner_i + 6)
+    out = resolve_speakers(text, doc, actors, [outer, inner])
+    roche = next(a.id for a in actors if a.name == "Daniel Roche")
+    assert out[0].actor == roche and out[1].actor == roche

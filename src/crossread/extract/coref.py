@@ -36,9 +36,19 @@ extractor found), then the mention to an *entity* (actor). Sieves, strongest fir
 4. **Role nouns** ("the president", "the senator", "the governor", "the company") -- head
    match as in Lee et al.'s strict head-match sieve: a person introduced with that title
    (a title word before one of its mentions, its role or an alias: "Gov. Mike Pence" for
-   "the governor"), the nearest before the quote; an organisation noun goes to the nearest
-   organisation whose name has that head ("the committee"), else, for the generic ones
-   ("the company", "the group"), to the one organisation mentioned in the last sentences.
+   "the governor"), the nearest before the quote, else the one person of the last narrative
+   sentences; an organisation noun goes to the nearest organisation whose name has that head
+   ("the committee"), else, for the generic ones ("the company", "the group"), to the one
+   organisation mentioned in the last sentences. A place or party before the noun ("the Texas
+   governor") is a modifier, never the speaker.
+5. **Documents** ("Romney released a statement saying", "the statement continued") -- the
+   subject of the verb the document is the object of, else the speaker of the last quote with
+   one (within two narrative sentences).
+6. **"It said"** -- an organisation only, and only when one is the subject just before (the
+   nearest in its own sentence, else the first of the previous narrative sentence): "it" is
+   far more often a report or a bill, which is no actor, so no other guess is made.
+7. **"I" inside a quotation** -- Lee et al.'s speaker sieve: a first-person source inside a
+   quotation is the speaker of the quote that holds it.
 
 A speaker that no sieve resolves keeps ``actor=None`` and its span as written, except a span
 of function words only ("while", "The", "that"), which is dropped (``start=end=None``).
@@ -362,6 +372,9 @@ class _Coref:
             if pron is not None:
                 pending.setdefault(pron, []).append(n)
                 continue
+            if len(words) == 1 and words[0].lower_ == "it":
+                out[n] = Speaker(self._it(words[0]), s.source_start, s.source_end)
+                continue
             if len(words) == 1 and words[0].lower_ in RELATIVES:
                 out[n] = self._relative(words[0], s)
                 continue
@@ -373,6 +386,16 @@ class _Coref:
         for n in documents:
             out[n].actor = self._issuer(self._document(words_of[n])) or self._previous_speaker(
                 n, prev_of, out, spans, None, limit=2, person=False)
+        # "I" inside a quotation is whoever speaks the quotation (Lee et al.'s speaker sieve):
+        # '“..., I did not know about it,” Trump said' -> Trump
+        for n, s in enumerate(spans):
+            words = words_of.get(n) or []
+            if out[n].actor is None and len(words) == 1 and words[0].lower_ in ("i", "me") \
+                    and self.in_quotation(words[0].idx):
+                outer = [m for m, o in enumerate(spans) if m != n and out[m].actor is not None
+                         and o.content_start <= words[0].idx < o.content_end]
+                if outer:
+                    out[n].actor = out[outer[0]].actor
         for sp in out:
             if sp.start is None or sp.end is None:
                 continue
@@ -468,7 +491,7 @@ class _Coref:
         k = self.tok_range(at, at + 1).start
         sent = self.sent_of[min(k, len(self.toks) - 1)]
         recent = {m.actor for m in self.mentions if m.start < at and self.is_person(m.actor)
-                  and not self.in_quotation(m.start) and self.rank[self.sent_of[m.head]] >= self.rank[sent] - 2}
+                  and not self.in_quotation(m.start) and self.nrank[self.sent_of[m.head]] >= self.nrank[sent] - 2}
         return recent.pop() if len(recent) == 1 else None
 
     def _relative(self, tok: Any, s: Any) -> Speaker:
@@ -527,6 +550,27 @@ class _Coref:
             for n in span_ids:
                 s = spans[n]
                 out[n] = Speaker(actor, s.source_start, s.source_end)
+
+    def _it(self, t: Any) -> str | None:
+        """"It said": an organisation, when one is the subject just before (its own sentence, else
+        the first subject of the previous narrative sentence); anything else ("the report") is
+        not an actor, so no guess is made."""
+        sent = self.sent_of[t.i]
+        prev = sent - 1
+        while prev >= 0 and not self._narrative(prev):
+            prev -= 1
+        for n in (sent, prev):
+            if n < 0:
+                continue
+            s = self.sents[n]
+            subjects = [k for k in range(s.start, min(s.end, t.i)) if self.deps[k].startswith("nsubj")
+                        and not self.in_quotation(self.toks[k].idx) and not self._same_clause(k, t.i)]
+            if not subjects:
+                continue
+            k = subjects[-1] if n == sent else subjects[0]
+            m = self.actor_of_token(k)
+            return m.actor if m is not None and self.actors[m.actor].type == "ORG" else None
+        return None
 
     def _document(self, words: list[Any]) -> Any:
         """The head token of a source that is a document ("a statement late Tuesday", "the letter")."""
