@@ -157,3 +157,10 @@ def test_first_person_inside_a_quotation_is_the_quote_speaker(nlp):
     out = resolve_speakers(text, doc, actors, [outer, inner])
     roche = next(a.id for a in actors if a.name == "Daniel Roche")
     assert out[0].actor == roche and out[1].actor == roche
+
+
+def test_a_role_subject_is_the_antecedent_before_a_named_bystander(nlp):
+    text = ("Rep. Aaron Pell spoke in Dayton on Monday. The congressman also thanked Senator Olivia Grant, "
+            "a longtime ally of the mayor.\n\n"
+            "“We finished the bridge on time,” he said.")
+    assert speaker_of(speakers(nlp, text), "We finished the bridge")[0] == "Aaron Pell"

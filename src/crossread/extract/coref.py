@@ -44,9 +44,11 @@ extractor found), then the mention to an *entity* (actor). Sieves, strongest fir
 5. **Documents** ("Romney released a statement saying", "the statement continued") -- the
    subject of the verb the document is the object of, else the speaker of the last quote with
    one (within two narrative sentences).
-6. **"It said"** -- an organisation only, and only when one is the subject just before (the
-   nearest in its own sentence, else the first of the previous narrative sentence): "it" is
-   far more often a report or a bill, which is no actor, so no other guess is made.
+6. **"It said", "they said"** -- an organisation only ("they": a plural one, or a party or
+   people: "Democrats"), and only when one is the subject just before (the nearest in its own
+   sentence, else the first of the previous narrative sentence): "it" is far more often a
+   report or a bill and "they" a group of officials, which are no actors, so no other guess
+   is made.
 7. **"I" inside a quotation** -- Lee et al.'s speaker sieve: a first-person source inside a
    quotation is the speaker of the quote that holds it.
 
@@ -372,8 +374,9 @@ class _Coref:
             if pron is not None:
                 pending.setdefault(pron, []).append(n)
                 continue
-            if len(words) == 1 and words[0].lower_ == "it":
-                out[n] = Speaker(self._it(words[0]), s.source_start, s.source_end)
+            if len(words) == 1 and words[0].lower_ in ("it", "they"):
+                types = ("ORG",) if words[0].lower_ == "it" else ("ORG", "NORP")
+                out[n] = Speaker(self._it(words[0], types), s.source_start, s.source_end)
                 continue
             if len(words) == 1 and words[0].lower_ in RELATIVES:
                 out[n] = self._relative(words[0], s)
@@ -551,10 +554,12 @@ class _Coref:
                 s = spans[n]
                 out[n] = Speaker(actor, s.source_start, s.source_end)
 
-    def _it(self, t: Any) -> str | None:
-        """"It said": an organisation, when one is the subject just before (its own sentence, else
-        the first subject of the previous narrative sentence); anything else ("the report") is
-        not an actor, so no guess is made."""
+    def _it(self, t: Any, types: tuple[str, ...]) -> str | None:
+        """"It said" ("they said"): an organisation (or a party, a people), when one is the subject
+        just before (its own sentence, else the first subject of the previous narrative sentence);
+        anything else ("the report", "officials") is not an actor, so no guess is made."""
+        if self.deps[t.i] in ("expl", "nsubj:pass", "expl:pass"):
+            return None  # "it was reported that ...": no one
         sent = self.sent_of[t.i]
         prev = sent - 1
         while prev >= 0 and not self._narrative(prev):
@@ -569,7 +574,11 @@ class _Coref:
                 continue
             k = subjects[-1] if n == sent else subjects[0]
             m = self.actor_of_token(k)
-            return m.actor if m is not None and self.actors[m.actor].type == "ORG" else None
+            if m is None or self.actors[m.actor].type not in types:
+                return None
+            if t.lower_ == "they" and self.toks[k].tag_ not in ("NNS", "NNPS") and self.actors[m.actor].type != "NORP":
+                return None  # "they" needs a plural antecedent ("Democrats", "the Eagles"), not "the NAACP"
+            return m.actor
         return None
 
     def _document(self, words: list[Any]) -> Any:
@@ -626,20 +635,50 @@ class _Coref:
         cands = [m for m in self.mentions if first_char <= m.start and m.end <= t.idx]
         cands += [m for m in resolved if first_char <= m.start and m.end <= t.idx]
         cands = [m for m in cands if self.is_person(m.actor) and not self.in_quotation(m.start)]
+        # subjects that are role descriptions ("the congressman", "the attorney general"): the
+        # person with that title, or (actor "") someone the article does not name, who blocks
+        # the less salient candidates behind them
+        cands += self._role_subjects(first_char, t.idx)
         if not cands:
             return None
         # own sentence: clause subjects before the pronoun, nearest first
         own = [m for m in cands if self.sent_of[m.head] == sent and m.subject and not self._same_clause(m.head, t.i)]
         for m in sorted(own, key=lambda m: -m.start):
+            if not m.actor:
+                return None
             if self.compatible(m.actor, gender):
                 return m.actor
         for s in range(sent - 1, lo - 1, -1):
             here = [m for m in cands if self.sent_of[m.head] == s]
             ranked = sorted(here, key=lambda m: (not m.subject, m.start if m.subject else -m.start))
             for m in ranked:
+                if not m.actor:
+                    return None
                 if self.compatible(m.actor, gender):
                     return m.actor
         return None
+
+    def _role_subjects(self, lo: int, hi: int) -> list[_Mention]:
+        """Definite role-noun subjects ("the governor said") between characters lo and hi."""
+        out = []
+        for k in self.tok_range(lo, hi):
+            t = self.toks[k]
+            if not self.deps[k].startswith("nsubj") or t.pos_ != "NOUN" or self.in_quotation(t.idx):
+                continue
+            if self.actor_of_token(k) is not None:
+                continue
+            left = self.view.edges(k)[0]
+            if k - left > 6:
+                continue
+            words = [self.toks[j] for j in range(left, k + 1) if not self.toks[j].is_punct]
+            role = self._role_noun(words, k) if words else None
+            if role is None or role.startswith("org:"):
+                continue
+            actor = self._role(role, self.toks[left].idx)
+            if actor is not None and not self.is_person(actor):
+                continue
+            out.append(_Mention(self.toks[left].idx, t.idx + len(t.text), actor or "", k, True))
+        return out
 
     def _same_clause(self, a: int, b: int) -> bool:
         """Tokens ``a`` and ``b`` depend on the same verb (a pronoun subject is never its clause-mate)."""
