@@ -186,16 +186,16 @@ class _Coref:
         udeps = view.udeps
         self.deps = [(udeps[k] if udeps is not None and udeps[k] else t.dep_) for k, t in enumerate(toks)]
         self.sents = view.sents
-        # token -> sentence; sentence -> its rank among the sentences with words (a blank line
-        # the parser made a sentence of is no distance)
         from crossread.extract.quotes import find_quotations
 
         self.quotations = find_quotations(text)
         self.q_starts = [a for a, _ in self.quotations]
+        # token -> sentence; sentence -> its rank among the sentences with words (a blank line
+        # the parser made a sentence of is no distance), and among the sentences with words
+        # outside quotation marks (the narrative: a long quotation between a quote and "the
+        # statement continued" is no distance either)
         self.sent_of = [0] * len(toks)
         self.rank: list[int] = []
-        # and among the sentences with words outside quotation marks (the narrative: a long
-        # quotation between a quote and "the statement continued" is no distance either)
         self.nrank: list[int] = []
         rank = nrank = -1
         for n, s in enumerate(self.sents):
