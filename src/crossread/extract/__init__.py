@@ -65,6 +65,7 @@ def _extract_all(article: Article, doc: Any) -> ArticleRecords:
     from crossread.analyze.framing import framing_for_article
     from crossread.extract.actors import resolve_actors
     from crossread.extract.claims import extract_claim_spans
+    from crossread.extract.coref import resolve_speakers
     from crossread.extract.events import extract_events
     from crossread.extract.quotes import extract_quote_spans
 
@@ -73,20 +74,33 @@ def _extract_all(article: Article, doc: Any) -> ArticleRecords:
 
     mentions = _mention_index(actors)
     quote_spans = extract_quote_spans(article, doc)
+    # the speaker of each quote: names, pronouns, role nouns and relative pronouns resolved to
+    # actors (extract/coref.py); the speaker span as it should be shown
+    speakers = resolve_speakers(article.text, doc, actors, quote_spans)
+    speaker_of: dict[tuple[int, int], str | None] = {}
     quotes: list[Quote] = []
     seen: set[str] = set()
-    for span in quote_spans:
+    for span, speaker in zip(quote_spans, speakers):
+        if span.source_start is not None and span.source_end is not None:
+            speaker_of[(span.source_start, span.source_end)] = speaker.actor
+        span.source_start, span.source_end = speaker.start, speaker.end
         quote = span.to_record(article)
         if quote.id in seen:
             continue
         seen.add(quote.id)
-        quote.speaker = _actor_at(mentions, span.source_start, span.source_end)
+        quote.speaker = speaker.actor
         quotes.append(quote)
+        if speaker.start is not None and speaker.end is not None:
+            speaker_of[(speaker.start, speaker.end)] = speaker.actor
 
     claims: list[Claim] = []
     for claim_span in extract_claim_spans(article, doc, quote_spans, signal_spans=article.signals):
         claim = claim_span.claim
-        claim.attributed_to = _actor_at(mentions, claim_span.source_start, claim_span.source_end)
+        key = (claim_span.source_start, claim_span.source_end)
+        if key in speaker_of:
+            claim.attributed_to = speaker_of[key]
+        else:
+            claim.attributed_to = _actor_at(mentions, claim_span.source_start, claim_span.source_end)
         claims.append(claim)
     framing = framing_for_article(article, doc, actors)
     return ArticleRecords(actors=actors, events=events, quotes=quotes, claims=claims, framing=framing)

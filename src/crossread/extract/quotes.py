@@ -90,7 +90,7 @@ CUE_LEMMAS: tuple[str, ...] = (
     "boast", "brag", "lament", "mention", "posit", "proclaim", "reckon", "recount",
     "signal", "underline", "underscore", "welcome", "slam", "blast", "dismiss",
     "rebuke", "reject", "attack", "decry", "denounce", "applaud", "celebrate",
-    "caution", "fear", "hope", "doubt", "agree", "disagree", "continue",
+    "caution", "fear", "hope", "doubt", "agree", "disagree", "continue", "retort",
 )
 
 _CUE_LEMMA_SET = frozenset(CUE_LEMMAS)
@@ -715,6 +715,13 @@ def _doc_tokens(view: Any) -> tuple[list[_Tok], bool]:
 _ABBREV_END = re.compile(r"(?:^|\s)(?:No|Nos|Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Reps|Gov|Lt|Col|Sgt|Capt|Adm|Prof|Rev|St|"
                          r"Sens|Gens|Maj|Cmdr|Supt|Insp|Amb|Pres|vs|Vol|Art|Sec|Fig)\.\s*$")
 
+# a sentence piece ending in a quotation closed on a comma, or on ?/!/a dash
+_OPEN_END = re.compile(r"[,;]\s*[”\"’']+\s*$")
+_MARK_END = re.compile(r"[?!—–-]\s*[”\"’']+\s*$")
+# a sentence that is only an attribution: "Mr. Calderón told CNBC."
+_CUE_START = re.compile(r"(?:[A-Z][\w.’'-]*\s+){1,4}(?:said|says|asked|told|added|wrote|continued|replied|"
+                        r"responded|tweeted|declared|insisted|explained|stated)\b")
+
 
 def _sentence_ranges(text: str, doc: Any) -> list[tuple[int, int]]:
     """Sentence character ranges, never crossing a line break."""
@@ -735,7 +742,13 @@ def _ranges(text: str, raw: list[tuple[int, int]] | None) -> list[tuple[int, int
         # Michael Flynn"): join those back
         merged: list[tuple[int, int]] = []
         for a, b in raw:
-            if merged and _ABBREV_END.search(text[merged[-1][0]:merged[-1][1]]) and "\n" not in text[merged[-1][1]:a]:
+            if merged and "\n" not in text[merged[-1][1]:a] and (
+                    _ABBREV_END.search(text[merged[-1][0]:merged[-1][1]])
+                    # '“...,” | Fox said.': a quotation closed on a comma (or on ?/! before a lower-case
+                    # word: '“...?” | he asked') does not end the sentence its attribution is in
+                    or _OPEN_END.search(text[merged[-1][0]:merged[-1][1]])
+                    or (_MARK_END.search(text[merged[-1][0]:merged[-1][1]])
+                        and (text[a:a + 1].islower() or _CUE_START.match(text, a)))):
                 merged[-1] = (merged[-1][0], b)
             else:
                 merged.append((a, b))
@@ -888,6 +901,8 @@ class _Extractor:
 
     def cue_lemma(self, tok: _Tok, nxt: _Tok | None) -> str | None:
         lemma = self.lex.lemma_of(tok.text, tok.lemma)
+        if lemma is None and tok.lower in ("continued", "continues") and self._next_to_quotation(tok, nxt):
+            return "continue"  # '“...,” the statement continued.' / 'He continued: “...”'
         if lemma is None:
             return None
         if tok.pos and tok.pos not in ("VERB", "AUX", "") and tok.lower not in self.lex.forms:
@@ -904,6 +919,27 @@ class _Extractor:
             # "Call", "Note:" starting a line, or a name like "Hope"
             return None
         return lemma
+
+    def _time_only(self, a: int, b: int) -> bool:
+        """[a, b) is only a time expression ("Friday", "Sunday night", "last week")."""
+        found = _WORD_RE.findall(self.text[a:b])
+        return bool(found) and all(w.lower() in _TIME_WORDS or w.lower() in ("week", "month", "year", "night")
+                                   for w in found)
+
+    def _next_to_quotation(self, tok: _Tok, nxt: _Tok | None) -> bool:
+        """A cue right after a quotation and its speaker ('“...,” Akin continued.'), or before a
+        colon and a quotation ('He continued: “...”')."""
+        if nxt is not None and nxt.text == ":":
+            after = self.toks[nxt.i + 1] if nxt.i + 1 < len(self.toks) else None
+            return after is not None and after.text in OPEN_QUOTES + '"'
+        if nxt is not None and nxt.text not in ".,;":
+            return False
+        for j in range(tok.i - 1, max(-1, tok.i - 7), -1):
+            if self.toks[j].text in CLOSE_QUOTES + '"':
+                return self.toks[j - 1].text in ",?!" if j > 0 else False
+            if self.toks[j].text in ".;:!?":
+                return False
+        return False
 
     def add(self, span: QuoteSpan) -> None:
         self.spans.append(span)
@@ -924,12 +960,35 @@ class _Extractor:
                 sub = [u for u in toks if any(self._dominated_by(u, t.i) for t in subj)]
                 first = self.extend_np_left(min(u.i for u in sub), toks[0].i)
                 return self.toks[first].start, max(u.end for u in sub)
-            if cue.dep == "conj" and cue.head != cue.i:
-                # "Cruz exhorted Republicans ... and said he was ...": the first verb's subject
+            if cue.dep in ("xcomp", "advcl") and cue.head != cue.i and (cue.dep == "xcomp" or cue.lower.endswith("ing")):
+                # "Biden was quick to retort:", "Mendes released a statement Sunday saying:": the
+                # subject of the word the cue completes
                 for t in toks:
                     if t.head == cue.head and t.dep in ("nsubj", "nsubj:pass") and t.i < cue.i:
                         sub = [u for u in toks if self._dominated_by(u, t.i)]
                         return min(u.start for u in sub), max(u.end for u in sub)
+            first_verb, steps = cue, 0
+            while first_verb.dep == "conj" and first_verb.head != first_verb.i and steps < 4:
+                steps += 1
+                # "Cruz exhorted Republicans ... and said he was ...", "Grimm stormed back, leaned
+                # in and said": the subject of the first verb of the coordination
+                first_verb = self.toks[first_verb.head]
+                for t in toks:
+                    if t.head == first_verb.i and t.dep in ("nsubj", "nsubj:pass") and t.i < cue.i:
+                        sub = [u for u in toks if self._dominated_by(u, t.i)]
+                        if self.toks[min(u.i for u in sub)].dep == "case":
+                            break  # "After reporter Scotto finished ...": a misparse, not a subject
+                        return min(u.start for u in sub), max(u.end for u in sub)
+                else:
+                    continue
+                # the nearest subject before the cue ("..., Grimm stormed back, leaned in and said")
+                for t in reversed([u for u in toks if u.i < cue.i]):
+                    if t.dep in ("nsubj", "nsubj:pass") and t.lower not in ("who", "which", "that") \
+                            and not self.quote_at(t.start) and self.toks[t.head].pos in ("VERB", "AUX"):
+                        sub = [u for u in toks if self._dominated_by(u, t.i)]
+                        if self.toks[min(u.i for u in sub)].dep != "case":
+                            return min(u.start for u in sub), max(u.end for u in sub)
+                break
         k = cue_k - 1
         while k >= lo and toks[k].lower in _AUX | _ADVERBS and toks[k].lower not in ("told",):
             k -= 1
@@ -1138,6 +1197,11 @@ class _Extractor:
             c_start = after[0].start
             c_end = self.content_end(toks, toks.index(after[0]), s_end)
         else:
+            # '“...,” said Trump in an interview, according to TIME': the sentence has its own
+            # attribution (the cue rules take it); "according to" names where it was reported
+            for j in range(k):
+                if not self.quote_at(toks[j].start) and self.cue_lemma(toks[j], toks[j + 1]) is not None:
+                    return
             before = [t for t in toks[:k]]
             while before and before[-1].text in ",—–-(":
                 before = before[:-1]
@@ -1192,10 +1256,16 @@ class _Extractor:
                 # direct quote before the cue
                 between = toks[close_k + 1:j + 1]
                 between = [t for t in between if t.text != ","]
-                if between:
+                if between and all(t.lower in ("and", "but", "then", "also", "or") for t in between):
+                    # '“...,” and predicted, “...”': the subject of the coordinated cue
+                    src = self.source_before(toks, k)
+                elif between:
                     src = (between[0].start, between[-1].end)
                 else:
                     src = self.source_after(toks, k + 1)
+                    if src is not None and self._time_only(*src):
+                        # '“...,” Tom Cole, an Oklahoma Republican, said Sunday night.'
+                        src = self.source_before(toks, k)
                 if src is not None or tok.lower in ("said", "says"):
                     q_start, q_end = q
                     self.group += 1
@@ -1203,13 +1273,18 @@ class _Extractor:
                                        min(s_start, q_start), s_end, group=self.group, rule="quote-cue"))
                     self.continuation(q_end, s_end, src, cue)
                     return
-            elif ctok.text == "," and ends_ok and close_k > 0 and not self.quote_at(ctok.start):
+            elif ctok.text == "," and ends_ok and close_k > 0 and not self.quote_at(ctok.start) and not (
+                    # 'In a statement, Perry stated, "...': the cue introduces the quotation after it
+                    after_cue is not None and after_cue.text in ",:" and k + 2 < len(toks)
+                    and toks[k + 2].text in OPEN_QUOTES + '"'):
                 between = [t for t in toks[close_k + 1:j + 1]]
                 if any(t.lower in _SOURCE_BOUNDARY for t in between):
                     between = []
                     if not (after_cue is None or after_cue.text in ".!?"):
                         close_k = None
                 src = (between[0].start, between[-1].end) if between else self.source_after(toks, k + 1)
+                if src is not None and not between and self._time_only(*src):
+                    src = None  # "Hutchison, R-Texas, who ..., said Friday that ...": not this pattern
                 if close_k is None or len(_WORD_RE.findall(text[toks[0].start:ctok.start])) < 4:
                     src = None
                 if src is not None and (between or tok.lower in ("said", "says", "added", "wrote", "told")):
@@ -1229,7 +1304,7 @@ class _Extractor:
         gerund = tok.lower.endswith("ing") and k > 0 and (toks[k - 1].text in (",", "by", "while", "after") or (
             k > 1 and toks[k - 1].text in CLOSE_QUOTES + '"' and toks[k - 2].text == ","))
         if gerund:
-            src = self.sentence_subject(toks)
+            src = self.governing_subject(toks, tok) or self.sentence_subject(toks)
         if src is None and not gerund:
             return
         m = k + 1
@@ -1254,7 +1329,7 @@ class _Extractor:
         # adverbials right after the cue ("said at a campaign stop in Toledo, Ohio, that"):
         # with a parse, the clausal complement's first token starts the content
         comp = self.clausal_complement(tok)
-        if comp is not None and toks[0].i <= comp <= toks[-1].i and m < comp - toks[0].i <= m + 10 and \
+        if comp is not None and toks[0].i <= comp <= toks[-1].i and m < comp - toks[0].i <= m + 20 and \
                 self.toks[comp].lower == "that" and \
                 all(t.text not in OPEN_QUOTES + '"' and t.lower != "that" for t in toks[m:comp - toks[0].i]):
             m = comp - toks[0].i
@@ -1285,6 +1360,17 @@ class _Extractor:
                     self.group += 1
                     self.add(QuoteSpan("direct", q[0], q[1], src[0], src[1], cue[0], cue[1], s_start, q[1],
                                        group=self.group, rule="cue-colon-quote"))
+                elif src is not None and toks[-1].text == ":":
+                    # 'Trump lashed out on Twitter, saying:' closing its paragraph: the next
+                    # paragraph is what was said (a tweet, a letter, a statement)
+                    para = next(((a, b) for a, b in self.paragraphs if a >= s_end), None)
+                    if para is not None and not self.text[s_end:para[0]].strip() and not self.is_used(*para):
+                        q = self.quote_at(para[0])
+                        a, b = q if q is not None and q[0] == para[0] else para
+                        if len(_WORD_RE.findall(self.text[a:b])) >= 4:
+                            self.group += 1
+                            self.add(QuoteSpan(self.kind_of(a, b), a, b, src[0], src[1], cue[0], cue[1],
+                                               s_start, b, group=self.group, rule="cue-colon-paragraph"))
             return
         first = toks[m]
         if first.text in OPEN_QUOTES + '"':
@@ -1513,6 +1599,24 @@ class _Extractor:
             return None
         return toks[lo].start, toks[hi].end
 
+    def governing_subject(self, toks: list[_Tok], cue: _Tok) -> tuple[int, int] | None:
+        """Subject of the clause a gerund cue hangs on ("It came after Boehner chided Obama,
+        accusing ..." -> Boehner; "Asked ..., Mr. Santorum did not back down, saying" ->
+        Mr. Santorum); needs a parse."""
+        if not self.has_dep:
+            return None
+        cur = cue
+        for _ in range(3):
+            if cur.head == cur.i or cur.dep not in ("advcl", "xcomp", "conj", "acl"):
+                return None
+            cur = self.toks[cur.head]
+            for t in toks:
+                if t.head == cur.i and t.dep in ("nsubj", "nsubj:pass") and t.lower not in ("it", "this", "that"):
+                    sub = [u for u in toks if self._dominated_by(u, t.i)]
+                    first = self.extend_np_left(min(u.i for u in sub), toks[0].i)
+                    return self.toks[first].start, max(u.end for u in sub)
+        return None
+
     def sentence_subject(self, toks: list[_Tok]) -> tuple[int, int] | None:
         """Subject of the sentence for gerund cues: leading name run or pronoun."""
         if not toks:
@@ -1539,14 +1643,20 @@ class _Extractor:
         attribution sentence, continues the same quote (same group)."""
         for q in self.quotes:
             if q[0] >= after and self._same_paragraph(after, q[0]):
+                if q[1] < s_end and self.text[q[1]:s_end].strip(" .,;:!?”\"'’"):
+                    continue  # a title quoted inside the attribution ('on NBC's "Today" show, ...')
                 gap = self.text[after:q[0]]
                 # abbreviations ("Mr.", "U.S.") do not end the attribution clause
                 bare = re.sub(r"\b(?:[A-Z][a-z]{0,3}|[A-Z](?:\.[A-Z])+)\.", "", gap)
                 # the attribution clause between the pieces may carry a long appositive
                 # ("said Murphy, now a consultant on Burma in the private sector.")
                 limit = 25 if after <= cue[0] and cue[1] <= q[0] else 10
+                if q[0] >= s_end and not self.text[s_end:q[0]].strip():
+                    bare = "."  # the quotation opens the sentence after the attribution
+                    limit = max(limit, len(gap.split()))
                 if re.fullmatch(r"[^.!?“”\"\n]*[.,:]\s*", bare) and len(gap.split()) <= limit and not self.is_used(*q):
-                    tail = self.text[q[1]:q[1] + 40].lstrip()
+                    # what follows in the same paragraph
+                    tail = self.text[q[1]:q[1] + 40].split("\n", 1)[0].lstrip()
                     # stop when the next quotation has its own attribution
                     if tail[:1] in (",",) or re.match(r"^\w+ (said|says)", tail):
                         return

@@ -1,0 +1,166 @@
+"""Speaker coreference sieves (extract/coref.py) on sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from crossread.extract import extract_records
+from crossread.extract.coref import function_words_only, resolve_speakers
+from crossread.extract.quotes import QuoteSpan
+from crossread.records import Actor, Article, Mention
+
+
+def article(text: str) -> Article:
+    return Article(id="c1", source="test", outlet="Test", title=None, published=None, language="en", text=text)
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from crossread.nlp import load_pipeline
+    from crossread.nlp.loader import shipped_model_available
+
+    if not shipped_model_available():
+        pytest.skip("shipped NLP model not available")
+    return load_pipeline()
+
+
+def speakers(nlp, text: str) -> list[tuple[str | None, str | None, str]]:
+    """(speaker actor name, speaker_text, content) of every quote, in text order."""
+    records = extract_records(article(text), nlp(text))
+    names = {a.id: a.name for a in records.actors}
+    quotes = sorted(records.quotes, key=lambda q: q.evidence.start)
+    return [(names.get(q.speaker), q.speaker_text, q.content) for q in quotes]
+
+
+def speaker_of(rows, content_start: str) -> tuple[str | None, str | None]:
+    for name, text, content in rows:
+        if content.lstrip("“\"").startswith(content_start):
+            return name, text
+    raise AssertionError(f"no quote starting {content_start!r} in {rows}")
+
+
+# -- without a parse ------------------------------------------------------------------------------------
+
+
+def test_function_words_only():
+    assert function_words_only("while")
+    assert function_words_only("The")
+    assert function_words_only("On Friday")
+    assert function_words_only("77 percent of")
+    assert not function_words_only("he")
+    assert not function_words_only("the governor")
+    assert not function_words_only("Maria Lindqvist")
+
+
+def test_without_a_doc_the_overlap_rule_applies_and_function_words_are_dropped():
+    text = "Maria Lindqvist said the port would reopen. While the mayor said the road was safe."
+    actor = Actor(id="a1", name="Maria Lindqvist", type="PERSON",
+                  mentions=[Mention(article_id="c1", start=0, end=15, sentence="", text="Maria Lindqvist")])
+    named = QuoteSpan("indirect", 21, 42, source_start=0, source_end=15)
+    junk = QuoteSpan("indirect", 60, 80, source_start=44, source_end=49)  # "While"
+    out = resolve_speakers(text, None, [actor], [named, junk])
+    assert out[0].actor == "a1" and (out[0].start, out[0].end) == (0, 15)
+    assert out[1].actor is None and out[1].start is None and out[1].end is None
+
+
+# -- through the shipped pipeline -----------------------------------------------------------------------
+
+
+def test_he_said_goes_to_the_subject_of_the_previous_sentence(nlp):
+    text = ("Senator Tomas Okafor criticized the budget on Monday.\n\n"
+            "“This plan abandons rural hospitals,” he said.")
+    assert speaker_of(speakers(nlp, text), "This plan") == ("Tomas Okafor", "he")
+
+
+def test_pronoun_skips_a_name_inside_the_quotation_and_an_oblique_name(nlp):
+    text = ("Governor Helen Marsh toured the flooded valley on Tuesday.\n\n"
+            "“Ravi Dutta was right about the levees,” she said.\n\n"
+            "Of Dutta, she said, “He warned us years ago.”")
+    rows = speakers(nlp, text)
+    assert speaker_of(rows, "Ravi Dutta was right")[0] == "Helen Marsh"
+    assert speaker_of(rows, "He warned us")[0] == "Helen Marsh"
+
+
+def test_gender_from_the_article_picks_the_agreeing_antecedent(nlp):
+    # Mr. and Ms. tell the two apart; "she" is the woman even though the man is nearer
+    text = ("Ms. Ingrid Sorensen met Mr. Paolo Brandt in Geneva on Friday. Mr. Brandt left early.\n\n"
+            "“We made real progress on the treaty,” she said.")
+    assert speaker_of(speakers(nlp, text), "We made real progress")[0] == "Ingrid Sorensen"
+
+
+def test_he_added_takes_the_previous_quote_speaker(nlp):
+    text = ("“The vote was rigged,” said Victor Amsel, the opposition leader. Officials in the capital "
+            "declined to comment, and the electoral commission met late into the night with Karl Wendt.\n\n"
+            "“We will go to court,” he added.")
+    assert speaker_of(speakers(nlp, text), "We will go to court")[0] == "Victor Amsel"
+
+
+def test_long_quotation_does_not_push_the_antecedent_out_of_reach(nlp):
+    text = ("Judge Amara Osei spoke to students in Accra on Wednesday.\n\n"
+            "“The court is not a political body. It never was. It never should be. Judges answer to the law. "
+            "That is the whole job,” she said.")
+    assert speaker_of(speakers(nlp, text), "The court is not")[0] == "Amara Osei"
+
+
+def test_role_noun_goes_to_the_person_with_that_title(nlp):
+    text = ("Gov. Daniel Roche signed the water bill on Thursday after a meeting with Mayor Lena Fisk.\n\n"
+            "“Every farm in the state will benefit,” the governor said.")
+    assert speaker_of(speakers(nlp, text), "Every farm") == ("Daniel Roche", "the governor")
+
+
+def test_relative_pronoun_speaker_is_its_antecedent(nlp):
+    text = ("The plan drew fire from Senator Miriam Cole, who said that the cuts would close schools.")
+    name, shown = speaker_of(speakers(nlp, text), "the cuts would close")
+    assert name == "Miriam Cole"
+    assert shown is not None and shown.lower() not in ("who", "which", "that")
+
+
+def test_statement_goes_to_who_issued_it(nlp):
+    text = ("Carla Mendes released a statement on Sunday saying: “I will not resign.”\n\n"
+            "“My record speaks for itself,” the statement said.")
+    rows = speakers(nlp, text)
+    assert speaker_of(rows, "I will not resign")[0] == "Carla Mendes"
+    assert speaker_of(rows, "My record speaks")[0] == "Carla Mendes"
+
+
+def test_unresolved_speaker_keeps_its_text_and_never_a_function_word(nlp):
+    text = ("Several residents gathered outside the town hall.\n\n"
+            "“Nobody asked us,” one resident said.")
+    rows = speakers(nlp, text)
+    name, shown = speaker_of(rows, "Nobody asked us")
+    assert name is None and shown == "one resident"
+    for _, shown, _ in rows:
+        assert shown is None or not function_words_only(shown)
+
+
+def test_it_said_goes_to_an_organisation_subject_only(nlp):
+    text = ("The Lakeside Water Authority raised its rates on Monday. It said the increase would fund new pipes.\n\n"
+            "The report on the drought was published in March. It said the reservoirs were half empty.")
+    rows = speakers(nlp, text)
+    authority = speaker_of(rows, "the increase")[0]
+    assert authority is not None and "Lakeside" in authority
+    assert speaker_of(rows, "the reservoirs")[0] is None
+
+
+def test_first_person_inside_a_quotation_is_the_quote_speaker(nlp):
+    from crossread.extract.actors import resolve_actors
+
+    text = "“The plan is wrong. I said that the council should vote again,” Daniel Roche told reporters on Friday."
+    doc = nlp(text)
+    actors = resolve_actors(article(text), doc)
+    close = text.index("”") + 1
+    name = text.index("Daniel Roche")
+    outer = QuoteSpan("direct", 0, close, source_start=name, source_end=name + len("Daniel Roche"))
+    inner_i = text.index("I said")
+    inner = QuoteSpan("indirect", text.index("that the"), close - 2, source_start=inner_i, source_end=inner_i + 1,
+                      cue_start=inner_i + 2, cue_end=inner_i + 6)
+    out = resolve_speakers(text, doc, actors, [outer, inner])
+    roche = next(a.id for a in actors if a.name == "Daniel Roche")
+    assert out[0].actor == roche and out[1].actor == roche
+
+
+def test_a_role_subject_is_the_antecedent_before_a_named_bystander(nlp):
+    text = ("Rep. Aaron Pell spoke in Dayton on Monday. The congressman also thanked Senator Olivia Grant, "
+            "a longtime ally of the mayor.\n\n"
+            "“We finished the bridge on time,” he said.")
+    assert speaker_of(speakers(nlp, text), "We finished the bridge")[0] == "Aaron Pell"
