@@ -65,7 +65,7 @@ def _extract_all(article: Article, doc: Any) -> ArticleRecords:
     from crossread.analyze.framing import framing_for_article
     from crossread.extract.actors import resolve_actors
     from crossread.extract.claims import extract_claim_spans
-    from crossread.extract.coref import resolve_speakers
+    from crossread.extract.coref import resolve_speakers, speaker_confidence
     from crossread.extract.events import extract_events
     from crossread.extract.quotes import extract_quote_spans
 
@@ -89,6 +89,7 @@ def _extract_all(article: Article, doc: Any) -> ArticleRecords:
             continue
         seen.add(quote.id)
         quote.speaker = speaker.actor
+        quote.confidence = speaker_confidence(speaker)
         quotes.append(quote)
         if speaker.start is not None and speaker.end is not None:
             speaker_of[(speaker.start, speaker.end)] = speaker.actor

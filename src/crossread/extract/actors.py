@@ -1197,8 +1197,8 @@ class _Resolver:
 
     def _cut_from_longer_name(self, c: _Cand) -> bool:
         """One word the tagger cut out of a longer capitalised name that is no actor of its own: a
-        title ("Secretary of State"), a name going on in capitals ("First Lady", "Politics Daily"),
-        an abbreviation before one ("Ft. Myers")."""
+        title ("Secretary of State"), a name going on in capitals ("First Lady", "Politics Daily") or
+        over a connecting word ("the Boys and Girls Club"), an abbreviation before one ("Ft. Myers")."""
         tokens, i, j = self.tokens, c.tok_start, c.tok_end
         nxt = tokens[j] if j < len(tokens) else None
         if i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].text[:1].isupper() \
@@ -1207,6 +1207,16 @@ class _Resolver:
         if nxt is not None and nxt.is_alpha and nxt.text[:1].isupper() and not nxt.is_sent_start \
                 and _lower(nxt) not in TITLE_WORDS and _lower(nxt) not in HONORIFICS:
             return True
+        if nxt is not None and nxt.lower_ in ("of", "and", "&"):
+            # "the Boys and Girls Club", "the Department of the Treasury Inspector General": the name
+            # goes on over a connecting word into capitalised words ("Google and Facebook" does not)
+            k = j + 1 + (j + 1 < len(tokens) and tokens[j + 1].lower_ == "the")
+            run = []
+            while k < len(tokens) and tokens[k].is_alpha and tokens[k].text[:1].isupper() and len(run) < 5:
+                run.append(tokens[k])
+                k += 1
+            if len(run) >= 2 or (run and _lower(run[-1]) in ORG_HEADS):
+                return True
         return (nxt is not None and nxt.text == "." and len(c.text) <= 3 and j + 1 < len(tokens)
                 and tokens[j + 1].text[:1].isupper() and not tokens[j + 1].is_sent_start)
 

@@ -90,6 +90,8 @@ def merge_quotes(quotes: Sequence[Quote], story_of: Mapping[str, str], embed: Em
                     if (ev.article_id, ev.start) not in seen:
                         seen.add((ev.article_id, ev.start))
                         also.append(ev)
-            first = dataclasses.replace(first, also_in=also)  # never mutate the input records
+            # the speaker is as sure as the surest of the outlets' attributions to it
+            sure = max((q.confidence for q in [first, *others] if q.confidence is not None), default=None)
+            first = dataclasses.replace(first, also_in=also, confidence=sure)  # never mutate the input records
         merged.append(first)
     return merged
