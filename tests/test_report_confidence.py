@@ -47,3 +47,21 @@ def test_min_confidence_leaves_out_what_falls_below(tmp_path: Path) -> None:
     assert "claim_doubt" not in html and ">0.31<" not in html
     assert "We will appeal" in html  # the article text itself is still shown
     assert ">0.00<" not in html  # the unattributed quote record is left out
+
+
+def test_report_command_takes_a_confidence_threshold(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from crossread.cli import main
+    from tests.conftest import SEEDS
+
+    out = tmp_path / "demo"
+    assert CliRunner().invoke(main, ["analyze", str(SEEDS), "-o", str(out)]).exit_code == 0
+    every = (out / "report.html").read_text(encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", str(out), "--min-confidence", "0.9", "-o", str(tmp_path / "sure.html")])
+    assert result.exit_code == 0, result.output
+    sure = (tmp_path / "sure.html").read_text(encoding="utf-8")
+    assert 'class="conf' in every and len(sure) < len(every)
+    assert '<span class="conf low"' not in sure  # nothing under 0.5 is left
+    bad = CliRunner().invoke(main, ["report", str(out), "--min-confidence", "2"])
+    assert bad.exit_code == 2
