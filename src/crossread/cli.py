@@ -55,7 +55,7 @@ def main() -> None:
 @click.option("--nlp", "nlp_name", default=None, envvar="CROSSREAD_NLP",
               help="spaCy pipeline name or path (default: the shipped crossread pipeline; "
                    "e.g. en_core_web_trf where installed).")
-@click.option("--max-bytes", default=20 * 1024 * 1024, show_default=True, type=int,
+@click.option("--max-bytes", default=20 * 1024 * 1024, show_default=True, type=click.IntRange(min=1),
               help="Skip input files larger than this.")
 @click.option("--strict", is_flag=True, help="Stop at the first bad input.")
 @click.option("--embeddings/--no-embeddings", default=True, show_default=True,
@@ -75,19 +75,54 @@ def analyze(inputs: tuple[str, ...], outdir: Path, db: str | None, nlp_name: str
     from crossread.store.migrate import StoreVersionError
 
     _setup_logging(verbose)
+    _check_db_url(db)
+    _check_pipeline(nlp_name)
     options = AnalyzeOptions(outdir=outdir, db_url=db, nlp=nlp_name, max_bytes=max_bytes, strict=strict,
                              embeddings=embeddings, workers=workers, json=json_mode)
     try:
         summary = run_analyze(list(inputs), options)
     except (WorkerDied, StoreVersionError) as exc:
         raise click.ClickException(str(exc)) from exc
+    if summary.added == summary.already_stored == 0 and not summary.skipped:
+        raise click.UsageError(f"no input files found in {', '.join(inputs)}")
     sys.exit(EXIT_OK if summary.ok else EXIT_SKIPPED)
+
+
+def _check_db_url(db: str | None) -> None:
+    """A --db that is no database URL is a usage error, said in the user's words."""
+    if db is None:
+        return
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(db)
+    except ArgumentError:
+        raise click.UsageError(f"--db {db!r} is not a database URL (e.g. sqlite:///out/crossread.db or "
+                               "postgresql+psycopg://user@host/crossread)") from None
+
+
+def _check_pipeline(name: str | None) -> None:
+    """An --nlp that names no installed spaCy pipeline (package or folder) is a usage error."""
+    import os
+
+    name = name or os.environ.get("CROSSREAD_NLP") or None
+    if name is None:
+        return
+    from spacy.util import is_package
+
+    from crossread.nlp import transformer_ner
+
+    if name == transformer_ner.ACCURATE_PIPELINE or is_package(name) or Path(name).exists():
+        return
+    raise click.UsageError(f"--nlp {name!r}: no installed spaCy pipeline or pipeline folder of that name")
 
 
 def _open_store(outdir: Path | None, db: str | None):  # noqa: ANN202
     """The store of OUTDIR (or --db): a clear usage error where there is none."""
     from crossread.store import Store, default_db_url
 
+    _check_db_url(db)
     if db is None:
         if outdir is None:
             raise click.UsageError("give the output folder of an analysis, or --db URL")

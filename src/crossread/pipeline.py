@@ -428,7 +428,8 @@ def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
         summary.other_nlp = sum(n for fp, n in store.nlp_fingerprints().items() if fp != provenance["fingerprint"])
         if summary.total_articles <= JSON_AUTO_MAX or options.json == "always":
             summary.analysis = store.analysis()  # small enough to hand back whole
-        if options.write_outputs and not summary.stopped_early:
+        found_nothing = summary.added == summary.already_stored == 0 and not summary.skipped
+        if options.write_outputs and not summary.stopped_early and not found_nothing:
             summary.outputs, notes = write_outputs(store, options.outdir, json=options.json, analysis=summary.analysis)
             summary.notes += notes
     finally:

@@ -1,0 +1,38 @@
+"""Usage errors end with one clear line and exit status 2, never a traceback, and write nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crossread.cli import main
+from tests.conftest import SEEDS
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--db", "my-store"], "--db 'my-store' is not a database URL"),
+    (["--nlp", "no_such_pipeline"], "--nlp 'no_such_pipeline': no installed spaCy pipeline"),
+    (["--max-bytes", "-1"], "Invalid value for '--max-bytes'"),
+    (["--workers", "-2"], "Invalid value for '--workers'"),
+])
+def test_bad_options_are_usage_errors(tmp_path: Path, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["analyze", str(SEEDS), "-o", str(tmp_path / "out"), *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out" / "report.html").exists()
+
+
+def test_no_input_found_is_a_usage_error(tmp_path: Path) -> None:
+    empty = tmp_path / "intake"
+    empty.mkdir()
+    result = CliRunner().invoke(main, ["analyze", str(empty), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert f"no input files found in {empty}" in result.output
+    assert not (tmp_path / "out" / "report.html").exists()
+
+
+def test_a_store_command_with_a_bad_db_url_is_a_usage_error() -> None:
+    result = CliRunner().invoke(main, ["report", "--db", "nonsense"])
+    assert result.exit_code == 2 and "is not a database URL" in result.output
