@@ -122,3 +122,21 @@ def test_a_word_cut_out_of_a_longer_name_is_no_actor() -> None:
     text = "The hackers attacked Google and Facebook, and Apple said it would respond."
     article = Article(id="y", source="y", outlet=None, title=None, published=None, language="en", text=text)
     assert {"Google", "Facebook", "Apple"} <= {a.name for a in resolve_actors(article, nlp(text))}
+
+
+def test_a_common_noun_the_article_writes_lowercase_is_no_actor_and_a_capital_the_is_kept() -> None:
+    from crossread.extract.actors import resolve_actors
+    from crossread.nlp import load_pipeline
+    from crossread.records import Article
+
+    nlp = load_pipeline()
+    text = ("Departments including History, Government, Philosophy and the School of Foreign Service signed it. "
+            "The government of the state did not react. "
+            "He said so in an interview with the newspaper The Hill.")
+    article = Article(id="x", source="x", outlet=None, title=None, published=None, language="en", text=text)
+    names = {a.name for a in resolve_actors(article, nlp(text))}
+    assert "Government" not in names  # the article writes "government" too
+    assert "The Hill" in names and "Hill" not in names
+    text = "The House voted on the bill. He went to his house."
+    article = Article(id="y", source="y", outlet=None, title=None, published=None, language="en", text=text)
+    assert "House" in {a.name for a in resolve_actors(article, nlp(text))}  # an institution's head noun

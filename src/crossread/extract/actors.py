@@ -255,6 +255,7 @@ class _Resolver:
         self.role_index: dict[tuple[str, str], str] = {}
         self.acronyms: dict[str, str] = {}
         self.has_pos = any(t.pos_ for t in doc)
+        self._lowercase_words: set[str] | None = None
         self._sent_starts: list[int] | None = None
         self._lookups: dict[tuple[int, int], Any] = {}
 
@@ -1192,8 +1193,16 @@ class _Resolver:
             return c.key not in institutions
         if self._quoted_title(c.tok_start, c.tok_end) or self._cut_from_longer_name(c):
             return True
+        if self._written_lowercase(tok.text) and _lower(tok) not in ORG_HEADS | {"house"}:
+            return True  # "History, Government, Philosophy": a common noun the article writes lowercase too
         start = tok.is_sent_start or (c.tok_start > 0 and self.tokens[c.tok_start - 1].text in ('"', "\u201c", "'", "\u2018"))
         return bool(start) and self.has_pos and tok.pos_ in ("NOUN", "ADJ")
+
+    def _written_lowercase(self, word: str) -> bool:
+        """Does the article also write ``word`` in lower case (a common noun, not a name)?"""
+        if self._lowercase_words is None:
+            self._lowercase_words = {t.text for t in self.tokens if t.is_alpha and t.text.islower()}
+        return word.lower() in self._lowercase_words and not word.islower()
 
     def _cut_from_longer_name(self, c: _Cand) -> bool:
         """One word the tagger cut out of a longer capitalised name that is no actor of its own: a
@@ -1251,7 +1260,8 @@ class _Resolver:
     def _fuller_org_names(self, cands: Sequence[_Cand]) -> None:
         """One word of an organisation or place the article also names in full ("the Journal" after
         "The Wall Street Journal", "the Enquirer" and "National Enquirer") is that name: the nearest
-        preceding, else the first, of those ending in the word."""
+        preceding, else the first, of those ending in the word. After a capital "The" inside a sentence
+        the name has its "The" ("The Atlantic", "The Hague")."""
         group = {"ORG": "ORG", "GPE": "GPE", "LOC": "GPE"}
         longer = [c for c in cands if c.label in group and c.key and len(c.text.split()) >= 2]
         for c in cands:
@@ -1262,6 +1272,13 @@ class _Resolver:
             if not options and c.label == "ORG" and len(outlet.split()) >= 2 and outlet.split()[-1] == fold(c.text):
                 # "The Times" in a New York Times article: the outlet itself
                 c.key, c.fuller = f"ORG:{outlet}", _LEADING_THE.sub("", self.article.outlet or "").strip()
+                continue
+            if not options and c.tok_start > 0 and self.tokens[c.tok_start - 1].text == "The" \
+                    and not self.tokens[c.tok_start - 1].is_sent_start:
+                # "a report in The Atlantic", "the newspaper The Hill": a capital "The" inside a sentence
+                # belongs to a title's name (a publication), not to the place or the word
+                name = f"The {c.text}"
+                c.key, c.fuller = f"{c.label}:{normalize(name)}", name
                 continue
             if not options:
                 continue
