@@ -140,3 +140,16 @@ def test_a_common_noun_the_article_writes_lowercase_is_no_actor_and_a_capital_th
     text = "The House voted on the bill. He went to his house."
     article = Article(id="y", source="y", outlet=None, title=None, published=None, language="en", text=text)
     assert "House" in {a.name for a in resolve_actors(article, nlp(text))}  # an institution's head noun
+
+
+def test_title_words_and_compass_regions_are_no_actors() -> None:
+    from crossread.extract.actors import resolve_actors
+    from crossread.nlp import load_pipeline
+    from crossread.records import Article
+
+    nlp = load_pipeline()
+    for text, dropped in [("“Meet Melania Trump. Your next First Lady,” the posts read.", "First"),
+                          ("As a centrist candidate from the Northeast, he would have a difficult path.", "Northeast"),
+                          ("Kevin Rennie, a former Republican state lawmaker, published a blog post.", "Republican")]:
+        article = Article(id="x", source="x", outlet=None, title=None, published=None, language="en", text=text)
+        assert dropped not in {a.name for a in resolve_actors(article, nlp(text))}, text

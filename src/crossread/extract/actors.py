@@ -72,8 +72,11 @@ ORG_DESCRIPTORS = {"terrorist", "terror", "militant", "armed", "extremist", "jih
                    "organization", "organisation", "group", "movement", "faction", "militia",
                    "outfit", "network", "wing", "party", "proxy", "proxies", "political", "bureau",
                    "military", "regime", "government", "leadership", "council"}
+# a region named by a compass point ("the Northeast", "the Midwest") is a place, never an actor
+COMPASS_REGIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+                   "midwest", "mideast"}
 # what a group adjective may name a state by ("Zionist regime"); "Republican leadership" names no actor
-STATE_DESCRIPTORS = {"regime", "government", "entity", "state", "authorities"}
+STATE_DESCRIPTORS = {"regime", "government", "entity", "authorities"}
 # head words that make a name an organisation whatever the tagger said ("Department of Statistics")
 ORG_HEADS = {"council", "ministry", "department", "committee", "commission", "agency", "party",
              "court", "administration", "office", "bureau", "police", "university", "college",
@@ -1186,7 +1189,12 @@ class _Resolver:
             return False
         tok = self.tokens[c.tok_start]
         if c.label == "PERSON":
+            nxt = self.tokens[c.tok_end] if c.tok_end < len(self.tokens) else None
+            if nxt is not None and nxt.text[:1].isupper() and _lower(nxt) in TITLE_WORDS | HONORIFICS:
+                return True  # the first word of a title ("First Lady", "Deputy Secretary"), no person
             return self.has_pos and tok.pos_ == "ADJ" and bool(_ADJECTIVAL.match(tok.text) or is_demonym(tok.text))
+        if c.label in ("GPE", "LOC") and _lower(tok) in COMPASS_REGIONS and self._own_key(c):
+            return True  # "a candidate from the Northeast": a part of a country, no actor
         if not self._own_key(c):
             return False
         if c.label == "NORP" or (self.has_pos and tok.pos_ == "ADJ"):
