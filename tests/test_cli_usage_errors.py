@@ -36,3 +36,21 @@ def test_no_input_found_is_a_usage_error(tmp_path: Path) -> None:
 def test_a_store_command_with_a_bad_db_url_is_a_usage_error() -> None:
     result = CliRunner().invoke(main, ["report", "--db", "nonsense"])
     assert result.exit_code == 2 and "is not a database URL" in result.output
+
+
+def test_a_sqlite_store_in_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["analyze", str(SEEDS), "-o", str(tmp_path / "out"),
+                                       "--db", f"sqlite:///{tmp_path}/nowhere/x.db"])
+    assert result.exit_code == 2 and "does not exist" in result.output and "Traceback" not in result.output
+
+
+def test_an_output_folder_inside_the_input_folder_is_never_read_as_input(tmp_path: Path) -> None:
+    import shutil
+
+    intake = tmp_path / "intake"
+    shutil.copytree(SEEDS, intake)
+    first = CliRunner().invoke(main, ["analyze", str(intake), "-o", str(intake / "out")])
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(main, ["analyze", str(intake), "-o", str(intake / "out")])
+    assert again.exit_code == 0, again.output  # its report, analysis.json and store are not inputs
+    assert "0 article(s) added, 2 already stored, 0 input(s) skipped" in again.output

@@ -96,10 +96,14 @@ def _check_db_url(db: str | None) -> None:
     from sqlalchemy.exc import ArgumentError
 
     try:
-        make_url(db)
+        url = make_url(db)
     except ArgumentError:
         raise click.UsageError(f"--db {db!r} is not a database URL (e.g. sqlite:///out/crossread.db or "
                                "postgresql+psycopg://user@host/crossread)") from None
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        folder = Path(url.database).parent
+        if not folder.is_dir():
+            raise click.UsageError(f"--db {db}: the folder {folder} does not exist")
 
 
 def _check_pipeline(name: str | None) -> None:

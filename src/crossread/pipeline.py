@@ -363,6 +363,14 @@ def update_corpus(store: Store, options: AnalyzeOptions, progress: _Progress | N
     return done
 
 
+def _own_outputs(options: AnalyzeOptions) -> list[str]:
+    """What a run writes, never to be read as its input: the output folder and a SQLite store file."""
+    own = [str(options.outdir)]
+    if options.db_url and options.db_url.startswith("sqlite:///"):
+        own.append(options.db_url[len("sqlite:///"):])
+    return own
+
+
 def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
     """Ingest ``inputs`` into the store, bring the stories up to date and write the outputs."""
     from crossread.ingest import IngestError, ingest
@@ -381,7 +389,7 @@ def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
     seen_in_run: set[str] = set()
 
     def new_articles(progress: _Progress) -> Iterator[Article]:
-        for item in ingest(inputs, max_bytes=options.max_bytes):
+        for item in ingest(inputs, max_bytes=options.max_bytes, exclude=_own_outputs(options)):
             if isinstance(item, IngestError):
                 summary.skipped.append((item.item, item.reason))
                 progress.print(f"skipped {item.item}: {item.reason}")

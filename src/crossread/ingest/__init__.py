@@ -29,13 +29,14 @@ _TEXT_EXT = (".txt", ".text", ".md")
 _WARC_EXT = (".warc", ".warc.gz", ".arc", ".arc.gz")
 
 
-def ingest(paths: Sequence[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article | IngestError]:
+def ingest(paths: Sequence[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
+           exclude: Sequence[str] = ()) -> Iterator[Article | IngestError]:
     """Expand paths (files, directories recursively, glob patterns), read each, yield one
     Article per article found, or an IngestError per bad item; never raise for bad input
-    (the rest of the batch goes on)."""
+    (the rest of the batch goes on). Nothing under ``exclude`` is read (a run's own outputs)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [os.fspath(paths)]  # a lone path is a common slip; don't iterate its characters
-    for path, problem in discover(paths):
+    for path, problem in discover(paths, exclude):
         if problem:
             yield IngestError(path, problem)
             continue

@@ -18,16 +18,20 @@ def _walk(directory: str) -> list[str]:
     return sorted(found)
 
 
-def discover(paths: Sequence[str]) -> Iterator[tuple[str, str | None]]:
+def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[tuple[str, str | None]]:
     """Yield ``(path, None)`` per file to read, or ``(path, reason)`` for a bad input path.
 
-    Order: inputs in the order given, each expanded and sorted; duplicates are dropped.
+    Order: inputs in the order given, each expanded and sorted; duplicates are dropped. Files under
+    ``exclude`` (the run's own output folder and store) are never read.
     """
     seen: set[str] = set()
+    excluded = [os.path.normpath(os.path.abspath(os.fspath(e))) for e in exclude]
 
     def emit(files: list[str]) -> Iterator[tuple[str, str | None]]:
         for f in files:
             key = os.path.normpath(os.path.abspath(f))
+            if any(key == e or key.startswith(e + os.sep) for e in excluded):
+                continue  # the run's own outputs (an output folder inside the input folder)
             if key not in seen:
                 seen.add(key)
                 yield f, None
