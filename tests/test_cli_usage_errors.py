@@ -54,3 +54,17 @@ def test_an_output_folder_inside_the_input_folder_is_never_read_as_input(tmp_pat
     again = CliRunner().invoke(main, ["analyze", str(intake), "-o", str(intake / "out")])
     assert again.exit_code == 0, again.output  # its report, analysis.json and store are not inputs
     assert "0 article(s) added, 2 already stored, 0 input(s) skipped" in again.output
+
+
+def test_a_fifo_is_skipped_with_its_reason_and_a_symlink_loop_reads_each_file_once(tmp_path: Path) -> None:
+    import os
+    import shutil
+
+    intake = tmp_path / "intake"
+    shutil.copytree(SEEDS, intake)
+    os.mkfifo(intake / "pipe.txt")  # reading it would block the run forever
+    (intake / "loop").symlink_to(intake, target_is_directory=True)
+    result = CliRunner().invoke(main, ["analyze", str(intake), f"{intake}/**/*.txt", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert "pipe.txt: a named pipe (FIFO): not read" in result.output
+    assert "2 article(s) added, 0 already stored, 1 input(s) skipped" in result.output

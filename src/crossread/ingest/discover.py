@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import stat
 from collections.abc import Iterator, Sequence
 
 __all__ = ["discover"]
@@ -16,6 +17,19 @@ def _walk(directory: str) -> list[str]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(os.path.join(root, f) for f in files if not f.startswith("."))
     return sorted(found)
+
+
+def _special_file(path: str) -> str | None:
+    """Why ``path`` cannot be read as a file (a FIFO would block the run forever), or None."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    if stat.S_ISREG(mode):
+        return None
+    kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+    return f"{kind}: not read"
 
 
 def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[tuple[str, str | None]]:
@@ -32,9 +46,13 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[tupl
             key = os.path.normpath(os.path.abspath(f))
             if any(key == e or key.startswith(e + os.sep) for e in excluded):
                 continue  # the run's own outputs (an output folder inside the input folder)
-            if key not in seen:
-                seen.add(key)
-                yield f, None
+            # one file reached over a symlink loop ("a/loop/loop/x.txt") is the same file
+            real = os.path.realpath(key)
+            if real in seen:
+                continue
+            seen.add(real)
+            special = _special_file(f)
+            yield f, special
 
     for path in paths:
         path = os.fspath(path)
