@@ -68,3 +68,19 @@ def test_a_fifo_is_skipped_with_its_reason_and_a_symlink_loop_reads_each_file_on
     assert result.exit_code == 1, result.output
     assert "pipe.txt: a named pipe (FIFO): not read" in result.output
     assert "2 article(s) added, 0 already stored, 1 input(s) skipped" in result.output
+
+
+def test_a_file_name_with_bad_bytes_or_a_newline_costs_nothing_and_is_shown_on_one_line(tmp_path: Path) -> None:
+    import os
+
+    intake = tmp_path / "intake"
+    intake.mkdir()
+    seed = next(p for p in sorted(SEEDS.iterdir()) if p.suffix == ".txt")
+    with open(os.fsencode(intake) + b"/bad\xffname.txt", "wb") as out:
+        out.write(seed.read_bytes())
+    (intake / "new\nline.txt").write_text("x", encoding="utf-8")
+    result = CliRunner().invoke(main, ["analyze", str(intake), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "1 article(s) added" in result.output  # the good file with the bad name is stored
+    assert "new\\nline.txt: no article text found" in result.output  # one line, the newline escaped

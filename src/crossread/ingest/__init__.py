@@ -37,13 +37,32 @@ def ingest(paths: Sequence[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
     if isinstance(paths, (str, os.PathLike)):
         paths = [os.fspath(paths)]  # a lone path is a common slip; don't iterate its characters
     for path, problem in discover(paths, exclude):
+        shown = display_path(path)
         if problem:
-            yield IngestError(path, problem)
+            yield IngestError(shown, problem)
             continue
         try:
-            yield from _ingest_file(path, max_bytes)
+            for item in _ingest_file(path, max_bytes):
+                yield _shown_as(item, path, shown) if shown != path else item
         except Exception as exc:  # noqa: BLE001 - last line of defence: one file never stops the batch
-            yield IngestError(path, f"unexpected error: {type(exc).__name__}: {exc}")
+            yield IngestError(shown, f"unexpected error: {type(exc).__name__}: {exc}")
+
+
+def display_path(path: str) -> str:
+    """A path as one printable line that any store can hold: undecodable bytes of a file name as
+    ``\\xff``, control characters (a newline in a name) escaped."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def _shown_as(item: Article | IngestError, path: str, shown: str) -> Article | IngestError:
+    """``item`` naming its file as ``shown`` instead of the raw ``path``."""
+    if isinstance(item, IngestError):
+        if item.item.startswith(path):
+            item.item = shown + item.item[len(path):]
+    elif item.source.startswith(path):
+        item.source = shown + item.source[len(path):]
+    return item
 
 
 def _ingest_file(path: str, max_bytes: int) -> Iterator[Article | IngestError]:
