@@ -195,3 +195,24 @@ def test_garbage_warc(tmp_path: Path) -> None:
     f.write_text("this is not a warc file at all\n" * 5, encoding="utf-8")
     err = only(run(f))
     assert err == IngestError(str(f), "not a WARC file (no WARC/ARC header)")
+
+
+def test_jsonl_fields_that_are_no_text_are_skipped_and_one_bad_line_costs_only_itself(tmp_path) -> None:
+    from crossread.ingest import IngestError, ingest
+
+    good = "Another good article about the budget veto by the governor of the state on Monday."
+    lines = ['{"text": [1, 2, 3]}', '{"text": [{"a": 1}]}', '{"text": "%s", "title": 5}' % good,
+             "[" * 100_000,  # deeper than the JSON parser's recursion: this line only
+             '{"text": "Lone \\udc80 surrogate in %s", "title": "T\\u0000itle"}' % good,
+             '{"text": "%s"}' % good.replace("Monday", "Tuesday")]
+    path = tmp_path / "records.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items = list(ingest([str(path)]))
+    reasons = {i.item.rsplit("#", 1)[1]: i.reason for i in items if isinstance(i, IngestError)}
+    assert reasons == {"line 1": "field 'text' is not text (a list of int)",
+                       "line 2": "field 'text' is not text (a list of dict)",
+                       "line 3": "field 'title' is not text (int)",
+                       "line 4": "malformed JSON: nested too deeply"}
+    articles = [i for i in items if not isinstance(i, IngestError)]
+    assert len(articles) == 2
+    assert articles[0].title == "Title" and "\ufffd" in articles[0].text  # cleaned as for files

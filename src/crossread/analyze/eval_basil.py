@@ -357,10 +357,11 @@ def analyse(records: Sequence[dict], outdir: Path, embeddings: bool = True, work
     from crossread.pipeline import AnalyzeOptions, run_analyze
 
     outdir.mkdir(parents=True, exist_ok=True)
-    source = outdir / "basil.jsonl"
-    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    run_analyze([str(source)], AnalyzeOptions(outdir=outdir, write_outputs=False, json="never",
-                                              embeddings=embeddings, workers=workers))
+    with tempfile.TemporaryDirectory(prefix="crossread-basil-input-") as folder:  # a run never reads its outdir
+        source = Path(folder) / "basil.jsonl"
+        source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        run_analyze([str(source)], AnalyzeOptions(outdir=outdir, write_outputs=False, json="never",
+                                                  embeddings=embeddings, workers=workers))
     return stored_analysis(outdir)
 
 

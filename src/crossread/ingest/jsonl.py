@@ -6,6 +6,7 @@ Also accepts a ``.json`` file holding one record or a list of records.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,23 +24,57 @@ _OUTLET_KEYS = ("outlet", "sitename", "site_name", "publisher", "site", "source_
 _DATE_KEYS = ("published", "date", "published_at", "publish_date", "pubdate", "date_publish", "datetime")
 _URL_KEYS = ("url", "link", "uri")
 _LANG_KEYS = ("language", "lang")
+_STRING_ONLY = set(_TEXT_KEYS + _HTML_KEYS + _TITLE_KEYS)
+
+
+class FieldError(ValueError):
+    """A record field that should hold text holds something else."""
+
+
+def _is_text_list(value: Any) -> bool:
+    """Paragraphs as strings, or as lists of sentence strings (BASIL's "body-paragraphs")."""
+    return all(isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v)) for v in value)
 
 
 def _first(record: dict[str, Any], keys: tuple[str, ...]) -> Any:
     for key in keys:
         value = record.get(key)
         if isinstance(value, list):
+            if not _is_text_list(value):
+                raise FieldError(f"field {key!r} is not text (a list of {_kinds(value)})")
             # BASIL-style "body-paragraphs": lists of paragraphs (of sentences).
-            value = "\n".join(" ".join(v) if isinstance(v, list) else str(v) for v in value)
+            value = "\n".join(" ".join(v) if isinstance(v, list) else v for v in value)
+        elif value is not None and not isinstance(value, str) and key in _STRING_ONLY:
+            raise FieldError(f"field {key!r} is not text ({type(value).__name__})")
         if isinstance(value, str) and value.strip():
-            return value
+            return _clean(value)
     return None
+
+
+def _kinds(values: list[Any]) -> str:
+    return ", ".join(sorted({type(v).__name__ for v in values if not isinstance(v, str)}))
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(value: str) -> str:
+    """Control characters removed and lone surrogates (from "\\udc80" escapes) replaced, as for files."""
+    return _SURROGATE.sub("\ufffd", _CONTROL.sub("", value))
 
 
 def record_to_article(record: object, item: str) -> Article | IngestError:
     """One JSON record -> Article, or an IngestError naming ``item``."""
     if not isinstance(record, dict):
         return IngestError(item, f"not a JSON object ({type(record).__name__})")
+    try:
+        return _record_to_article(record, item)
+    except FieldError as exc:
+        return IngestError(item, str(exc))
+
+
+def _record_to_article(record: dict[str, Any], item: str) -> Article | IngestError:
     text = _first(record, _TEXT_KEYS + ("body-paragraphs", "paragraphs"))
     html = _first(record, _HTML_KEYS)
     url = _first(record, _URL_KEYS)
@@ -78,6 +113,9 @@ def parse_jsonl(text: str, path: str) -> Iterator[Article | IngestError]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             yield IngestError(item, f"malformed JSON: {exc}")
+            continue
+        except RecursionError:  # "[[[[…" nested deeper than any record: this line only
+            yield IngestError(item, "malformed JSON: nested too deeply")
             continue
         yield record_to_article(record, item)
 
