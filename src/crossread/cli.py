@@ -83,7 +83,7 @@ def analyze(inputs: tuple[str, ...], outdir: Path, db: str | None, nlp_name: str
         summary = run_analyze(list(inputs), options)
     except (WorkerDied, StoreVersionError) as exc:
         raise click.ClickException(str(exc)) from exc
-    if summary.added == summary.already_stored == 0 and not summary.skipped:
+    if summary.found_nothing:
         raise click.UsageError(f"no input files found in {', '.join(inputs)}")
     sys.exit(EXIT_OK if summary.ok else EXIT_SKIPPED)
 

@@ -75,6 +75,11 @@ class RunSummary:
     analysis: Analysis | None = None
 
     @property
+    def found_nothing(self) -> bool:
+        """No input file was found at all (nothing added, stored before or skipped)."""
+        return self.added == self.already_stored == 0 and not self.skipped
+
+    @property
     def ok(self) -> bool:
         return not self.skipped and not self.stopped_early
 
@@ -436,8 +441,7 @@ def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
         summary.other_nlp = sum(n for fp, n in store.nlp_fingerprints().items() if fp != provenance["fingerprint"])
         if summary.total_articles <= JSON_AUTO_MAX or options.json == "always":
             summary.analysis = store.analysis()  # small enough to hand back whole
-        found_nothing = summary.added == summary.already_stored == 0 and not summary.skipped
-        if options.write_outputs and not summary.stopped_early and not found_nothing:
+        if options.write_outputs and not summary.stopped_early and not summary.found_nothing:
             summary.outputs, notes = write_outputs(store, options.outdir, json=options.json, analysis=summary.analysis)
             summary.notes += notes
     finally:

@@ -36,7 +36,6 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -46,7 +45,9 @@ from pathlib import Path
 
 import click
 
+from crossread.analyze.claims import _content_words
 from crossread.evaluation import BASIL_OUTLETS, basil_paragraphs, emit_metrics
+from crossread.extract.names import fold
 from crossread.records import Actor, Analysis, Article, Claim, Quote
 
 SELF_OVERLAP = 0.8  # content-word share at which a contradicting sentence restates the claim
@@ -63,14 +64,6 @@ INSTITUTIONS = {"house", "senate", "congress", "parliament", "court", "cabinet",
 NAME_PARTICLES = {"de", "da", "del", "van", "von", "bin", "al", "la", "le", "di", "du"}
 SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _WORD = re.compile(r"\w+", re.UNICODE)
-STOP = {"the", "a", "an", "of", "to", "in", "on", "and", "or", "that", "this", "is", "was", "were", "be", "has",
-        "have", "had", "for", "with", "by", "as", "at", "it", "its", "their", "his", "her", "from", "which", "who"}
-
-
-def fold(text: str) -> str:
-    """Lower case without accents ("Peña" -> "pena")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def words(text: str) -> list[str]:
@@ -230,10 +223,6 @@ def find_span(text: str, span: str) -> tuple[int, int] | None:
 def _inside(span: tuple[int, int], start: int, end: int) -> bool:
     lo, hi = max(span[0], start), min(span[1], end)
     return hi > lo and (hi - lo) >= SPAN_INSIDE * (span[1] - span[0])
-
-
-def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP and len(w) > 2}
 
 
 def self_contradiction(claim: Claim) -> bool:

@@ -277,17 +277,9 @@ class _Coref:
 
     def actor_at(self, start: int | None, end: int | None) -> str | None:
         """The former rule: the mention with the largest overlap (shortest on ties)."""
-        if start is None or end is None or start >= end:
-            return None
-        best, best_key = None, None
-        for m_start, m_end, actor_id in self.index:
-            overlap = min(end, m_end) - max(start, m_start)
-            if overlap <= 0:
-                continue
-            key = (overlap, m_start - m_end)
-            if best_key is None or key > best_key:
-                best_key, best = key, actor_id
-        return best
+        from crossread.extract import _actor_at
+
+        return _actor_at(self.index, start, end)
 
     def actor_of_token(self, k: int) -> _Mention | None:
         """The shortest name mention covering token ``k``."""
