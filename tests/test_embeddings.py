@@ -140,3 +140,33 @@ def test_torch_and_onnx_agree(onnx_service: EmbeddingService) -> None:
     assert t.shape == o.shape == (5, 384)
     cos = np.sum(t * o, axis=1)
     assert cos.min() >= 0.99, cos
+
+
+def test_a_process_encodes_a_text_once_without_a_cache(onnx_service: EmbeddingService) -> None:
+    """The per-article workers have no store: a text two stages embed is still encoded once, and the
+    vector from memory is the one the encoder gave."""
+    calls: list[str] = []
+    encoder = onnx_service.encoder
+
+    class Spy:
+        model_name = encoder.model_name
+
+        def encode(self, sentences: list[str]) -> np.ndarray:
+            calls.extend(sentences)
+            return encoder.encode(sentences)
+
+    svc = EmbeddingService(backend="onnx", encoder=Spy())
+    first = svc.embed(SENTENCES[:2])
+    again = svc.embed([SENTENCES[1], SENTENCES[2]])
+    assert sorted(calls) == sorted(SENTENCES[:3])
+    assert np.array_equal(again[0], first[1])
+    assert svc.stats["memo_hits"] == 1
+
+
+def test_memory_of_vectors_is_bounded(monkeypatch, onnx_service: EmbeddingService) -> None:
+    import crossread.nlp.embeddings as embeddings
+
+    monkeypatch.setattr(embeddings, "MEMO_SIZE", 2)
+    svc = EmbeddingService(backend="onnx", encoder=onnx_service.encoder)
+    svc.embed(SENTENCES[:3])
+    assert list(svc._memo) == SENTENCES[1:3]  # the least recently used went first

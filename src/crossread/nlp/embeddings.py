@@ -30,6 +30,7 @@ import logging
 import json
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -51,6 +52,11 @@ ONNX_MODEL_FILES = ("model_int8.onnx", "model_fp32.onnx")  # first present wins
 # run equals a full one), and no time is lost on padding (docs/BENCHMARKS.md, "Embeddings").
 # sentence-transformers' default for torch is 32.
 DEFAULT_BATCH = {"onnx": 1, "torch": 32}
+# vectors kept in memory per service, most recently used first out last: a text embedded by one stage
+# (quote merging) and again by the next (claim alignment), or repeated across articles, is encoded
+# once per process even where no store cache is given (the per-article workers). 50,000 float16
+# vectors are 38 MB.
+MEMO_SIZE = 50_000
 
 INSTALL_HINT = (
     "No embedding backend is usable. Install the default one with "
@@ -213,7 +219,8 @@ class EmbeddingService:
         if batch_size is None:
             batch_size = DEFAULT_BATCH["torch" if "@torch" in self.model_name else "onnx"]
         self.batch_size = max(1, int(batch_size))
-        self.stats = {"sentences": 0, "cache_hits": 0, "encoded": 0, "model_calls": 0}
+        self.stats = {"sentences": 0, "cache_hits": 0, "memo_hits": 0, "encoded": 0, "model_calls": 0}
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def key(self, sentence: str) -> bytes:
         """The cache key of a sentence: sha1 of the model name and the sentence (20 bytes)."""
@@ -243,22 +250,38 @@ class EmbeddingService:
             return np.zeros((0, DIMENSION), dtype=np.float32)
         unique = list(dict.fromkeys(sentences))
         vectors: dict[str, np.ndarray] = {}
-        keys = {s: self.key(s) for s in unique} if cache is not None else {}
-        if cache is not None:
+        for s in unique:
+            memo = self._memo.get(s)
+            if memo is not None:
+                self._memo.move_to_end(s)
+                vectors[s] = memo.astype(np.float32)
+        self.stats["memo_hits"] += len(vectors)
+        # a vector found in memory was encoded by this process, so the cache saw it then (or has none)
+        unseen = [s for s in unique if s not in vectors]
+        keys = {s: self.key(s) for s in unseen} if cache is not None else {}
+        if cache is not None and unseen:
             cached = cache.get_embeddings(list(keys.values()))
-            for s in unique:
+            for s in unseen:
                 v = cached.get(keys[s])
                 if v is not None and len(v) == DIMENSION:
                     vectors[s] = np.asarray(v, dtype=np.float32)
-            self.stats["cache_hits"] += len(vectors)
-        missing = [s for s in unique if s not in vectors]
+                    self._remember(s, vectors[s])
+                    self.stats["cache_hits"] += 1
+        missing = [s for s in unseen if s not in vectors]
         if missing:
             encoded = self._encode(missing)
             for s, v in zip(missing, encoded):
                 vectors[s] = v
+                self._remember(s, v)
             if cache is not None:
                 cache.put_embeddings({keys[s]: v for s, v in zip(missing, encoded)})
         return np.stack([vectors[s] for s in sentences]).astype(np.float32, copy=False)
+
+    def _remember(self, sentence: str, vector: np.ndarray) -> None:
+        # float16 loses nothing: every vector is rounded to float16 precision (``_encode``, the cache)
+        self._memo[sentence] = np.asarray(vector, dtype=np.float16)
+        if len(self._memo) > MEMO_SIZE:
+            self._memo.popitem(last=False)
 
     def similarity(self, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
         """Cosine-similarity matrix (len(a), len(b))."""
