@@ -164,7 +164,18 @@ def data() -> dict[str, Any]:
 def rejects(data: dict[str, Any]) -> ValidationError:
     with pytest.raises(ValidationError) as info:
         validate_analysis(data)
+    assert_validators_agree(data)
     return info.value
+
+
+def assert_validators_agree(data: dict[str, Any]) -> None:
+    """The fast validator's verdict is jsonschema's: it never lets through what jsonschema rejects (and
+    the speed-up is real: it accepts what jsonschema accepts)."""
+    from crossread.export.json_export import _fast_verdict, _validator
+
+    pytest.importorskip("fastjsonschema")
+    schema_valid = next(iter(_validator().iter_errors(data)), None) is None
+    assert _fast_verdict(data) == schema_valid
 
 
 # --------------------------------------------------------------------------- valid documents
@@ -172,6 +183,7 @@ def rejects(data: dict[str, Any]) -> ValidationError:
 
 def test_full_analysis_validates(data: dict[str, Any]) -> None:
     validate_analysis(data)
+    assert_validators_agree(data)
     assert data["schema_version"] == SCHEMA_VERSION
     assert {k for k in data} == {"schema_version"} | {f.name for f in dataclasses.fields(Analysis)}
 

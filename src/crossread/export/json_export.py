@@ -30,6 +30,29 @@ def load_schema() -> dict[str, Any]:
     return json.loads(text)
 
 
+def _without_format(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _without_format(v) for k, v in node.items() if not (k == "format" and isinstance(v, str))}
+    if isinstance(node, list):
+        return [_without_format(v) for v in node]
+    return node
+
+
+@lru_cache(maxsize=1)
+def _fast_validator() -> Any:
+    """The schema compiled to Python by fastjsonschema (a whole run's analysis.json validates in a small
+    fraction of jsonschema's time: it walked 200,000 nodes for 90 articles), or None where it is not
+    installed. The schema uses only keywords both implement alike (type, properties, required, items,
+    anyOf, const, enum, minimum/maximum, $ref to $defs); ``format`` is dropped because jsonschema
+    does not assert it either. Only the verdict is used: a document it rejects is validated again by
+    jsonschema, whose error names the path."""
+    try:
+        import fastjsonschema
+    except ImportError:
+        return None
+    return fastjsonschema.compile(_without_format(load_schema()))
+
+
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
     # Built once: schema checking + compiling refs is the slow part of validation.
@@ -132,13 +155,30 @@ def _offset_errors(data: dict[str, Any]) -> Iterator[ValidationError]:
                 )
 
 
+def _fast_verdict(data: dict[str, Any]) -> bool:
+    """True when the fast validator finds ``data`` valid; False when it does not or is missing."""
+    fast = _fast_validator()
+    if fast is None:
+        return False
+    import fastjsonschema
+
+    try:
+        fast(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
 def validate_analysis(data: dict[str, Any]) -> None:
     """Validate an analysis.json dict; raise :class:`jsonschema.ValidationError` on the first problem.
 
     The message starts with the JSON path of the offending value
     (``$.events[0].evidence[1]: ...``); ``error.path`` holds the same path.
     """
-    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
+    if not _fast_verdict(data):
+        error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
+    else:
+        error = None
     if error is not None:
         # Prefix the path: the bare jsonschema message ("'x' is a required property") says what, not where.
         error.message = f"{error.json_path}: {error.message}"
