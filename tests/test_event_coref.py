@@ -251,3 +251,17 @@ def test_merge_events_across_outlets_by_affiliation_and_argument_match():
     assert len(merged) == 2
     both = next(e for e in merged if len(e.evidence) == 2)
     assert {ev.article_id for ev in both.evidence} == {"a", "b"}
+
+
+def test_a_merged_event_takes_the_date_its_reports_give_over_a_publication_date() -> None:
+    from crossread.link.event_coref import _merge_group
+
+    def event(eid: str, date: str | None, source: str | None) -> Event:
+        return Event(id=eid, plover="CONSULT", mode=None, cameo="04", source=["a"], target=["b"], trigger="met",
+                     date=date, date_source=source, evidence=[Evidence(article_id=eid, start=0, end=3, sentence="met")])
+
+    merged = _merge_group([event("e1", "2024-03-20", "published"), event("e2", "2024-03", "clause"),
+                           event("e3", "2024-03-26", "clause"), event("e4", None, None)], {})
+    assert (merged.date, merged.date_source) == ("2024-03-26", "clause")  # from the text, a day over a month
+    merged = _merge_group([event("e1", "2024-03-27", "published"), event("e2", "2024-03-26", "published")], {})
+    assert (merged.date, merged.date_source) == ("2024-03-26", "published")

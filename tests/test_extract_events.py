@@ -64,6 +64,7 @@ def test_meeting_event_with_date_location_and_evidence():
     assert ev.plover == "CONSULT" and ev.cameo == "04"
     assert ev.trigger == "met"
     assert ev.date == "2024-03-26"  # the Tuesday before Wednesday 27 March
+    assert ev.date_source == "clause"
     assert ev.location == "Tehran"
     assert ev.modality == "asserted" and not ev.negated
     assert ev.evidence[0].sentence == "Haniyeh met with Khamenei in Tehran on Tuesday."
@@ -147,6 +148,45 @@ def test_resolve_date_forms():
     assert resolve_date("2024-01-02", None) == "2024-01-02"
     assert resolve_date("on Friday", pub, future=True) == "2024-03-29"
     assert resolve_date("on Friday", None) is None
+
+
+def test_resolve_date_gives_the_precision_the_text_gives():
+    import datetime as dt
+
+    pub = dt.date(2015, 3, 5)  # a Thursday
+    assert resolve_date("in response to the attacks on Sept. 11 , 2001", pub) == "2001-09-11"  # tokenised comma
+    assert resolve_date("Jan. 5, 2014", pub) == "2014-01-05"
+    assert resolve_date("two days ago", pub) == "2015-03-03"
+    assert resolve_date("Three weeks ago, the department", pub) == "2015-02"
+    assert resolve_date("in May", pub) == "2014-05"  # the latest May not after publication
+    assert resolve_date("in May", pub, future=True) == "2015-05"
+    assert resolve_date("in May 2012", pub) == "2012-05"
+    assert resolve_date("earlier this month", pub) == "2015-03"
+    assert resolve_date("last month", pub) == "2015-02"
+    assert resolve_date("last year", pub) == "2014"
+    assert resolve_date("in 2012", pub) == "2012"
+    assert resolve_date("last week", pub) is None  # 23 February to 1 March: no one month
+    assert resolve_date("she may go", pub) is None  # the modal, not the month
+    assert resolve_date("the march on Washington", pub) is None
+
+
+SAID_MET = [("On", 1, "case", "ADP", "on", "O"), ("Tuesday", 3, "obl", "PROPN", "Tuesday", "O"),
+            (",", 3, "punct", "PUNCT", ",", "O"), ("Reyes", 4, "nsubj", "PROPN", "Reyes", "B-PERSON"),
+            ("said", 4, "ROOT", "VERB", "say", "O"), ("Haniyeh", 6, "nsubj", "PROPN", "Haniyeh", "B-PERSON"),
+            ("met", 4, "ccomp", "VERB", "meet", "O"), ("with", 8, "case", "ADP", "with", "O"),
+            ("Khamenei", 6, "obl", "PROPN", "Khamenei", "B-PERSON"), (".", 4, "punct", "PUNCT", ".", "O")]
+
+
+def test_an_event_is_dated_by_its_sentence_then_by_its_article():
+    events, _ = run(parsed(SAID_MET))
+    met = next(e for e in events if e.trigger == "met")
+    assert (met.date, met.date_source) == ("2024-03-26", "sentence")  # "On Tuesday" dates the report
+
+    undated = [(w, h, d, p, l, e) for w, h, d, p, l, e in MET[:6]] + [(".", 1, "punct", "PUNCT", ".", "O")]
+    events, _ = run(parsed(undated))
+    assert [(e.date, e.date_source) for e in events] == [("2024-03-27", "published")]
+    events, _ = run(parsed(undated), published=None)
+    assert [(e.date, e.date_source) for e in events] == [(None, None)]
 
 
 CROSSWALK = """# test crosswalk in the official layout

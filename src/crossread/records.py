@@ -122,6 +122,7 @@ class Event:
     outlets: list[str] = field(default_factory=list)
     independent_sources: int = 0
     confidence: float | None = None  # see docs/CONFIDENCE.md; None: stored by a release that had none
+    date_source: str | None = None  # "clause" / "sentence" / "published" (extract.events.DATE_SOURCES)
 
 
 @dataclass

@@ -26,6 +26,9 @@ Metrics:
 * ``non_actor_rate`` -- the share of actors whose name is one word that is an adjective, a common noun
   or a demonym (:func:`non_actor_name`; the common-word list is built from UD English EWT + GUM train
   tags, ``scripts/build_common_words.py``).
+* ``event_dated_rate`` (issue 21) -- the share of events with a date, and ``event_text_dated_rate`` the
+  share dated by their own words (``date_source`` clause or sentence) rather than by the article's
+  publication date. Every BASIL article has a publication date.
 
 The folder is laid out like BASIL's release (``articles/<year>/*.json``, ``annotations/<year>/*_ann.json``);
 ``--years`` picks the years (the dev years are 2010–2017; 2018–2019 are held back).
@@ -328,6 +331,10 @@ def score(analysis: Analysis, stem_of: dict[str, str], spans: Sequence[Span]) ->
         "entity_split": sum(counted) / len(counted) if counted else 0.0,
         "contradiction_self_rate": len(self_rate) / len(contradicted) if contradicted else 0.0,
         "non_actor_rate": len(non_actors) / len(analysis.actors) if analysis.actors else 0.0,
+        "event_dated_rate": (sum(1 for e in analysis.events if e.date) / len(analysis.events)
+                             if analysis.events else 0.0),
+        "event_text_dated_rate": (sum(1 for e in analysis.events if e.date_source in ("clause", "sentence"))
+                                  / len(analysis.events) if analysis.events else 0.0),
         "quoted_spans": float(located),
         "quotes": float(len(analysis.quotes)),
         "entity_pairs": float(len(counted)),

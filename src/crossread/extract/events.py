@@ -336,22 +336,46 @@ def _published(article: Article) -> dt.date | None:
         return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
 
 
+_MONTH_ABBREVIATIONS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+                        "sept": 9, "oct": 10, "nov": 11, "dec": 12}
+# "March", "Mar." (AP style abbreviates months before a day); a bare "may"/"march" only with a day
+# or year, or after "in" (the verb and the modal are words too)
+_MONTH_NAME = r"(?:" + "|".join(MONTHS) + r"|(?:" + "|".join(_MONTH_ABBREVIATIONS) + r")\.)"
+
+
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10}
+
+
+def _month_number(word: str) -> int:
+    word = word.lower().rstrip(".")
+    return MONTHS.index(word) + 1 if word in MONTHS else _MONTH_ABBREVIATIONS[word]
+
+
+def _shift_months(day: dt.date, months: int) -> str:
+    index = day.year * 12 + day.month - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def resolve_date(text: str, published: dt.date | None, future: bool = False) -> str | None:
-    """ISO date for a date expression found in ``text`` ("on Tuesday", "yesterday",
-    "March 25", "25 March 2024", "2024-03-25"), relative to ``published``."""
+    """ISO 8601 date for a date expression found in ``text``, relative to ``published``, at the precision
+    the text gives: a day ("on Tuesday", "yesterday", "March 25", "Sept. 5, 2016", "25 March 2024",
+    "2024-03-25"), a month ("in May", "last month", "earlier this month", "in March 2015": ``YYYY-MM``)
+    or a year ("in 2012", "last year": ``YYYY``). Reduced precision is ISO 8601's own, so the dates sort
+    as text. A month or weekday without a year is the latest one not after ``published`` (the next one
+    for ``future`` events), as news reports past events with "on Tuesday" and "in May"."""
     low = text.lower()
     m = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", text)
     if m:
         return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
-    month_re = "|".join(MONTHS)
-    m = re.search(rf"\b({month_re})\.?\s+(\d{{1,2}})(?!\d)(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?", low)
+    m = re.search(rf"\b({_MONTH_NAME})\s+(\d{{1,2}})(?!\d)(?:st|nd|rd|th)?(?:\s*,?\s+(\d{{4}}))?", low)
     day = month = year = None
     if m:
-        month, day, year = MONTHS.index(m.group(1)) + 1, int(m.group(2)), m.group(3)
+        month, day, year = _month_number(m.group(1)), int(m.group(2)), m.group(3)
     else:
-        m = re.search(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({month_re})\b(?:,?\s+(\d{{4}}))?", low)
+        m = re.search(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_NAME})(?!\w)(?:\s*,?\s+(\d{{4}}))?", low)
         if m:
-            day, month, year = int(m.group(1)), MONTHS.index(m.group(2)) + 1, m.group(3)
+            day, month, year = int(m.group(1)), _month_number(m.group(2)), m.group(3)
     if month and day:
         y = int(year) if year else (published.year if published else None)
         if y is None:
@@ -360,23 +384,67 @@ def resolve_date(text: str, published: dt.date | None, future: bool = False) -> 
             return dt.date(y, month, day).isoformat()
         except ValueError:
             return None
-    if published is None:
+    if published is not None:
+        if re.search(r"\byesterday\b", low):
+            return (published - dt.timedelta(days=1)).isoformat()
+        if re.search(r"\b(today|this morning|this afternoon|tonight|this evening)\b", low):
+            return published.isoformat()
+        if re.search(r"\btomorrow\b", low):
+            return (published + dt.timedelta(days=1)).isoformat()
+        m = re.search(r"\b(?:on|last|next|this)?\s*(" + "|".join(WEEKDAYS) + r")\b", low)
+        if m:
+            wd = WEEKDAYS.index(m.group(1))
+            if future or re.search(r"\bnext\s+" + m.group(1), low):
+                delta = (wd - published.weekday()) % 7 or 7
+                return (published + dt.timedelta(days=delta)).isoformat()
+            delta = (published.weekday() - wd) % 7
+            return (published - dt.timedelta(days=delta)).isoformat()
+    # a month, with or without its year: "in May", "in May 2015", "May 2015", "last March"
+    m = re.search(rf"\b(in|last|next|this|since|until|by|early|late|mid-?)?\s*({_MONTH_NAME})(?!\w)(?:,?\s+(\d{{4}}))?",
+                  low)
+    if m and (m.group(1) or m.group(3) or m.group(2) not in ("may", "march")):
+        month = _month_number(m.group(2))
+        if m.group(3):
+            return f"{int(m.group(3)):04d}-{month:02d}"
+        if published is not None:
+            ahead = future or m.group(1) == "next"
+            if ahead:
+                return f"{published.year + (month < published.month):04d}-{month:02d}"
+            return f"{published.year - (month > published.month):04d}-{month:02d}"
         return None
-    if re.search(r"\byesterday\b", low):
-        return (published - dt.timedelta(days=1)).isoformat()
-    if re.search(r"\b(today|this morning|tonight|this evening)\b", low):
-        return published.isoformat()
-    if re.search(r"\btomorrow\b", low):
-        return (published + dt.timedelta(days=1)).isoformat()
-    m = re.search(r"\b(?:on|last|next|this)?\s*(" + "|".join(WEEKDAYS) + r")\b", low)
+    if published is not None:
+        m = re.search(r"\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(day|week|month|year)s?\s+ago\b",
+                      low)
+        if m:
+            n = _NUMBER_WORDS.get(m.group(1)) or int(m.group(1))
+            if m.group(2) == "day":
+                return (published - dt.timedelta(days=n)).isoformat()
+            if m.group(2) == "week":  # "three weeks ago": the month it falls in
+                return (published - dt.timedelta(weeks=n)).isoformat()[:7]
+            if m.group(2) == "month":
+                return _shift_months(published, -n)
+            return f"{published.year - n:04d}"
+        m = re.search(r"\b(last|this|next|earlier this|later this|past)\s+(week|month|year)\b", low)
+        if m:
+            offset = {"last": -1, "past": -1, "next": 1}.get(m.group(1), 0)
+            if m.group(2) == "week":
+                monday = published - dt.timedelta(days=published.weekday()) + dt.timedelta(weeks=offset)
+                if monday.month == (monday + dt.timedelta(days=6)).month:
+                    return f"{monday.year:04d}-{monday.month:02d}"  # a week is known to its month
+                return None
+            if m.group(2) == "month":
+                return _shift_months(published, offset)
+            return f"{published.year + offset:04d}"
+    m = re.search(r"\b(?:in|since|during|until|by|of)\s+((?:19|20)\d\d)\b(?!\s*(?:-|–))", low)
     if m:
-        wd = WEEKDAYS.index(m.group(1))
-        if future or re.search(r"\bnext\s+" + m.group(1), low):
-            delta = (wd - published.weekday()) % 7 or 7
-            return (published + dt.timedelta(days=delta)).isoformat()
-        delta = (published.weekday() - wd) % 7
-        return (published - dt.timedelta(days=delta)).isoformat()
+        return m.group(1)
     return None
+
+
+# How an event's date was found: in the event's own clause, elsewhere in its sentence (a day only), or
+# the article's publication date (what GDELT and POLECAT give every event).
+DATE_SOURCES = ("clause", "sentence", "published")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _clause_tokens(verb: Any) -> list[Any]:
@@ -392,16 +460,27 @@ def _clause_tokens(verb: Any) -> list[Any]:
     return sorted(out, key=lambda t: t.i)
 
 
-def _date_for(verb: Any, published: dt.date | None, future: bool) -> str | None:
+def _date_for(verb: Any, published: dt.date | None, future: bool) -> tuple[str | None, str | None]:
+    """(date, how it was found: one of :data:`DATE_SOURCES`) of the event whose clause verb is ``verb``.
+    Within the sentence but outside the clause only a day counts: "on Tuesday" dates what the sentence
+    reports, while a month or year elsewhere ("a 2008 event") often dates something else."""
     toks = _clause_tokens(verb)
     date_toks = [t for t in toks if t.ent_type_ in ("DATE", "TIME")]
     if date_toks:
-        text = " ".join(t.text for t in date_toks)
-        found = resolve_date(text, published, future)
+        found = resolve_date(" ".join(t.text for t in date_toks), published, future)
         if found:
-            return found
-    words = [t.text for t in toks]
-    return resolve_date(" ".join(words), published, future)
+            return found, "clause"
+    found = resolve_date(" ".join(t.text for t in toks), published, future)
+    if found:
+        return found, "clause"
+    # (the shipped NER tags no DATE entities: date expressions are found by their words). Not read as
+    # future: a day elsewhere in the sentence dates its reporting clause ("announced on Tuesday he will")
+    found = resolve_date(verb.sent.text, published)
+    if found and _DAY.match(found):
+        return found, "sentence"
+    if published is not None:
+        return published.isoformat(), "published"
+    return None, None
 
 
 def _location_for(verb: Any) -> str | None:
@@ -818,12 +897,13 @@ def _extract_events(article: Article, doc: DocView, actors: Sequence[Actor],
                 trigger = f"{verb.text} to {xcomp.text}" if any(c.lower_ == "to" for c in xcomp.children) else f"{verb.text} {xcomp.text}"
         start = sent.start_char + base
         end = sent.start_char + base + len(sent.text.rstrip())
+        date, date_source = _date_for(clause_verb, published, modality == "planned")
         ev = Event(
             id=record_id("event", article.id, trig.idx + base, ptype),
             plover=ptype, mode=mode, cameo=cameo,
             source=sources, target=tgts, trigger=trigger,
             negated=_negated(clause_verb), modality=modality,
-            date=_date_for(clause_verb, published, modality == "planned"),
+            date=date, date_source=date_source,
             location=_location_for(clause_verb),
             evidence=[Evidence(article_id=article.id, start=start, end=end, sentence=article.text[start:end])],
             outlets=[article.outlet] if article.outlet else [],

@@ -33,6 +33,7 @@ from importlib import resources
 
 import numpy as np
 
+from crossread.extract.events import DATE_SOURCES
 from crossread.records import Actor, Article, Event, Evidence, record_id
 
 FEATURES = (
@@ -118,6 +119,9 @@ for _i, _s in enumerate(_SYNSETS):
         _SYNSET_OF.setdefault(_w, _i)
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
+
+
+_DATE_SOURCE_RANK = {source: rank for rank, source in enumerate(DATE_SOURCES)}  # surest first
 
 
 def lemmatize(word: str) -> str:
@@ -511,12 +515,14 @@ def _merge_group(group: Sequence[Event], outlet_of: Mapping[str, str | None]) ->
                 evidence.append(ev)
     outlets = _unique([o for e in group for o in e.outlets]
                       + [outlet_of.get(ev.article_id) for ev in evidence if outlet_of.get(ev.article_id)])
-    dates = sorted(e.date for e in group if e.date)
+    # the date the text gives over one read from a publication date, a day over a month, then the earliest
+    dated = sorted((_DATE_SOURCE_RANK.get(e.date_source, len(_DATE_SOURCE_RANK)), -len(e.date), e.date, e.date_source)
+                   for e in group if e.date)
     return Event(
         id=record_id("event", *sorted(e.id for e in group)), plover=first.plover, mode=first.mode,
         cameo=first.cameo, source=_unique(a for e in group for a in e.source),
         target=_unique(a for e in group for a in e.target), trigger=first.trigger, negated=first.negated,
-        modality=first.modality, date=dates[0] if dates else None,
+        modality=first.modality, date=dated[0][2] if dated else None, date_source=dated[0][3] if dated else None,
         location=next((e.location for e in group if e.location), None), evidence=evidence, outlets=outlets,
         independent_sources=max(e.independent_sources for e in group),
         # the type as the surest report gives it (the merged event takes the first report's type)

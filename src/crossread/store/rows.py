@@ -124,7 +124,8 @@ def extraction_rows(article: Article, records: ArticleRecords) -> dict[str, list
         out["article_events"].append({
             "article_id": aid, "local_id": event.id, "position": position, "plover": event.plover, "mode": event.mode,
             "cameo": event.cameo, "trigger": event.trigger, "negated": event.negated, "modality": event.modality,
-            "date": event.date, "location": event.location, "confidence": event.confidence,
+            "date": event.date, "date_source": event.date_source, "location": event.location,
+            "confidence": event.confidence,
             **span_row(text, ev.start, ev.end, ev.sentence)})
         for role, ids in (("source", event.source), ("target", event.target)):
             out["article_event_actors"] += [{"article_id": aid, "event_position": position, "role": role,
@@ -185,7 +186,7 @@ def records_of(article: Article, tables: Mapping[str, Sequence[Mapping[str, Any]
                     target=[a["actor_local_id"] for a in roles.get((r["position"], "target"), [])],
                     trigger=r["trigger"], negated=bool(r["negated"]), modality=r["modality"], date=r["date"],
                     location=r["location"], evidence=[evidence_of({**r, "article_id": aid}, texts)], outlets=list(outlet),
-                    confidence=r.get("confidence"))
+                    confidence=r.get("confidence"), date_source=r.get("date_source"))
               for r in sorted(tables.get("article_events", ()), key=lambda r: r["position"])]
     quotes = [Quote(id=r["local_id"], speaker=r["speaker_local_id"], speaker_text=r["speaker_text"], cue=r["cue"],
                     content=r["content"], kind=r["kind"], evidence=evidence_of({**r, "article_id": aid}, texts),
@@ -234,7 +235,8 @@ def story_record_rows(story_id: str, texts: Mapping[str, str], events: Sequence[
     for position, e in enumerate(events):
         out["events"].append({"id": e.id, "story_id": story_id, "position": position, "plover": e.plover,
                               "mode": e.mode, "cameo": e.cameo, "trigger": e.trigger, "negated": e.negated,
-                              "modality": e.modality, "date": e.date, "location": e.location,
+                              "modality": e.modality, "date": e.date, "date_source": e.date_source,
+                              "location": e.location,
                               "outlets": len(e.outlets), "independent_sources": e.independent_sources,
                               "confidence": e.confidence})
         for role, ids in (("source", e.source), ("target", e.target)):
@@ -293,7 +295,8 @@ def story_records_of(tables: Mapping[str, Sequence[Mapping[str, Any]]], texts: M
             target=[a["actor_id"] for a in actors.get((r["id"], "target"), [])],
             trigger=r["trigger"], negated=bool(r["negated"]), modality=r["modality"], date=r["date"],
             location=r["location"], evidence=evs, outlets=record_outlets((e.article_id for e in evs), outlet_of),
-            independent_sources=r["independent_sources"], confidence=r.get("confidence")))
+            independent_sources=r["independent_sources"], confidence=r.get("confidence"),
+            date_source=r.get("date_source")))
     quote_evidence = _by(tables.get("quote_evidence", ()), "quote_id")
     quotes = []
     for r in tables.get("quotes", ()):

@@ -248,6 +248,7 @@ article_events = Table(
     Column("negated", Boolean, nullable=False),
     Column("modality", String(16), nullable=False),
     Column("date", String(40)),
+    Column("date_source", String(16)),  # clause / sentence / published; NULL: stored before revision 0004
     Column("location", Text),
     Column("confidence", Float),  # docs/CONFIDENCE.md; NULL: stored by a release that had none
     *_span_columns(),
@@ -321,6 +322,7 @@ events = Table(
     Column("negated", Boolean, nullable=False),
     Column("modality", String(16), nullable=False),
     Column("date", String(40), index=True),
+    Column("date_source", String(16)),
     Column("location", Text),
     Column("outlets", Integer, nullable=False),
     Column("independent_sources", Integer, nullable=False),
