@@ -216,3 +216,42 @@ def test_jsonl_fields_that_are_no_text_are_skipped_and_one_bad_line_costs_only_i
     articles = [i for i in items if not isinstance(i, IngestError)]
     assert len(articles) == 2
     assert articles[0].title == "Title" and "\ufffd" in articles[0].text  # cleaned as for files
+
+
+def _make_unreadable(monkeypatch, *folders: Path) -> None:
+    """``folders`` cannot be listed: by their mode bits, or (as root, whom mode bits do not stop) by
+    os.scandir failing on them as it would."""
+    import errno
+    import os
+
+    if os.geteuid() != 0:
+        for folder in folders:
+            folder.chmod(0)  # the caller gives the mode back
+        return
+    refused = {os.path.abspath(f) for f in folders}
+    plain = os.scandir
+
+    def scandir(path="."):  # noqa: ANN001, ANN202
+        if os.path.abspath(os.fsdecode(path)) in refused:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
+        return plain(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_unreadable_folders_are_reported_and_the_readable_files_read(tmp_path: Path, monkeypatch) -> None:
+    intake = tmp_path / "intake"
+    (intake / "locked").mkdir(parents=True)
+    (intake / "locked" / "hidden.txt").write_text(BODY, encoding="utf-8")
+    (intake / "good.txt").write_text(BODY, encoding="utf-8")
+    closed = tmp_path / "closed"
+    closed.mkdir()
+    _make_unreadable(monkeypatch, intake / "locked", closed)
+    try:
+        items = run(intake, closed)
+    finally:
+        for folder in (intake / "locked", closed):
+            folder.chmod(0o755)
+    assert isinstance(items[0], Article) and items[0].source == str(intake / "good.txt")
+    reason = "cannot read this folder: Permission denied (the files in it are not read)"
+    assert items[1:] == [IngestError(str(intake / "locked"), reason), IngestError(str(closed), reason)]
