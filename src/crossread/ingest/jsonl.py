@@ -98,9 +98,7 @@ def _record_to_article(record: dict[str, Any], item: str) -> Article | IngestErr
         meta = {k: v or getattr(parts, k) for k, v in meta.items()}
         url = url or parts.url
     article = make_article(text, source=url or item, fmt="jsonl", url=url, **meta)
-    if article is None:
-        return IngestError(item, "no article text found")
-    return article
+    return article if isinstance(article, Article) else IngestError(item, article)
 
 
 def parse_jsonl(text: str, path: str) -> Iterator[Article | IngestError]:
