@@ -373,3 +373,9 @@ def test_a_cut_jsonl_gz_keeps_the_lines_read_whole_and_says_what_is_lost(tmp_pat
     (err,) = [i for i in items if isinstance(i, IngestError)]
     assert err.item == str(f) and err.reason.startswith("the gzip file is cut off or corrupt after ")
     assert err.reason.endswith("what follows is lost")
+
+
+def test_a_warc_gzipped_whole_reads_every_record(tmp_path: Path) -> None:
+    f = tmp_path / "crawl.warc.gz"
+    f.write_bytes(gzip.compress(_warc_bytes(3)))  # one gzip member, not one per record
+    assert [a.source for a in run(f)] == [f"https://planet.example/s{i}" for i in (1, 2, 3)]

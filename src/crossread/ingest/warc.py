@@ -6,6 +6,7 @@ pages, and multi-GB crawls are normal. Records are streamed, never loaded all at
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Iterator
 
@@ -29,7 +30,9 @@ def parse_warc(path: str, *, max_bytes: int) -> Iterator[Article | IngestError]:
         return
     count = 0
     uri: str | None = None
-    with open(path, "rb") as stream:
+    # a gzipped WARC read through gzip: warcio reads only one record of a file gzipped whole (not
+    # record by record), and the gzip module reads both kinds
+    with (gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb")) as stream:
         iterator = iter(ArchiveIterator(stream))
         while True:
             uri = None
@@ -94,8 +97,12 @@ def parse_warc(path: str, *, max_bytes: int) -> Iterator[Article | IngestError]:
         yield IngestError(path, "no WARC records found")
 
 
+def _is_gzip(path: str) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
 def _has_warc_magic(path: str) -> bool:
-    import gzip
     import zlib
 
     try:
