@@ -112,6 +112,7 @@ def test_jsonl(lines: list, cut: float, packed: bool) -> None:
 @FUZZ
 @given(record=records)
 @example(record={"text": {"a": 1}})
+@example(record={"text": "A A A A!", "url": "0\n"})  # a "url" with a newline named the article
 def test_a_whole_json_document(record: dict) -> None:
     ingest_bytes(json.dumps(record).encode("utf-8"), "a.json")
 

@@ -48,6 +48,8 @@ def make_article(
     problem = not_prose(text)
     if problem:
         return problem
+    if not source.isprintable():  # a source is shown on one line and stored as given: escape the rest
+        source = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in source)
     url_s = _clean_meta(url)
     if url_s and not re.match(r"^[a-z][a-z0-9+.-]*://", url_s, re.I):
         url_s = None  # "url" fields sometimes hold a bare slug or junk
