@@ -194,7 +194,7 @@ def test_an_unwritable_output_folder_is_one_line(tmp_path: Path, monkeypatch: py
     finally:
         locked.chmod(0o700)
     assert result.exit_code == 1, result.output
-    assert _one_line_error(result.output) == f"Error: cannot write {out}: Permission denied"
+    assert _one_line_error(result.output) == f"Error: {out}: Permission denied"
 
 
 # ---------------------------------------------------------------------------------- damaged store
@@ -281,3 +281,13 @@ def test_what_sqlite_says_of_a_read_only_or_full_store_is_said_in_the_users_word
         "cannot write store S: the disk is full; what was stored is kept: free some space and run the same "
         "command again")
     assert _fault_of(lambda: sqlite3.connect(db), "INSERT INTO t VALUES (1, 2)") is None  # a bug: it raises
+
+
+def test_what_the_system_says_of_an_output_is_said_in_the_users_words() -> None:
+    def fault(number: int, name: str | None = "/out/report.html") -> str | None:
+        return describe_fault(OSError(number, os.strerror(number), name), "S")
+
+    assert fault(errno.EROFS) == "cannot write /out/report.html: Read-only file system"
+    assert fault(errno.EDQUOT).startswith("cannot write /out/report.html: the disk is full (Disk quota exceeded)")
+    assert fault(errno.EACCES) == "/out/report.html: Permission denied"
+    assert describe_fault(ValueError("a bug"), "S") is None  # not the environment: it raises

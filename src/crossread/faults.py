@@ -45,7 +45,9 @@ def _os_fault(exc: OSError) -> str:
     where = f" {exc.filename}" if exc.filename else ""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return f"cannot write{where}: the disk is full ({exc.strerror}); {_RERUN}"
-    return f"cannot write{where}: {exc.strerror or exc}"
+    if exc.errno == errno.EROFS:
+        return f"cannot write{where}: {exc.strerror}"
+    return f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)  # e.g. permission denied
 
 
 def _database_fault(exc: Any, store: str) -> str | None:
