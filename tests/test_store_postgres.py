@@ -169,3 +169,20 @@ def test_a_postgres_store_has_one_writer_at_a_time(postgres, tmp_path: Path) -> 
         holder.close()
     again = run_analyze([str(SEEDS)], AnalyzeOptions(outdir=tmp_path / "busy", db_url=url, workers=1))
     assert again.ok and again.added == 2
+
+
+def test_store_check_on_postgres(postgres) -> None:
+    from sqlalchemy import create_engine, text
+
+    from crossread.store import Store
+    from crossread.store.check import check_store
+
+    url = postgres("checked")
+    Store(url).close()
+    fine = check_store(url)
+    assert fine.ok and (fine.revision, fine.articles) == ("0003", 0)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE signals"))
+    engine.dispose()
+    assert check_store(url).problems == ["table signals is missing"]
