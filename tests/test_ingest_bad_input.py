@@ -216,3 +216,166 @@ def test_jsonl_fields_that_are_no_text_are_skipped_and_one_bad_line_costs_only_i
     articles = [i for i in items if not isinstance(i, IngestError)]
     assert len(articles) == 2
     assert articles[0].title == "Title" and "\ufffd" in articles[0].text  # cleaned as for files
+
+
+def _make_unreadable(monkeypatch, *folders: Path) -> None:
+    """``folders`` cannot be listed: by their mode bits, or (as root, whom mode bits do not stop) by
+    os.scandir failing on them as it would."""
+    import errno
+    import os
+
+    if os.geteuid() != 0:
+        for folder in folders:
+            folder.chmod(0)  # the caller gives the mode back
+        return
+    refused = {os.path.abspath(f) for f in folders}
+    plain = os.scandir
+
+    def scandir(path="."):  # noqa: ANN001, ANN202
+        if os.path.abspath(os.fsdecode(path)) in refused:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
+        return plain(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_unreadable_folders_are_reported_and_the_readable_files_read(tmp_path: Path, monkeypatch) -> None:
+    intake = tmp_path / "intake"
+    (intake / "locked").mkdir(parents=True)
+    (intake / "locked" / "hidden.txt").write_text(BODY, encoding="utf-8")
+    (intake / "good.txt").write_text(BODY, encoding="utf-8")
+    closed = tmp_path / "closed"
+    closed.mkdir()
+    _make_unreadable(monkeypatch, intake / "locked", closed)
+    try:
+        items = run(intake, closed)
+    finally:
+        for folder in (intake / "locked", closed):
+            folder.chmod(0o755)
+    assert isinstance(items[0], Article) and items[0].source == str(intake / "good.txt")
+    reason = "cannot read this folder: Permission denied (the files in it are not read)"
+    assert items[1:] == [IngestError(str(intake / "locked"), reason), IngestError(str(closed), reason)]
+
+
+NAV_PAGE = ("<html><head><title>Example News</title></head><body><nav><ul>"
+            + "".join(f"<li><a href='/{w.lower()}'>{w}</a></li>" for w in "Home World Sport Business Culture".split())
+            + "</ul></nav><div><p>Home | World | Sport | Business | Culture | Travel</p>"
+            "<p>Contact Us | About | Privacy Policy | Terms of Use</p></div></body></html>")
+ACCESS_LOG = "\n".join(f'192.168.1.{i} - - [10/Oct/2023:13:55:{i:02d} +0000] "GET /news/{i}.html HTTP/1.1" 200 '
+                       f'{2300 + i} "-" "Mozilla/5.0 (X11; Linux x86_64)"' for i in range(40)) + "\n"
+CSV_ROWS = "id,name,city,population\n" + "".join(f"{i},Person {i},Springfield,{1000 * i}\n" for i in range(30))
+
+
+def garbage_files(folder: Path) -> dict[str, str]:
+    """Files that decode as text but are no article, with the reason each is skipped."""
+    import random
+
+    rng = random.Random(19)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "random.txt").write_bytes(bytes(rng.randrange(0x80, 0x100) for _ in range(3000)))
+    (folder / "menu.html").write_text(NAV_PAGE, encoding="utf-8")
+    (folder / "word.txt").write_text("hello\n", encoding="utf-8")
+    (folder / "access.txt").write_text(ACCESS_LOG, encoding="utf-8")
+    (folder / "table.txt").write_text(CSV_ROWS, encoding="utf-8")
+    (folder / "lines.jsonl").write_text(json.dumps({"text": "Home World Sport Business Culture Travel"}) + "\n",
+                                        encoding="utf-8")
+    return {
+        "access.txt": "a log (its lines start with a time, an address or a level), not prose",
+        "lines.jsonl#line 1": "no running prose (a menu, a list of links or headings, not an article)",
+        "menu.html": "no running prose (a menu, a list of links or headings, not an article)",
+        "random.txt": "unreadable text (mixed scripts and symbols: a wrong encoding, or binary data?)",
+        "table.txt": "a table (lines of 4 comma-separated fields), not prose",
+        "word.txt": "too short to be an article (1 word)",
+    }
+
+
+def test_text_that_is_no_article_is_skipped_with_what_it_is(tmp_path: Path) -> None:
+    expected = garbage_files(tmp_path / "junk")
+    (tmp_path / "junk" / "good.txt").write_text(BODY, encoding="utf-8")
+    items = run(tmp_path / "junk")
+    reasons = {i.item[len(str(tmp_path / "junk")) + 1:]: i.reason for i in items if isinstance(i, IngestError)}
+    assert reasons == expected
+    assert [a.text for a in items if isinstance(a, Article)] == [BODY]
+
+
+def test_short_and_unusual_real_articles_are_still_articles(tmp_path: Path) -> None:
+    from crossread.ingest.prose import not_prose
+
+    real = [
+        "Talks resumed today. Both sides said progress was made.",  # a two-sentence wire item
+        "U.S., BRENT CRUDE FUTURES EXTEND GAINS ON UNCONFIRMED RUMOR OF PIPELINE EXPLOSION IN SAUDI ARABIA",
+        "Le gouvernement a annoncé mardi une hausse du budget de la santé, a déclaré le ministre.",
+        "Die Regierung hat am Dienstag den Haushalt für das kommende Jahr beschlossen.",
+        "Правительство в среду одобрило новый бюджет, сообщили в министерстве финансов.",
+        "الحكومة وافقت يوم الثلاثاء على الميزانية الجديدة للعام المقبل، بحسب وزير المالية",
+        "政府は火曜日、来年度の予算案を閣議決定した。財務大臣が記者会見で明らかにした。",
+        # an article with a results table in it, as the HTML extraction writes tables
+        "The standings after the race are below, with the leader ahead by twelve points.\n"
+        + "\n".join(f"| {i} | Driver {i} | {100 - i} |" for i in range(1, 9)),
+        # a scraped page with code in it is still the article around the code
+        "The mayor said the plan would pass. " * 5 + "(function(d, s, id) { var js = d.createElement(s); })",
+        "Prices rose 4.5% to $1,203.40 in May, up from $1,151.90 in April, the agency said on Monday.",
+    ]
+    assert [not_prose(text) for text in real] == [None] * len(real)
+
+
+def _feed(n: int) -> str:
+    items = "".join(f"<item><title>Story {i}</title><link>https://news.example/{i}</link>"
+                    f"<description>{BODY} Story {i} adds detail.</description></item>" for i in range(1, n + 1))
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Example News</title>{items}</channel></rss>'
+
+
+def test_a_feed_cut_off_keeps_its_whole_entries_and_says_what_is_lost(tmp_path: Path) -> None:
+    whole = _feed(3)
+    after_item = tmp_path / "after.rss"
+    after_item.write_text(whole[:whole.index("<item>", whole.index("Story 2"))], encoding="utf-8")
+    inside_item = tmp_path / "inside.rss"
+    inside_item.write_text(whole[:whole.index("Story 3 adds")], encoding="utf-8")
+    items = run(after_item, inside_item)
+    assert [a.url for a in items if isinstance(a, Article)] == [f"https://news.example/{i}" for i in (1, 2)] * 2
+    assert [i for i in items if isinstance(i, IngestError)] == [
+        IngestError(str(after_item), "the feed is cut off after entry 2 (no closing tag): anything after it is lost"),
+        IngestError(f"{inside_item}#entry 3", "the feed is cut off inside this entry: it and anything after it are lost"),
+    ]
+    whole_file = tmp_path / "whole.rss"
+    whole_file.write_text(whole.replace("Story 1 adds", "Story 1 &nbsp; adds"), encoding="utf-8")  # not well-formed, whole
+    assert all(isinstance(i, Article) for i in run(whole_file)) and len(run(whole_file)) == 3
+
+
+def test_a_warc_record_with_garbage_http_headers_is_reported_and_the_others_read(tmp_path: Path) -> None:
+    good = _warc_bytes(2)
+    second = good.index(b"WARC/1", 10)
+    html = f"<html><body><article><p>{BODY}</p></article></body></html>".encode()
+    payload = b"\x00\xffgarbage headers\x01\r\nnot a header line\r\n\r\n" + html
+    bad = (b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://planet.example/bad\r\n"
+           b"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-00000000000b>\r\nWARC-Date: 2024-01-01T00:00:00Z\r\n"
+           b"Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n" % len(payload)
+           + payload + b"\r\n\r\n")
+    f = tmp_path / "mixed.warc"
+    f.write_bytes(good[:second] + bad + good[second:])
+    items = run(f)
+    assert [a.source for a in items if isinstance(a, Article)] == ["https://planet.example/s1",
+                                                                   "https://planet.example/s2"]
+    assert [i for i in items if isinstance(i, IngestError)] == [IngestError(
+        f"{f}#record https://planet.example/bad",
+        "unreadable HTTP headers (status line '\\x00\\xffgarbage headers\\x01'): record not read")]
+
+
+def test_a_cut_jsonl_gz_keeps_the_lines_read_whole_and_says_what_is_lost(tmp_path: Path) -> None:
+    lines = "".join(json.dumps({"text": f"{BODY} Line {i} adds detail.", "url": f"https://x.example/{i}"}) + "\n"
+                    for i in range(1, 40))
+    packed = gzip.compress(lines.encode("utf-8"))
+    f = tmp_path / "dump.jsonl.gz"
+    f.write_bytes(packed[: len(packed) * 2 // 3])
+    items = run(f)
+    articles = [a for a in items if isinstance(a, Article)]
+    assert articles and [a.url for a in articles] == [f"https://x.example/{i}" for i in range(1, len(articles) + 1)]
+    (err,) = [i for i in items if isinstance(i, IngestError)]
+    assert err.item == str(f) and err.reason.startswith("the gzip file is cut off or corrupt after ")
+    assert err.reason.endswith("what follows is lost")
+
+
+def test_a_warc_gzipped_whole_reads_every_record(tmp_path: Path) -> None:
+    f = tmp_path / "crawl.warc.gz"
+    f.write_bytes(gzip.compress(_warc_bytes(3)))  # one gzip member, not one per record
+    assert [a.source for a in run(f)] == [f"https://planet.example/s{i}" for i in (1, 2, 3)]

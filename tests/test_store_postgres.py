@@ -152,3 +152,37 @@ def test_a_previous_release_store_on_postgres_is_migrated(postgres, tmp_path: Pa
     assert run_analyze([str(SEEDS)], AnalyzeOptions(outdir=tmp_path / "fresh")).ok
     skip = {("articles", "source")} | NOT_EXTRACTED_BEFORE_0003 | SPEAKERS
     assert store_snapshot(url, skip) == store_snapshot(tmp_path / "fresh" / "crossread.db", skip)
+
+
+def test_a_postgres_store_has_one_writer_at_a_time(postgres, tmp_path: Path) -> None:
+    """The advisory lock: a second run on the same database stops, saying so, before it writes."""
+    from crossread.store import Store, StoreInUse
+
+    url = postgres("one_writer")
+    holder = Store(url, lock=True)
+    try:
+        with pytest.raises(StoreInUse, match=r"store postgresql\+psycopg://.*/one_writer is in use by another run"):
+            run_analyze([str(SEEDS)], AnalyzeOptions(outdir=tmp_path / "busy", db_url=url, workers=1))
+        assert holder.article_count() == 0 and not (tmp_path / "busy" / "report.html").exists()
+        Store(postgres("another_database"), lock=True).close()  # the lock is the database's, not the server's
+    finally:
+        holder.close()
+    again = run_analyze([str(SEEDS)], AnalyzeOptions(outdir=tmp_path / "busy", db_url=url, workers=1))
+    assert again.ok and again.added == 2
+
+
+def test_store_check_on_postgres(postgres) -> None:
+    from sqlalchemy import create_engine, text
+
+    from crossread.store import Store
+    from crossread.store.check import check_store
+
+    url = postgres("checked")
+    Store(url).close()
+    fine = check_store(url)
+    assert fine.ok and (fine.revision, fine.articles) == ("0003", 0)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE signals"))
+    engine.dispose()
+    assert check_store(url).problems == ["table signals is missing"]

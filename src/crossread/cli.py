@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -72,17 +74,18 @@ def analyze(inputs: tuple[str, ...], outdir: Path, db: str | None, nlp_name: str
     """Ingest INPUTS (files, folders, globs) into the store, bring its stories up to date and write
     OUTDIR/report.html (and OUTDIR/analysis.json)."""
     from crossread.pipeline import AnalyzeOptions, WorkerDied, run_analyze
-    from crossread.store.migrate import StoreVersionError
+    from crossread.store import default_db_url
 
     _setup_logging(verbose)
     _check_db_url(db)
     _check_pipeline(nlp_name)
     options = AnalyzeOptions(outdir=outdir, db_url=db, nlp=nlp_name, max_bytes=max_bytes, strict=strict,
                              embeddings=embeddings, workers=workers, json=json_mode)
-    try:
-        summary = run_analyze(list(inputs), options)
-    except (WorkerDied, StoreVersionError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    with _faults_in_words(db or default_db_url(outdir)):
+        try:
+            summary = run_analyze(list(inputs), options)
+        except WorkerDied as exc:
+            raise click.ClickException(str(exc)) from exc
     if summary.found_nothing:
         raise click.UsageError(f"no input files found in {', '.join(inputs)}")
     sys.exit(EXIT_OK if summary.ok else EXIT_SKIPPED)
@@ -122,24 +125,43 @@ def _check_pipeline(name: str | None) -> None:
     raise click.UsageError(f"--nlp {name!r}: no installed spaCy pipeline or pipeline folder of that name")
 
 
-def _open_store(outdir: Path | None, db: str | None):  # noqa: ANN202
-    """The store of OUTDIR (or --db): a clear usage error where there is none."""
-    from crossread.store import Store, default_db_url
-
-    _check_db_url(db)
-    if db is None:
-        if outdir is None:
-            raise click.UsageError("give the output folder of an analysis, or --db URL")
-        path = outdir / "crossread.db"
-        if not path.is_file():
-            raise click.UsageError(f"{outdir}: no crossread store there (crossread.db); give --db URL if it is elsewhere")
-        db = default_db_url(outdir)
-    from crossread.store.migrate import StoreVersionError
+@contextmanager
+def _faults_in_words(url: str) -> Iterator[None]:
+    """Faults of the environment or of the store at ``url`` (full disk, read-only folder, damaged or
+    busy store) end the command with one line in the user's words and exit status 1."""
+    from crossread.faults import describe_fault, store_label_of
 
     try:
-        return Store(db)
-    except StoreVersionError as exc:
-        raise click.ClickException(str(exc)) from exc
+        yield
+    except click.ClickException:
+        raise
+    except Exception as exc:
+        message = describe_fault(exc, store_label_of(url))
+        if message is None:
+            raise
+        logging.getLogger("crossread").debug("fault", exc_info=True)
+        raise click.ClickException(message) from exc
+
+
+def _store_url(outdir: Path | None, db: str | None) -> str:
+    """The URL of the store of OUTDIR (or --db): a clear usage error where there is none."""
+    from crossread.store import default_db_url
+
+    _check_db_url(db)
+    if db is not None:
+        return db
+    if outdir is None:
+        raise click.UsageError("give the output folder of an analysis, or --db URL")
+    if not (outdir / "crossread.db").is_file():
+        raise click.UsageError(f"{outdir}: no crossread store there (crossread.db); give --db URL if it is elsewhere")
+    return default_db_url(outdir)
+
+
+def _open_store(url: str, lock: bool = False):  # noqa: ANN202
+    """The store at ``url``, upgraded; ``lock``: as its one writer (the command writes to it)."""
+    from crossread.store import Store
+
+    return Store(url, lock=lock)
 
 
 _STORE_ARGS = [
@@ -165,13 +187,15 @@ def report(outdir: Path | None, db: str | None, output: Path | None, min_confide
     """Rebuild the HTML report from the store (nothing is analysed again)."""
     from crossread.pipeline import rebuild_report
 
-    store = _open_store(outdir, db)
-    try:
-        path = output or (outdir or Path(".")) / "report.html"
-        written = rebuild_report(store, path, min_confidence=min_confidence)
-        behind = len(store.stale_stories()) + len(store.pending("import_v1")) + len(store.unfiled_features())
-    finally:
-        store.close()
+    url = _store_url(outdir, db)
+    with _faults_in_words(url):
+        store = _open_store(url, lock=True)  # it marks the report pages written
+        try:
+            path = output or (outdir or Path(".")) / "report.html"
+            written = rebuild_report(store, path, min_confidence=min_confidence)
+            behind = len(store.stale_stories()) + len(store.pending("import_v1")) + len(store.unfiled_features())
+        finally:
+            store.close()
     if behind:
         click.echo(f"note: {behind} stor(ies) or article(s) are not analysed yet; `crossread analyze` with the "
                    "same store brings them up to date", err=True)
@@ -187,20 +211,22 @@ def report(outdir: Path | None, db: str | None, output: Path | None, min_confide
               help="The analysis.json file (json) or a folder (jsonl).")
 def export(outdir: Path | None, db: str | None, fmt: str, output: Path) -> None:
     """Export the store's records (schema: docs/schema/analysis.schema.json)."""
-    store = _open_store(outdir, db)
-    try:
-        if fmt == "json":
-            from crossread.export import write_analysis_json
+    url = _store_url(outdir, db)
+    with _faults_in_words(url):
+        store = _open_store(url)
+        try:
+            if fmt == "json":
+                from crossread.export import write_analysis_json
 
-            write_analysis_json(store.analysis(), output)
-            click.echo(f"wrote {output}", err=True)
-        else:
-            from crossread.export.jsonl import export_jsonl
+                write_analysis_json(store.analysis(), output)
+                click.echo(f"wrote {output}", err=True)
+            else:
+                from crossread.export.jsonl import export_jsonl
 
-            counts = export_jsonl(store, output)
-            click.echo(f"wrote {output}/: " + ", ".join(f"{n} {k}" for k, n in counts.items()), err=True)
-    finally:
-        store.close()
+                counts = export_jsonl(store, output)
+                click.echo(f"wrote {output}/: " + ", ".join(f"{n} {k}" for k, n in counts.items()), err=True)
+        finally:
+            store.close()
 
 
 @main.command()
@@ -210,16 +236,44 @@ def export(outdir: Path | None, db: str | None, fmt: str, output: Path) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 def search(query: str, outdir: Path | None, db: str | None, claims: bool, limit: int) -> None:
     """Full-text search over the stored articles (or claims), best matches first."""
-    store = _open_store(outdir, db)
-    try:
-        hits = store.search(query, kind="claims" if claims else "articles", limit=limit)
-    finally:
-        store.close()
+    url = _store_url(outdir, db)
+    with _faults_in_words(url):
+        store = _open_store(url)
+        try:
+            hits = store.search(query, kind="claims" if claims else "articles", limit=limit)
+        finally:
+            store.close()
     for hit in hits:
         if claims:
             click.echo(f"{hit['id']}\t{hit['status']}\t{hit['story_id']}\t{hit['text']}")
         else:
             click.echo(f"{hit['id']}\t{hit['date']}\t{hit['outlet'] or ''}\t{hit['title'] or ''}\t{' '.join(hit['snippet'].split())}")
+
+
+@main.group(name="store")
+def store_group() -> None:
+    """Look after a store."""
+
+
+@store_group.command(name="check")
+@_store_args
+def store_check(outdir: Path | None, db: str | None) -> None:
+    """Say what is wrong with the store of OUTDIR (or --db), changing nothing: SQLite's integrity and
+    foreign-key checks, the schema revision and its tables. Exit status 1 when something is wrong."""
+    from crossread.faults import store_label_of
+    from crossread.store.check import check_store
+
+    url = _store_url(outdir, db)
+    label = store_label_of(url)
+    result = check_store(url)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(f"store {label} is damaged: {problem}", err=True)
+        sys.exit(EXIT_SKIPPED)
+    articles = f", {result.articles} article(s)" if result.articles is not None else ""
+    click.echo(f"store {label}: ok (schema revision {result.revision or 'none'}{articles})", err=True)
 
 
 @main.group(name="eval")

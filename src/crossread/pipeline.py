@@ -369,22 +369,37 @@ def update_corpus(store: Store, options: AnalyzeOptions, progress: _Progress | N
 
 
 def _own_outputs(options: AnalyzeOptions) -> list[str]:
-    """What a run writes, never to be read as its input: the output folder and a SQLite store file."""
+    """What a run writes, never to be read as its input: the output folder, a SQLite store file and the
+    files SQLite and the writer lock keep beside it."""
     own = [str(options.outdir)]
     if options.db_url and options.db_url.startswith("sqlite:///"):
-        own.append(options.db_url[len("sqlite:///"):])
+        database = options.db_url[len("sqlite:///"):]
+        own += [database] + [database + suffix for suffix in (".lock", "-wal", "-shm", "-journal")]
     return own
 
 
 def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
     """Ingest ``inputs`` into the store, bring the stories up to date and write the outputs."""
+    options.outdir.mkdir(parents=True, exist_ok=True)
+    store = Store(options.db_url or default_db_url(options.outdir), lock=True)  # one writer per store
+    try:  # whatever happens, the store is closed and its writer lock released
+        summary = _run_on_store(store, inputs, options)
+    finally:
+        store.close()
+    print(summary.line(), file=sys.stderr)
+    for note in summary.notes:
+        print(note, file=sys.stderr)
+    for path in summary.outputs:
+        print(f"wrote {path}", file=sys.stderr)
+    return summary
+
+
+def _run_on_store(store: Store, inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
     from crossread.ingest import IngestError, ingest
     from crossread.nlp import load_pipeline
     from crossread.nlp.loader import pipeline_provenance
     from crossread.store import ArticleBundle
 
-    options.outdir.mkdir(parents=True, exist_ok=True)
-    store = Store(options.db_url or default_db_url(options.outdir))
     if store.import_v1():  # a store of the previous release: its articles count as stored
         log.info("imported the articles of a store of the previous release")
     summary = RunSummary()
@@ -411,46 +426,38 @@ def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
             yield item
 
     workers = options.workers or default_workers()
-    try:
-        with _Progress() as progress:
-            results = processed_batches(_batches(new_articles(progress), options.batch_size), nlp, workers, context)
-            try:
-                for batch_results in results:
-                    bundles = []
-                    for article, records, features in batch_results:
-                        progress.advance()
-                        if isinstance(records, str):  # the NLP or an extractor failed on this article
-                            summary.skipped.append((article.source, records))
-                            progress.print(f"skipped {article.source}: {records}")
-                            if options.strict:
-                                summary.stopped_early = True
-                                break
-                            continue
-                        bundles.append(ArticleBundle(article, records, features, provenance))
-                    added = store.add_articles(bundles, context.first_seen)
-                    summary.added += len(added)
-                    for article_id in added:
-                        log.info("stored %s", article_id)
-                    if summary.stopped_early:
-                        break
-            finally:
-                results.close()
-            if not summary.stopped_early:
-                summary.stories_analysed = len(update_corpus(store, options, progress))
-        summary.total_articles = store.article_count()
-        summary.other_nlp = sum(n for fp, n in store.nlp_fingerprints().items() if fp != provenance["fingerprint"])
-        if summary.total_articles <= JSON_AUTO_MAX or options.json == "always":
-            summary.analysis = store.analysis()  # small enough to hand back whole
-        if options.write_outputs and not summary.stopped_early and not summary.found_nothing:
-            summary.outputs, notes = write_outputs(store, options.outdir, json=options.json, analysis=summary.analysis)
-            summary.notes += notes
-    finally:
-        store.close()
-    print(summary.line(), file=sys.stderr)
-    for note in summary.notes:
-        print(note, file=sys.stderr)
-    for path in summary.outputs:
-        print(f"wrote {path}", file=sys.stderr)
+    with _Progress() as progress:
+        results = processed_batches(_batches(new_articles(progress), options.batch_size), nlp, workers, context)
+        try:
+            for batch_results in results:
+                bundles = []
+                for article, records, features in batch_results:
+                    progress.advance()
+                    if isinstance(records, str):  # the NLP or an extractor failed on this article
+                        summary.skipped.append((article.source, records))
+                        progress.print(f"skipped {article.source}: {records}")
+                        if options.strict:
+                            summary.stopped_early = True
+                            break
+                        continue
+                    bundles.append(ArticleBundle(article, records, features, provenance))
+                added = store.add_articles(bundles, context.first_seen)
+                summary.added += len(added)
+                for article_id in added:
+                    log.info("stored %s", article_id)
+                if summary.stopped_early:
+                    break
+        finally:
+            results.close()
+        if not summary.stopped_early:
+            summary.stories_analysed = len(update_corpus(store, options, progress))
+    summary.total_articles = store.article_count()
+    summary.other_nlp = sum(n for fp, n in store.nlp_fingerprints().items() if fp != provenance["fingerprint"])
+    if summary.total_articles <= JSON_AUTO_MAX or options.json == "always":
+        summary.analysis = store.analysis()  # small enough to hand back whole
+    if options.write_outputs and not summary.stopped_early and not summary.found_nothing:
+        summary.outputs, notes = write_outputs(store, options.outdir, json=options.json, analysis=summary.analysis)
+        summary.notes += notes
     return summary
 
 

@@ -92,11 +92,10 @@ def _ingest_file(path: str, max_bytes: int) -> Iterator[Article | IngestError]:
 
     name = lower
     if is_gzip:
-        try:
-            with gzip.open(path, "rb") as gz:
-                data = gz.read(max_bytes + 1)  # bounded: a small .gz can inflate enormously
-        except (OSError, EOFError, zlib.error) as exc:
-            yield IngestError(path, f"corrupt gzip file: {exc}")
+        name = lower[:-3] if lower.endswith(".gz") else lower
+        data, broken = _gunzip(path, max_bytes)
+        if broken and (not data.strip() or not name.endswith(_JSONL_EXT + _FEED_EXT)):
+            yield IngestError(path, f"corrupt gzip file: {broken}")  # one article, cut: not the article
             return
         if len(data) > max_bytes:
             yield IngestError(path, f"file too large (decompressed > {human_size(max_bytes)} limit)")
@@ -104,11 +103,49 @@ def _ingest_file(path: str, max_bytes: int) -> Iterator[Article | IngestError]:
         if not data.strip():
             yield IngestError(path, "empty file")
             return
-        name = lower[:-3] if lower.endswith(".gz") else lower
+        if broken:  # many items: those read whole are kept, and the loss is said
+            if name.endswith(_JSONL_EXT):
+                data = data[:data.rfind(b"\n") + 1]  # the line the cut runs through is lost
+            yield from _ingest_bytes(data, path, name)
+            yield IngestError(path, f"the gzip file is cut off or corrupt after {human_size(len(data))} of text "
+                                    f"({broken}): what follows is lost")
+            return
     else:
         with open(path, "rb") as fh:
             data = fh.read(max_bytes + 1)
     yield from _ingest_bytes(data, path, name)
+
+
+def _gunzip(path: str, max_bytes: int) -> tuple[bytes, str | None]:
+    """The text of a gzip file, at most ``max_bytes`` + 1 (a small .gz can inflate enormously), and
+    what broke when it is cut off or corrupt (the text is then all that came before the damage: the
+    gzip module would give none of a small file that ends early)."""
+    data = bytearray()
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    pending = b""
+    try:
+        with open(path, "rb") as fh:
+            while len(data) <= max_bytes:
+                if not pending:
+                    pending = fh.read(1 << 16)
+                    if not pending:
+                        break
+                if inflate.eof:  # another gzip member follows, or padding
+                    pending = pending.lstrip(b"\x00")
+                    if not pending:
+                        continue
+                    if not pending.startswith(b"\x1f\x8b"[:len(pending)]):
+                        return bytes(data), "garbage after the compressed data"
+                    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                data += inflate.decompress(pending, max_bytes + 1 - len(data))
+                pending = inflate.unused_data if inflate.eof else inflate.unconsumed_tail
+    except zlib.error as exc:
+        return bytes(data), f"corrupt compressed data ({exc})"
+    except OSError as exc:
+        return bytes(data), exc.strerror or str(exc)
+    if not inflate.eof and len(data) <= max_bytes:
+        return bytes(data), "the file ends before its compressed data does"
+    return bytes(data), None
 
 
 def _gzip_head(path: str) -> bytes:
@@ -178,8 +215,9 @@ def _from_html(html: str, path: str) -> Article | IngestError:
         published=parts.published,
         language=parts.language,
         url=parts.url,
+        empty="no article text found in HTML",
     )
-    return article if article is not None else IngestError(path, "no article text found in HTML")
+    return article if isinstance(article, Article) else IngestError(path, article)
 
 
 def _from_text(text: str, path: str) -> Article | IngestError:
@@ -196,4 +234,4 @@ def _from_text(text: str, path: str) -> Article | IngestError:
         language=parts.language,
         url=parts.url,
     )
-    return article if article is not None else IngestError(path, "no article text found")
+    return article if isinstance(article, Article) else IngestError(path, article)

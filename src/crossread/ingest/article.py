@@ -6,6 +6,7 @@ import re
 
 from crossread.ingest.clean import clean_text
 from crossread.ingest.meta import detect_language, normalise_date, normalise_language
+from crossread.ingest.prose import not_prose
 from crossread.ingest.signals import find_signals
 from crossread.records import Article, content_id
 
@@ -29,19 +30,26 @@ def make_article(
     published: object = None,
     language: object = None,
     url: object = None,
-) -> Article | None:
-    """Article for ``extracted`` text, or None when nothing is left after cleaning.
+    empty: str = "no article text found",
+) -> Article | str:
+    """Article for ``extracted`` text, or why it is none: ``empty`` when nothing is left after cleaning,
+    else what the text is instead of running prose (:func:`crossread.ingest.prose.not_prose`).
 
     The id hashes the extracted text *before* cleaning, so changing cleaning rules never
     changes ids (reruns and stored links stay valid).
     """
     extracted = extracted.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     if not extracted.strip():
-        return None
+        return empty
     title_s, outlet_s = _clean_meta(title), _clean_meta(outlet)
     text, removed = clean_text(extracted, outlet=outlet_s, title=title_s)
     if not text.strip():
-        return None
+        return empty
+    problem = not_prose(text)
+    if problem:
+        return problem
+    if not source.isprintable():  # a source is shown on one line and stored as given: escape the rest
+        source = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in source)
     url_s = _clean_meta(url)
     if url_s and not re.match(r"^[a-z][a-z0-9+.-]*://", url_s, re.I):
         url_s = None  # "url" fields sometimes hold a bare slug or junk

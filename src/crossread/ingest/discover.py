@@ -10,10 +10,17 @@ from collections.abc import Iterator, Sequence
 __all__ = ["discover"]
 
 
-def _walk(directory: str) -> list[str]:
-    """All non-hidden files under ``directory`` (hidden dirs are not entered), sorted."""
+def _walk(directory: str, unreadable: list[tuple[str, str]] | None = None) -> list[str]:
+    """All non-hidden files under ``directory`` (hidden dirs are not entered), sorted. A folder that
+    cannot be listed is added to ``unreadable`` with the reason (os.walk would pass over it silently)."""
     found: list[str] = []
-    for root, dirs, files in os.walk(directory):
+
+    def failed(exc: OSError) -> None:
+        if unreadable is not None:
+            unreadable.append((exc.filename or directory, f"cannot read this folder: {exc.strerror or exc} "
+                                                          "(the files in it are not read)"))
+
+    for root, dirs, files in os.walk(directory, onerror=failed):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(os.path.join(root, f) for f in files if not f.startswith("."))
     return sorted(found)
@@ -41,10 +48,14 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[tupl
     seen: set[str] = set()
     excluded = [os.path.normpath(os.path.abspath(os.fspath(e))) for e in exclude]
 
+    def own(path: str) -> bool:
+        key = os.path.normpath(os.path.abspath(path))
+        return any(key == e or key.startswith(e + os.sep) for e in excluded)
+
     def emit(files: list[str]) -> Iterator[tuple[str, str | None]]:
         for f in files:
             key = os.path.normpath(os.path.abspath(f))
-            if any(key == e or key.startswith(e + os.sep) for e in excluded):
+            if own(f):
                 continue  # the run's own outputs (an output folder inside the input folder)
             # one file reached over a symlink loop ("a/loop/loop/x.txt") is the same file
             real = os.path.realpath(key)
@@ -56,8 +67,10 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[tupl
 
     for path in paths:
         path = os.fspath(path)
+        unreadable: list[tuple[str, str]] = []
         if os.path.isdir(path):
-            yield from emit(_walk(path))
+            yield from emit(_walk(path, unreadable))
+            yield from sorted(u for u in unreadable if not own(u[0]))
         elif os.path.isfile(path):
             yield from emit([path])
         elif os.path.exists(path):
@@ -67,12 +80,13 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[tupl
             files: list[str] = []
             for m in matches:
                 if os.path.isdir(m):
-                    files.extend(_walk(m))
+                    files.extend(_walk(m, unreadable))
                 elif os.path.isfile(m):
                     files.append(m)
             if files:
                 yield from emit(sorted(files))
-            else:
+            elif not unreadable:
                 yield path, "no such file or glob"
+            yield from sorted(u for u in set(unreadable) if not own(u[0]))
         else:
             yield path, "no such file or glob"

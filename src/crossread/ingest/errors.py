@@ -16,3 +16,7 @@ class IngestError:
 
     item: str
     reason: str
+
+    def __post_init__(self) -> None:
+        # one line whatever the cause said (a library's message can run over many lines)
+        self.reason = " ".join(str(self.reason).split())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from typing import Any
 
 from crossread.ingest.article import make_article
 from crossread.ingest.errors import IngestError
@@ -49,8 +51,12 @@ def parse_feed(data: bytes | str, path: str) -> Iterator[Article | IngestError]:
     feed = parsed.get("feed") or {}
     outlet = feed.get("title")
     feed_lang = feed.get("language")
+    closed = _closed_entries(data) if _cut_off(data, parsed) else None
     for number, entry in enumerate(entries, start=1):
         item = f"{path}#entry {number}"
+        if closed is not None and number > closed:  # the file ends inside this entry
+            yield IngestError(item, "the feed is cut off inside this entry: it and anything after it are lost")
+            return
         text = _entry_text(entry)
         if not text.strip():
             yield IngestError(item, "no article text found")
@@ -69,4 +75,31 @@ def parse_feed(data: bytes | str, path: str) -> Iterator[Article | IngestError]:
             language=entry.get("language") or feed_lang,
             url=link,
         )
-        yield article if article is not None else IngestError(item, "no article text found")
+        yield article if isinstance(article, Article) else IngestError(item, article)
+    if closed is not None:
+        yield IngestError(path, f"the feed is cut off after entry {closed} (no closing tag): anything after it is lost")
+
+
+_ROOT_END = re.compile(r"</(?:\w+:)?(?:rss|feed|rdf)\s*>", re.IGNORECASE)
+_ENTRY_END = re.compile(r"</(?:\w+:)?(?:item|entry)\s*>", re.IGNORECASE)
+
+
+def _as_text(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data
+    if b"\x00" in data[:256]:  # UTF-16 (feedparser reads its BOM)
+        return data.decode("utf-16", "replace")
+    return data.decode("latin-1")  # tags are ASCII in the other encodings
+
+
+def _cut_off(data: bytes | str, parsed: Any) -> bool:
+    """Whether the feed ends early: not well-formed and without the closing tag of its root (an
+    undefined entity or a bad character also makes it not well-formed, but loses nothing)."""
+    import xml.sax
+
+    exc = parsed.get("bozo_exception")
+    return isinstance(exc, xml.sax.SAXException) and not _ROOT_END.search(_as_text(data)[-4096:])
+
+
+def _closed_entries(data: bytes | str) -> int:
+    return len(_ENTRY_END.findall(_as_text(data)))

@@ -59,6 +59,9 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+_IS_URL = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
+
+
 def _clean(value: str) -> str:
     """Control characters removed and lone surrogates (from "\\udc80" escapes) replaced, as for files."""
     return _SURROGATE.sub("\ufffd", _CONTROL.sub("", value))
@@ -97,10 +100,10 @@ def _record_to_article(record: dict[str, Any], item: str) -> Article | IngestErr
         # The record's own fields win over what the page says about itself.
         meta = {k: v or getattr(parts, k) for k, v in meta.items()}
         url = url or parts.url
-    article = make_article(text, source=url or item, fmt="jsonl", url=url, **meta)
-    if article is None:
-        return IngestError(item, "no article text found")
-    return article
+    # a "url" that is no URL ("0\n", a slug) does not name the article: the line does
+    source = url.strip() if isinstance(url, str) and _IS_URL.match(url.strip()) else item
+    article = make_article(text, source=source, fmt="jsonl", url=url, **meta)
+    return article if isinstance(article, Article) else IngestError(item, article)
 
 
 def parse_jsonl(text: str, path: str) -> Iterator[Article | IngestError]:

@@ -6,13 +6,14 @@ pages, and multi-GB crawls are normal. Records are streamed, never loaded all at
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Iterator
 
 from crossread.ingest.article import make_article
 from crossread.ingest.decode import DecodeError, decode_bytes, human_size
 from crossread.ingest.errors import IngestError
-from crossread.ingest.html import extract_html
+from crossread.ingest.html import extract_html, looks_like_html
 from crossread.records import Article
 
 __all__ = ["parse_warc"]
@@ -29,7 +30,9 @@ def parse_warc(path: str, *, max_bytes: int) -> Iterator[Article | IngestError]:
         return
     count = 0
     uri: str | None = None
-    with open(path, "rb") as stream:
+    # a gzipped WARC read through gzip: warcio reads only one record of a file gzipped whole (not
+    # record by record), and the gzip module reads both kinds
+    with (gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb")) as stream:
         iterator = iter(ArchiveIterator(stream))
         while True:
             uri = None
@@ -45,14 +48,22 @@ def parse_warc(path: str, *, max_bytes: int) -> Iterator[Article | IngestError]:
                 continue
             uri = record.rec_headers.get_header("WARC-Target-URI") or f"record {count}"
             item = f"{path}#record {uri}"
-            ctype = record.http_headers.get_header("Content-Type") if record.http_headers else None
-            if not ctype or "html" not in ctype.lower():
+            http = record.http_headers
+            if http is None or not str(http.protocol).upper().startswith("HTTP/"):
+                # warcio reads any first line as a status line: garbage there means the record is unreadable
+                shown = ascii(" ".join(filter(None, [http.protocol, http.statusline])) if http else "")[:60]
+                yield IngestError(item, f"unreadable HTTP headers (status line {shown}): record not read")
                 continue
+            ctype = http.get_header("Content-Type")
+            if ctype is not None and "html" not in ctype.lower():
+                continue  # images, scripts, styles: a crawl's other records, no articles
             try:
                 payload = record.content_stream().read(max_bytes + 1)
             except Exception as exc:  # noqa: BLE001
                 yield IngestError(item, f"truncated or corrupt record: {_short(exc)}")
                 return
+            if ctype is None and not looks_like_html(payload[:4096].decode("latin-1")):
+                continue  # no Content-Type: an HTML page is still read, anything else passed over
             # warcio returns short reads silently on truncated files; the record's Content-Length
             # reader still has bytes owed when the file ended early.
             if len(payload) <= max_bytes and getattr(record.raw_stream, "limit", 0) > 0:
@@ -61,7 +72,7 @@ def parse_warc(path: str, *, max_bytes: int) -> Iterator[Article | IngestError]:
             if len(payload) > max_bytes:
                 yield IngestError(item, f"record too large (> {human_size(max_bytes)} limit)")
                 continue
-            declared = _CHARSET.search(ctype)
+            declared = _CHARSET.search(ctype or "")
             try:
                 html = decode_bytes(payload, declared=declared.group(1) if declared else None)
             except DecodeError as exc:
@@ -81,13 +92,17 @@ def parse_warc(path: str, *, max_bytes: int) -> Iterator[Article | IngestError]:
                 language=parts.language,
                 url=uri,
             )
-            yield article if article is not None else IngestError(item, "no article text found")
+            yield article if isinstance(article, Article) else IngestError(item, article)
     if count == 0:
         yield IngestError(path, "no WARC records found")
 
 
+def _is_gzip(path: str) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
 def _has_warc_magic(path: str) -> bool:
-    import gzip
     import zlib
 
     try:

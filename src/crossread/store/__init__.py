@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ from crossread.link.actor_resolve import ActorForm, actor_id, describe_counts, e
 from crossread.records import Actor, Analysis, Article, Mention, Story
 from crossread.store import schema as s
 from crossread.store.codec import pack_dense, pack_sparse, sentence_from, unpack_dense, unpack_sparse
+from crossread.store.lock import StoreInUse, WriterLock, sqlite_file, store_label  # noqa: F401 - StoreInUse re-exported
 from crossread.store.rows import (
     article_of,
     article_rows,
@@ -59,6 +61,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _create_following_umask(path: Path | None) -> None:
+    """Create a new SQLite store file as ``open()`` would (0o666 less the umask): SQLite itself creates
+    it 0o644 whatever the umask, and gives its WAL files the mode of the database."""
+    if path is None or path.exists():
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # an empty file is an empty database
+    except FileExistsError:
+        pass
+    except OSError:
+        pass  # a missing or unwritable folder: SQLite says so when it opens the store
 
 
 def _with_installed_driver(url: str) -> str:
@@ -113,18 +128,33 @@ def effective_when(article: Article, first_seen: str) -> str:
 class Store:
     """Articles and every record kind in typed tables; see the module docstring."""
 
-    def __init__(self, url: str, *, migrate: bool = True) -> None:
+    def __init__(self, url: str, *, migrate: bool = True, lock: bool = False) -> None:
+        """Open (and by default upgrade) the store at ``url``. ``lock``: take the writer lock first
+        (:mod:`crossread.store.lock`): :class:`StoreInUse` when another run holds it."""
         self.url = url
         self.engine: Engine = create_engine(_with_installed_driver(url), future=True)
         self.dialect = self.engine.dialect.name
+        self.label = store_label(self.engine)
+        self._lock: WriterLock | None = None
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        if migrate:
-            from crossread.store.migrate import upgrade
+            _create_following_umask(sqlite_file(self.engine))
+        try:
+            if lock:  # before the migration: two runs creating one store would both create its tables
+                self._lock = WriterLock(self.engine)
+                self._lock.acquire()
+            if migrate:
+                from crossread.store.migrate import upgrade
 
-            upgrade(self.engine)
+                upgrade(self.engine)
+        except BaseException:
+            self.close()
+            raise
 
     def close(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
         self.engine.dispose()
 
     @contextmanager
