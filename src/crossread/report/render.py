@@ -509,7 +509,7 @@ def render_story_page(analysis: Analysis, summary: StorySummary, title: str, ind
     return _environment().get_template("story.html.j2").render(**context)
 
 
-INDEX_TEMPLATES = ("index.html.j2", "_macros.html.j2", "_base.html.j2")
+INDEX_TEMPLATES = ("index.html.j2", "_macros.html.j2", "_base.html.j2", "report.css")
 
 
 def render_index_page(context: dict[str, Any]) -> str:
