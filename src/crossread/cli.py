@@ -222,6 +222,22 @@ def search(query: str, outdir: Path | None, db: str | None, claims: bool, limit:
             click.echo(f"{hit['id']}\t{hit['date']}\t{hit['outlet'] or ''}\t{hit['title'] or ''}\t{' '.join(hit['snippet'].split())}")
 
 
+@main.command()
+@_store_args
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (the default: this computer only).")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+def serve(outdir: Path | None, db: str | None, host: str, port: int) -> None:
+    """Browse the store in a web browser: stories, actors, outlets, articles, and a JSON API (read-only)."""
+    from crossread.serve import run
+
+    store = _open_store(outdir, db)
+    try:
+        run(store, host, port, announce=lambda line: click.echo(line, err=True))
+    finally:
+        store.close()
+
+
 @main.group(name="eval")
 def eval_group() -> None:
     """Measure an extractor on gold data (each takes the data folder as an argument)."""
