@@ -131,9 +131,9 @@ def story_filter(request: Request) -> Q.StoryFilter:
 
 
 def _paging(request: Request, name: str = "page") -> tuple[int, int]:
-    page = _int(request, name, 1) or 1
-    per_page = _int(request, "per_page", Q.PER_PAGE) or Q.PER_PAGE
-    if page < 1 or per_page < 1:
+    page = _int(request, name, 1)
+    per_page = _int(request, "per_page", Q.PER_PAGE)
+    if page is None or per_page is None or page < 1 or per_page < 1:
         raise HTTPException(400, f"{name} and per_page must be at least 1")
     return Q.paging(page, per_page)
 
@@ -437,7 +437,7 @@ def timeline_chart(months: list[dict[str, Any]], width: int = 640, height: int =
     top = max(m["source"] + m["target"] for m in dated) or 1
     plot = height - 20
     step = width / len(dated)
-    bar = max(1.0, step * 0.8)
+    bar = min(24.0, max(1.0, step * 0.8))
     bars, ticks = [], []
     for i, m in enumerate(dated):
         x = i * step
@@ -484,6 +484,7 @@ def create_app(store: Store, *, title: str = "crossread", allowed_hosts: list[st
         Route("/api/articles/{article_id}", views.article_api),
         Route("/api/search", views.search_api),
         Route("/static/report.css", report_css),
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
         Mount("/static", StaticFiles(packages=[("crossread.serve", "static")]), name="static"),
     ]
     middleware = [Middleware(SecurityHeaders),

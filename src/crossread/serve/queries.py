@@ -95,8 +95,8 @@ class StoryFilter:
     outlet: str | None = None
     actor: str | None = None  # an actor id, or a name or alias (every actor of that name)
     plover: str | None = None
-    since: str | None = None  # YYYY-MM-DD: stories with an article on or after
-    until: str | None = None  # YYYY-MM-DD: stories with an article on or before
+    since: str | None = None  # YYYY-MM-DD: stories with an article dated on or after (and on or before until)
+    until: str | None = None  # YYYY-MM-DD (``articles.date``: published, else the day it was first stored)
     status: str | None = None  # a claim status the story must have a claim of
 
     def active(self) -> bool:
@@ -154,10 +154,10 @@ def _story_conditions(conn: Connection, f: StoryFilter) -> list[Any] | None:
         conds.append(st.c.id.in_(select(s.events.c.story_id).where(s.events.c.plover == f.plover)))
     if f.status:
         conds.append(st.c.id.in_(select(s.claims.c.story_id).where(s.claims.c.status == f.status)))
-    if f.since:
-        conds.append(st.c.last_date >= f.since)
-    if f.until:
-        conds.append(st.c.first_date <= f.until)
+    if f.since or f.until:
+        dated = [a.c.story_id.is_not(None)] + ([a.c.date >= f.since] if f.since else []) + \
+            ([a.c.date <= f.until] if f.until else [])
+        conds.append(st.c.id.in_(select(a.c.story_id).where(*dated)))
     return conds
 
 
