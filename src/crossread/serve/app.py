@@ -361,6 +361,7 @@ class Views:
             if info is None:
                 raise HTTPException(404, "no such outlet")
             covered = Q.stories(conn, Q.StoryFilter(outlet=name), "newest", 1, 10)
+            info["stories"] = covered.total
             return {"outlet": info, "covered": covered, "blindspots": Q.outlet_blindspots(conn, name, page, per_page),
                     "labels": Q.outlet_labels(conn, name), "derivations": Q.outlet_derivations(conn, name),
                     "signals": Q.outlet_signals(conn, name)}

@@ -192,9 +192,16 @@ def stories(conn: Connection, f: StoryFilter = StoryFilter(), sort: str = "newes
     if conds is None:
         return Page([], page, per_page, 0)
     where = and_(True, *conds)
-    total = conn.execute(select(func.count()).select_from(s.stories).where(where)).scalar_one()
-    rows = conn.execute(select(*_story_columns()).where(where).order_by(*_story_order(sort))
-                        .limit(per_page).offset((page - 1) * per_page)).all()
+    query = select(*_story_columns()).where(where).order_by(*_story_order(sort)).limit(per_page) \
+        .offset((page - 1) * per_page)
+    total = None
+    if conds:  # the total with the page in one query: the filters (a full-text match, an actor's articles) run once
+        rows = conn.execute(query.add_columns(func.count().over().label("total"))).all()
+        total = rows[0].total if rows else None
+    else:
+        rows = conn.execute(query).all()
+    if total is None:  # no filter (counting the stories is quick), or past the last page
+        total = conn.execute(select(func.count()).select_from(s.stories).where(where)).scalar_one()
     return Page(_summaries(conn, rows), page, per_page, int(total))
 
 
@@ -333,17 +340,16 @@ def actor(conn: Connection, actor_id: str) -> dict[str, Any] | None:
                                        .order_by(s.actor_counts.c.kind, s.actor_counts.c.n.desc(),
                                                  s.actor_counts.c.value)):
         counts[kind].append((value, n))
-    stories = conn.execute(select(func.count(func.distinct(s.articles.c.story_id))).select_from(
-        s.article_actors.join(s.articles, s.articles.c.id == s.article_actors.c.article_id))
-        .where(s.article_actors.c.actor_id == actor_id)).scalar_one()
-    return {**dict(row), "aliases": aliases, "counts": dict(counts), "stories": int(stories)}
+    return {**dict(row), "aliases": aliases, "counts": dict(counts)}
 
 
-def _event_date() -> Any:
-    """The date of a story event: its earliest evidence article's date (``articles.date``)."""
+def event_dates(conn: Connection, event_ids: Sequence[str]) -> dict[str, str]:
+    """The date of each story event: its earliest evidence article's date (``articles.date``)."""
+    if not event_ids:
+        return {}
     ev, a = s.event_evidence, s.articles
-    return (select(func.min(a.c.date)).select_from(ev.join(a, a.c.id == ev.c.article_id))
-            .where(ev.c.event_id == s.events.c.id).scalar_subquery())
+    return dict(conn.execute(select(ev.c.event_id, func.min(a.c.date)).select_from(ev.join(a, a.c.id == ev.c.article_id))
+                             .where(ev.c.event_id.in_(list(event_ids))).group_by(ev.c.event_id)).all())
 
 
 @dataclass
@@ -360,20 +366,20 @@ class ActorEvent:
 
 def actor_events(conn: Connection, actor_id: str, page: int = 1, per_page: int = PER_PAGE,
                  role: str | None = None) -> Page:
-    """The events an actor is a source or target of, newest first."""
+    """The events an actor is a source or target of, the newest stories first (then in story order)."""
     page, per_page = paging(page, per_page)
-    ea, e = s.event_actors, s.events
+    ea, e, st = s.event_actors, s.events, s.stories
     conds = [ea.c.actor_id == actor_id] + ([ea.c.role == role] if role else [])
     base = select(ea.c.event_id, ea.c.role).distinct().where(*conds).subquery()
-    total = conn.execute(select(func.count()).select_from(base)).scalar_one()
-    date = _event_date().label("date")
-    rows = conn.execute(select(base.c.event_id, base.c.role, date, e.c.story_id, s.stories.c.title)
-                        .select_from(base.join(e, e.c.id == base.c.event_id).join(s.stories, s.stories.c.id == e.c.story_id))
-                        .order_by(date.desc().nulls_last(), e.c.story_id, e.c.position, base.c.role)
+    rows = conn.execute(select(base.c.event_id, base.c.role, e.c.story_id, st.c.title, func.count().over().label("total"))
+                        .select_from(base.join(e, e.c.id == base.c.event_id).join(st, st.c.id == e.c.story_id))
+                        .order_by(st.c.last_date.desc().nulls_last(), e.c.story_id, e.c.position, base.c.role)
                         .limit(per_page).offset((page - 1) * per_page)).all()
+    total = rows[0].total if rows else conn.execute(select(func.count()).select_from(base)).scalar_one()
     records = events_by_id(conn, [r.event_id for r in rows])
+    dates = event_dates(conn, [r.event_id for r in rows])
     names = actor_names(conn, (x for r in records.values() for x in (*r.source, *r.target)))
-    items = [ActorEvent(r.role, r.date, r.story_id, r.title, records[r.event_id],
+    items = [ActorEvent(r.role, dates.get(r.event_id), r.story_id, r.title, records[r.event_id],
                         {x: names.get(x, x) for x in (*records[r.event_id].source, *records[r.event_id].target)})
              for r in rows if r.event_id in records]
     return Page(items, page, per_page, int(total))
@@ -382,14 +388,14 @@ def actor_events(conn: Connection, actor_id: str, page: int = 1, per_page: int =
 def actor_timeline(conn: Connection, actor_id: str) -> list[dict[str, Any]]:
     """Events per month with the actor as source and as target: ``[{month, source, target}]``, in order
     (months without events between the first and the last included)."""
-    ea = s.event_actors
-    date = _event_date()
-    month = func.substr(date, 1, 7).label("month")
+    ea, ev, a = s.event_actors, s.event_evidence, s.articles
+    # an event's month: that of its first evidence article (the sentence it was recorded from)
+    month = func.substr(a.c.date, 1, 7).label("month")
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     inner = select(ea.c.event_id, ea.c.role).distinct().where(ea.c.actor_id == actor_id).subquery()
-    e = s.events
     for m, role, n in conn.execute(select(month, inner.c.role, func.count()).select_from(
-            inner.join(e, e.c.id == inner.c.event_id)).group_by(month, inner.c.role)):
+            inner.join(ev, and_(ev.c.event_id == inner.c.event_id, ev.c.position == 0))
+            .join(a, a.c.id == ev.c.article_id)).group_by(month, inner.c.role)):
         counts[m or "undated"][role] += n
     months = sorted(k for k in counts if k != "undated" and len(k) == 7)
     out = []
@@ -483,16 +489,16 @@ def outlets(conn: Connection) -> list[dict[str, Any]]:
 
 
 def outlet(conn: Connection, name: str) -> dict[str, Any] | None:
-    """An outlet's counts and date span; None when no article has that outlet."""
+    """An outlet's counts and date span; None when no article has that outlet. (Its stories are counted
+    by the story list filtered by outlet: ``stories(conn, StoryFilter(outlet=name)).total``.)"""
     a = s.articles
-    n, k, d0, d1 = conn.execute(select(func.count(), func.count(func.distinct(a.c.story_id)), func.min(a.c.date),
-                                       func.max(a.c.date)).where(a.c.outlet == name)).one()
+    n, d0, d1 = conn.execute(select(func.count(), func.min(a.c.date), func.max(a.c.date))
+                             .where(a.c.outlet == name)).one()
     if not n:
         return None
     signals = conn.execute(select(func.count()).select_from(s.signals.join(a, a.c.id == s.signals.c.article_id))
                            .where(a.c.outlet == name)).scalar_one()
-    return {"outlet": name, "articles": int(n), "stories": int(k), "first_date": d0, "last_date": d1,
-            "signals": int(signals)}
+    return {"outlet": name, "articles": int(n), "first_date": d0, "last_date": d1, "signals": int(signals)}
 
 
 def outlet_blindspots(conn: Connection, name: str, page: int = 1, per_page: int = PER_PAGE) -> Page:
