@@ -10,6 +10,7 @@ header), which keeps other web sites from reading the store through DNS rebindin
 from __future__ import annotations
 
 import datetime as _dt
+import time
 from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
@@ -49,6 +50,7 @@ SECURITY_HEADERS = {
     "cross-origin-resource-policy": "same-origin",
 }
 LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1"]
+FACETS_TTL_S = 60.0
 HIGHLIGHT_KINDS = ("event", "quote", "claim", "framing", "passage", "mention")
 
 
@@ -207,6 +209,16 @@ class Views:
     def __init__(self, store: Store, title: str) -> None:
         self.store = store
         self.title = title
+        self._facets: tuple[float, dict[str, list[Any]]] | None = None
+
+    def facets(self) -> dict[str, list[Any]]:
+        """The filters' choices, read again at most once a minute: every story list shows them, and they
+        change only when a run adds articles (~0.1 s at 100k articles)."""
+        now = time.monotonic()
+        if self._facets is None or now - self._facets[0] > FACETS_TTL_S:
+            with self.connect() as conn:
+                self._facets = (now, Q.facets(conn))
+        return self._facets[1]
 
     # ------------------------------------------------------------------ helpers
     def html(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -228,8 +240,8 @@ class Views:
 
     def stories_page(self, request: Request) -> Response:
         f, sort, result, hits = self._stories(request)
+        facets = self.facets()
         with self.connect() as conn:
-            facets = Q.facets(conn)
             actor_names = Q.actor_names(conn, [f.actor]) if f.actor else {}
         rows = [index_row(x, story_url(x.id)) for x in result.items]
         orders = [{"label": label, "href": _with(request, sort=None if key == "newest" else key, page=None),
