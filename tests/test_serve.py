@@ -403,3 +403,27 @@ def test_serve_binds_to_loopback_by_default(demo_store: Path, monkeypatch: pytes
     assert "http://127.0.0.1:9999/" in result.output and "only this computer" in result.output
     missing = CliRunner().invoke(main, ["serve", str(demo_store / "nothing-here")])
     assert missing.exit_code == 2 and "no crossread store" in missing.output
+
+
+# --------------------------------------------------------------------------- on PostgreSQL
+
+from tests.test_store_postgres import postgres  # noqa: E402,F401 -- the fixture: a throw-away server
+
+
+def test_the_same_pages_on_postgres(postgres, demo: TestClient, demo_store: Path, tmp_path: Path) -> None:  # noqa: ANN001,F811
+    from crossread.pipeline import AnalyzeOptions, run_analyze
+    from tests.conftest import SEEDS
+
+    url = postgres("serve")
+    assert run_analyze([str(SEEDS)], AnalyzeOptions(outdir=tmp_path, db_url=url, write_outputs=False)).ok
+    store = Store(url, migrate=False)
+    try:
+        with TestClient(create_app(store), base_url="http://127.0.0.1") as on_pg:
+            for page in _urls(demo, demo_store):
+                response = on_pg.get(page)
+                assert response.status_code == 200, (page, response.text[:300])
+            for api in ("/api/stories?q=Haniyeh", "/api/stories?actor=Hamas", "/api/actors?per_page=7&page=2",
+                        f"/api/outlets/{quote(demo.get('/api/outlets').json()['items'][0]['outlet'])}"):
+                assert on_pg.get(api).json() == demo.get(api).json(), api
+    finally:
+        store.close()

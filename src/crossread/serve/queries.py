@@ -513,9 +513,9 @@ def outlet_blindspots(conn: Connection, name: str, page: int = 1, per_page: int 
                                                                               a.c.story_id.is_not(None))),
                  or_(st.c.last_date.is_(None), st.c.last_date >= d0),
                  or_(st.c.first_date.is_(None), st.c.first_date <= d1))
-    total = conn.execute(select(func.count()).select_from(st).where(where)).scalar_one()
-    rows = conn.execute(select(*_story_columns()).where(where).order_by(*_story_order("outlets"))
-                        .limit(per_page).offset((page - 1) * per_page)).all()
+    rows = conn.execute(select(*_story_columns(), func.count().over().label("total")).where(where)
+                        .order_by(*_story_order("outlets")).limit(per_page).offset((page - 1) * per_page)).all()
+    total = rows[0].total if rows else conn.execute(select(func.count()).select_from(st).where(where)).scalar_one()
     return Page(_summaries(conn, rows), page, per_page, int(total))
 
 
