@@ -427,3 +427,17 @@ def test_the_same_pages_on_postgres(postgres, demo: TestClient, demo_store: Path
                 assert on_pg.get(api).json() == demo.get(api).json(), api
     finally:
         store.close()
+
+
+def test_timeline_chart_fits_its_box() -> None:
+    from crossread.serve.app import timeline_chart
+
+    months = [{"month": "2024-01", "source": 2, "target": 1}, {"month": "2024-02", "source": 0, "target": 0},
+              {"month": "2024-03", "source": 0, "target": 4}, {"month": "undated", "source": 1, "target": 0}]
+    chart = timeline_chart(months)
+    assert [b["month"] for b in chart["bars"]] == ["2024-01", "2024-02", "2024-03"] and chart["max"] == 4
+    for b in chart["bars"]:
+        assert 0 < float(b["yt"]) <= float(b["ys"]) <= float(b["ys"]) + float(b["hs"]) <= chart["height"] - 20
+    heights = [float(b["hs"]) + float(b["ht"]) for b in chart["bars"]]
+    assert heights[1] == 0 and heights[2] == max(heights) and heights[0] == pytest.approx(heights[2] * 3 / 4)
+    assert timeline_chart([])["bars"] == []

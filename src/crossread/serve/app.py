@@ -448,15 +448,17 @@ def timeline_chart(months: list[dict[str, Any]], width: int = 640, height: int =
     if not dated:
         return {"bars": [], "width": width, "height": height, "max": 0, "ticks": []}
     top = max(m["source"] + m["target"] for m in dated) or 1
-    plot = height - 20
+    top_margin = 6.0
+    plot = height - 20 - top_margin
     step = width / len(dated)
     bar = min(24.0, max(1.0, step * 0.8))
     bars, ticks = [], []
     for i, m in enumerate(dated):
         x = i * step
         hs, ht = plot * m["source"] / top, plot * m["target"] / top
-        bars.append({"x": f"{x:.1f}", "w": f"{bar:.1f}", "ys": f"{plot - hs:.1f}", "hs": f"{hs:.1f}",
-                     "yt": f"{plot - hs - ht:.1f}", "ht": f"{ht:.1f}", "month": m["month"],
+        base = top_margin + plot
+        bars.append({"x": f"{x:.1f}", "w": f"{bar:.1f}", "ys": f"{base - hs:.1f}", "hs": f"{hs:.1f}",
+                     "yt": f"{base - hs - ht:.1f}", "ht": f"{ht:.1f}", "month": m["month"],
                      "source": m["source"], "target": m["target"]})
         if m["month"].endswith("-01") or i == 0 or len(dated) <= 12:
             ticks.append({"x": f"{x:.1f}", "label": m["month"] if len(dated) <= 12 or i == 0 else m["month"][:4]})
