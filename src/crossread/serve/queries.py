@@ -559,8 +559,9 @@ def outlet_signals(conn: Connection, name: str, limit: int = 30) -> dict[str, An
 
 
 __all__ = [
-    "CLAIM_STATUSES", "PER_PAGE", "SORTS", "ActorEvent", "Page", "StoryFilter", "actor", "actor_events",
-    "actor_framing", "actor_network", "actor_quotes", "actor_timeline", "actors", "article", "events_by_id",
-    "facets", "outlet", "outlet_blindspots", "outlet_derivations", "outlet_labels", "outlet_signals", "outlets",
-    "quotes_by_id", "search_hits", "stories", "story_id_now", "story_summary",
+    "CLAIM_STATUSES", "MAX_PER_PAGE", "NEIGHBOURS", "PER_PAGE", "SORTS", "ActorEvent", "Page", "StoryFilter", "actor",
+    "actor_events", "actor_framing", "actor_id_now", "actor_names", "actor_network", "actor_quotes", "actor_timeline",
+    "actor_types", "actors", "article", "event_dates", "events_by_id", "facets", "outlet", "outlet_blindspots",
+    "outlet_derivations", "outlet_labels", "outlet_signals", "outlets", "paging", "quotes_by_id", "resolve_actor_ids",
+    "search_hits", "stories", "story_id_now", "story_summary",
 ]
