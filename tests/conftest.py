@@ -48,3 +48,97 @@ def store_snapshot(url_or_path, skip_columns=frozenset(), skip_tables=frozenset(
     finally:
         engine.dispose()
     return out
+
+
+# --------------------------------------------------------------------------- stores served by the web app
+
+# Script in every shape a page could let run: a script element and an event handler (tests/test_serve*.py)
+HOSTILE = '<script>window.__xss=1;alert(1)</script><img src=x onerror="window.__xss=2;alert(2)">'
+# The text columns a page or the API shows, each of which the hostile store fills with HOSTILE
+HOSTILE_COLUMNS = {
+    "articles": ("title", "outlet", "source", "published", "format"),
+    "stories": ("title",),
+    "actors": ("name", "type", "role", "country"),
+    "actor_aliases": ("alias",),
+    "events": ("plover", "mode", "cameo", "trigger", "date", "location"),
+    "quotes": ("speaker_text", "cue", "content", "kind"),
+    "claims": ("text",),
+    "derivations": ("kind",),
+    "labels": ("label", "outlet"),
+    "loaded_terms": ("term", "outlet"),
+    "signals": ("kind", "text"),
+    "removed_chrome": ("text", "reason"),
+}
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The output folder of ``crossread analyze examples/seeds`` (the store only), analysed once per test
+    session: read it, never write to it."""
+    from crossread.pipeline import AnalyzeOptions, run_analyze
+
+    out = tmp_path_factory.mktemp("demo-store")
+    assert run_analyze([str(SEEDS)], AnalyzeOptions(outdir=out, write_outputs=False)).ok
+    return out
+
+
+@pytest.fixture(scope="session")
+def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store whose every shown text holds :data:`HOSTILE`: four analysed articles (three outlets, two stories
+    of two outlets each, 2024-03-25 to 2024-03-27) with script in their titles, texts and outlets, then every
+    column of :data:`HOSTILE_COLUMNS` suffixed with it, a label, a loaded term, a signal and a removed chrome
+    line made of it, and the redirects ``story_old`` and ``actor_old`` (ids merged into others)."""
+    import json
+    import sqlite3
+
+    from crossread.pipeline import AnalyzeOptions, run_analyze
+
+    folder = tmp_path_factory.mktemp("hostile-store")
+    text = ("Hamas leader Ismail Haniyeh met Iranian officials in Tehran on Tuesday {p}. Iran said it supports "
+            "the ceasefire resolution at the United Nations Security Council, the foreign ministry said. "
+            "\"We welcome the vote {p}\", Haniyeh said after talks with Foreign Minister Hossein Amir-Abdollahian. "
+            "Israel accused Iran of backing the terror group and its war in Gaza. Qatar and Egypt mediated the "
+            "hostage negotiations while the Security Council resolution demanded an immediate ceasefire.")
+    storm = ("A powerful hurricane struck the coast of Florida on Monday {p}. Governor Ron DeSantis declared a "
+             "state of emergency in Miami and Tampa as flooding and winds of 120 miles per hour destroyed homes. "
+             "The National Weather Service warned of storm surge along the Gulf coast, and thousands of residents "
+             "evacuated to shelters. Power companies said two million customers lost electricity.")
+    rows = [
+        {"text": text.format(p=HOSTILE), "title": "Haniyeh in Tehran " + HOSTILE, "outlet": "Outlet " + HOSTILE,
+         "published": "2024-03-26", "url": "javascript:alert(1)"},
+        {"text": text.format(p=HOSTILE).replace("Tuesday", "Tuesday morning"), "title": "Iran " + HOSTILE,
+         "outlet": "Second " + HOSTILE, "published": "2024-03-27", "url": "https://example.org/a"},
+        {"text": storm.format(p=HOSTILE), "title": "Storm " + HOSTILE, "outlet": "Outlet " + HOSTILE,
+         "published": "2024-03-25"},
+        {"text": storm.format(p=HOSTILE).replace("two million", "nearly two million"), "title": "Storm hits " + HOSTILE,
+         "outlet": "Third " + HOSTILE, "published": "2024-03-27"},
+    ]
+    corpus = folder / "hostile.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = folder / "out"
+    # with embeddings: on four short articles the lexical story features alone file them in one story
+    assert run_analyze([str(corpus)], AnalyzeOptions(outdir=out, write_outputs=False, workers=1)).ok
+    conn = sqlite3.connect(out / "crossread.db")
+    try:
+        story_id, article_id, outlet = conn.execute(
+            "SELECT story_id, id, outlet FROM articles WHERE story_id IS NOT NULL ORDER BY seq").fetchone()
+        actor_id = conn.execute("SELECT id FROM actors ORDER BY id").fetchone()[0]
+        conn.execute("INSERT INTO labels (story_id, outlet, actor_id, label, position, article_id, char_start, "
+                     "char_end, sentence_start, sentence_end) VALUES (?, ?, ?, ?, 0, ?, 0, 5, 0, 5)",
+                     (story_id, outlet, actor_id, "label " + HOSTILE, article_id))
+        conn.execute("INSERT INTO loaded_terms (story_id, outlet, actor_id, term, position, article_id, char_start, "
+                     "char_end, sentence_start, sentence_end) VALUES (?, ?, ?, ?, 0, ?, 0, 5, 0, 5)",
+                     (story_id, outlet, actor_id, "term " + HOSTILE, article_id))
+        conn.execute("INSERT INTO signals (article_id, position, kind, text, char_start, char_end) "
+                     "VALUES (?, 0, ?, ?, 0, 5)", (article_id, "kind " + HOSTILE, "signal " + HOSTILE))
+        conn.execute("INSERT INTO removed_chrome (article_id, position, text, reason) VALUES (?, 0, ?, ?)",
+                     (article_id, "chrome " + HOSTILE, "reason " + HOSTILE))
+        conn.execute("INSERT INTO story_redirects (old_id, story_id) VALUES ('story_old', ?)", (story_id,))
+        conn.execute("INSERT INTO actor_redirects (old_id, actor_id) VALUES ('actor_old', ?)", (actor_id,))
+        for table, columns in HOSTILE_COLUMNS.items():
+            sets = ", ".join(f"{c} = coalesce({c}, '') || ' ' || :p" for c in columns)
+            conn.execute(f"UPDATE {table} SET {sets}", {"p": HOSTILE})
+        conn.commit()
+    finally:
+        conn.close()
+    return out

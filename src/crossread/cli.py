@@ -276,6 +276,24 @@ def store_check(outdir: Path | None, db: str | None) -> None:
     click.echo(f"store {label}: ok (schema revision {result.revision or 'none'}{articles})", err=True)
 
 
+@main.command()
+@_store_args
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (the default: this computer only).")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+def serve(outdir: Path | None, db: str | None, host: str, port: int) -> None:
+    """Browse the store in a web browser: stories, actors, outlets, articles, and a JSON API (read-only)."""
+    from crossread.serve import run
+
+    url = _store_url(outdir, db)
+    with _faults_in_words(url):
+        store = _open_store(url)  # read-only: no writer's lock, an analyze can add to it meanwhile
+    try:
+        run(store, host, port, announce=lambda line: click.echo(line, err=True))
+    finally:
+        store.close()
+
+
 @main.group(name="eval")
 def eval_group() -> None:
     """Measure an extractor on gold data (each takes the data folder as an argument)."""

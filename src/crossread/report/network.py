@@ -30,8 +30,9 @@ def edge_width(weight: int) -> float:
     return min(1.5 + 1.5 * (weight - 1), 9.0)
 
 
-def layout(nodes: list[Node], edges: list[Edge]) -> dict[str, Any]:
-    """Circle layout: nodes evenly on a circle (first node at the top, clockwise).
+def layout(nodes: list[Node], edges: list[Edge], centre: str | None = None) -> dict[str, Any]:
+    """Circle layout: nodes evenly on a circle (first node at the top, clockwise); with ``centre`` (a node
+    id: an actor's neighbourhood), that node in the middle and the others around it.
 
     Parallel edges between one pair (both directions, several kinds) are drawn as
     quadratic curves bent apart so that none hides another; each ends at the rim of
@@ -41,13 +42,15 @@ def layout(nodes: list[Node], edges: list[Edge]) -> dict[str, Any]:
     radius = min(WIDTH, HEIGHT) / 2 - 60
     pos: dict[str, tuple[float, float]] = {}
     placed = []
-    n = len(nodes)
-    for i, node in enumerate(nodes):
-        angle = -math.pi / 2 + 2 * math.pi * i / n if n else 0.0
-        x, y = (cx, cy) if n == 1 else (cx + radius * math.cos(angle), cy + radius * math.sin(angle))
+    ring = {node.id: i for i, node in enumerate(n for n in nodes if n.id != centre)}
+    n = len(ring)
+    for node in nodes:
+        at_centre = node.id not in ring or (n == 1 and len(nodes) == 1)
+        angle = 0.0 if node.id not in ring else -math.pi / 2 + 2 * math.pi * ring[node.id] / n
+        x, y = (cx, cy) if at_centre else (cx + radius * math.cos(angle), cy + radius * math.sin(angle))
         pos[node.id] = (x, y)
-        c = math.cos(angle) if n > 1 else 0.0
-        s = math.sin(angle) if n > 1 else 1.0
+        c = math.cos(angle) if not at_centre else 0.0
+        s = math.sin(angle) if not at_centre else 1.0
         anchor = "start" if c > 0.2 else "end" if c < -0.2 else "middle"
         lx = x + (NODE_RADIUS + 5) * c
         ly = y + (NODE_RADIUS + 5) * s + (4 if abs(s) < 0.5 else (14 if s > 0 else -6))

@@ -460,16 +460,34 @@ def build_context(analysis: Analysis, title: str, summaries: list[StorySummary] 
             "unclustered": unclustered, "index_rows": index_rows, **_page_words("report"), **sections}
 
 
-def build_story_context(analysis: Analysis, summary: StorySummary, title: str, index_href: str) -> dict[str, Any]:
-    """The view model of one story's page, from that story's own analysis."""
+def build_story_context(analysis: Analysis, summary: StorySummary, title: str, index_href: str, *,
+                        claims: bool = False) -> dict[str, Any]:
+    """The view model of one story's page, from that story's own analysis.
+
+    ``claims``: the story view also has ``claims`` (each with every outlet's stance and its evidence)
+    and ``signals`` (each article's machine-generation signals), as ``crossread serve`` shows them.
+    """
     ctx = _Context(analysis)
     story = next((st for st in analysis.stories if st.id == summary.id), None)
     if story is None:  # a source that left the story out of its own analysis: its articles are the story
         story = Story(summary.id, summary.title, [a.id for a in analysis.articles])
+    claim_rows = ctx.claim_rows() if claims else None  # before the articles render: registers their spans
     (view,), _ = ctx.story_views([story])
     view["title"] = summary.title
+    if claims:
+        view["claims"] = claim_rows
+        view["signals"] = [ctx.signal_refs(a.id) for a in analysis.articles if a.signals]
     return {"title": title, "schema_version": SCHEMA_VERSION, "story": view, "summary": summary,
             "counts": story_counts(summary), "index_href": index_href, **_page_words("page")}
+
+
+def article_page_view(article: Article, spans: Iterable[tuple[int, int, str, str]] = ()) -> tuple[dict[str, Any],
+                                                                                            list[dict[str, Any]]]:
+    """One article on its own, with ``spans`` (start, end, record kind, label) highlighted: its view (for
+    the ``article_column`` macro) and each span's link (``href`` None where the span is outside the text)."""
+    ctx = _Context(Analysis(articles=[article]))
+    links = [ctx.link(article.id, start, end, None, kind, label) for start, end, kind, label in spans]
+    return ctx.article_view(article), links
 
 
 def _page_words(scope: str) -> dict[str, str]:
@@ -509,7 +527,7 @@ def render_story_page(analysis: Analysis, summary: StorySummary, title: str, ind
     return _environment().get_template("story.html.j2").render(**context)
 
 
-INDEX_TEMPLATES = ("index.html.j2", "_macros.html.j2", "_base.html.j2")
+INDEX_TEMPLATES = ("index.html.j2", "_macros.html.j2", "_base.html.j2", "report.css")
 
 
 def render_index_page(context: dict[str, Any]) -> str:
