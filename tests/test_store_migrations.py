@@ -85,6 +85,12 @@ def test_a_0002_store_gains_the_0003_columns_and_its_stories_are_redone(tmp_path
     assert fresh.exit_code == 0, fresh.output
     skip = {("articles", "source"), ("articles", "first_seen")} | NOT_EXTRACTED_BEFORE_0003 | SPEAKERS
     assert store_snapshot(db, skip) == store_snapshot(tmp_path / "fresh" / "crossread.db", skip)
+    # revision 0004: the date_source columns and the outlet indexes, as a fresh store has them
+    indexes = "select tbl_name, name, sql from sqlite_master where type = 'index' order by name"
+    assert conn.execute(indexes).fetchall() == sqlite3.connect(tmp_path / "fresh" / "crossread.db").execute(
+        indexes).fetchall()
+    assert "ix_articles_outlet_date_story" in {r[1] for r in conn.execute(indexes)}
+    assert "date_source" in {r[1] for r in conn.execute("pragma table_info(events)")}
 
 
 def test_a_store_of_a_newer_release_is_refused_clearly(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 HEAD = "0004"
 # DDL hash of crossread.store.schema as of each revision (:func:`metadata_at`): a change of schema.py
 # that no revision accounts for changes the newest hash, and the migration tests fail.
-FINGERPRINTS = {"0002": "e5d38acd9a9e2bba", "0003": "67fe301423c55a1e", "0004": "1844037bafaeb094"}
+FINGERPRINTS = {"0002": "e5d38acd9a9e2bba", "0003": "67fe301423c55a1e", "0004": "7eb814205973839e"}
 # Columns each revision after 0002 adds to the tables 0002 created: 0002 creates the tables as they
 # were then (schema.py without these), and the revision adds them, so both paths end in one schema.
 ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -23,6 +23,11 @@ ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
              ("claim_relations", "speaker_id"), ("claim_relations", "confidence")),
     "0004": (("article_events", "date_source"), ("events", "date_source")),
 }
+# Indexes each revision after 0002 adds, likewise.
+ADDED_INDEXES: dict[str, tuple[tuple[str, str], ...]] = {
+    "0004": (("articles", "ix_articles_outlet_date_story"), ("labels", "ix_labels_outlet_term"),
+             ("loaded_terms", "ix_loaded_terms_outlet_term")),
+}
 
 
 class StoreVersionError(RuntimeError):
@@ -30,20 +35,23 @@ class StoreVersionError(RuntimeError):
 
 
 def metadata_at(revision: str):  # noqa: ANN201 -- a sqlalchemy MetaData
-    """The tables of :mod:`crossread.store.schema` as of ``revision`` (without the columns later
-    revisions add)."""
+    """The tables of :mod:`crossread.store.schema` as of ``revision`` (without the columns and indexes
+    later revisions add)."""
     from sqlalchemy import MetaData
 
     from crossread.store.schema import metadata
 
     later = {col for rev, cols in ADDED_COLUMNS.items() if rev > revision for col in cols}
-    if not later:
+    later_indexes = {ix for rev, ixs in ADDED_INDEXES.items() if rev > revision for ix in ixs}
+    if not later and not later_indexes:
         return metadata
     frozen = MetaData()
     for table in metadata.sorted_tables:
         copy = table.to_metadata(frozen)
         for name in [c.name for c in copy.columns if (table.name, c.name) in later]:
             copy._columns.remove(copy.columns[name])  # no public API removes a column from a Table
+        for index in [i for i in copy.indexes if (table.name, i.name) in later_indexes]:
+            copy.indexes.discard(index)
     return frozen
 
 

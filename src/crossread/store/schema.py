@@ -130,6 +130,9 @@ articles = Table(
     Column("text", Text, nullable=False),
     Column("story_id", ID, ForeignKey("stories.id"), index=True),
     Column("nlp_pipeline_id", Integer, ForeignKey("nlp_pipelines.id")),
+    # an outlet's dates and stories read from the index alone: the text sits before story_id in the
+    # row, so reading story_id from the table walks the text's overflow pages (revision 0004)
+    Index("ix_articles_outlet_date_story", "outlet", "date", "story_id"),
 )
 
 removed_chrome = Table(
@@ -435,6 +438,8 @@ def _framing_table(name: str, term_column: str) -> Table:
         Column("article_id", ID, ForeignKey("articles.id"), nullable=False),
         *_span_columns(),
         PrimaryKeyConstraint("story_id", "outlet", "actor_id", term_column, "position"),
+        # an outlet's most used labels (terms) counted from the index alone (revision 0004)
+        Index(f"ix_{name}_outlet_term", "outlet", term_column, "actor_id"),
     )
 
 

@@ -1,4 +1,5 @@
-"""How each event's date was found (``date_source``: clause, sentence or published).
+"""How each event's date was found (``date_source``: clause, sentence or published); indexes for
+browsing by outlet (``crossread serve``'s outlet pages and filters).
 
 New nullable columns (``crossread.store.migrate.ADDED_COLUMNS["0004"]``). Releases before this one
 dated an event only from a date expression in its own clause, so a stored date is marked ``clause``;
@@ -21,7 +22,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from crossread.store.migrate import ADDED_COLUMNS, FINGERPRINTS, schema_fingerprint
+    from crossread.store.migrate import ADDED_COLUMNS, ADDED_INDEXES, FINGERPRINTS, schema_fingerprint
     from crossread.store.schema import metadata
 
     if schema_fingerprint(revision) != FINGERPRINTS[revision]:
@@ -30,10 +31,15 @@ def upgrade() -> None:
         model = metadata.tables[table].columns[column]
         op.add_column(table, sa.Column(column, model.type, nullable=True))
         op.execute(sa.text(f"UPDATE {table} SET date_source = 'clause' WHERE date IS NOT NULL"))
+    bind = op.get_bind()
+    for table, name in ADDED_INDEXES[revision]:
+        next(i for i in metadata.tables[table].indexes if i.name == name).create(bind)
 
 
 def downgrade() -> None:
-    from crossread.store.migrate import ADDED_COLUMNS
+    from crossread.store.migrate import ADDED_COLUMNS, ADDED_INDEXES
 
+    for table, name in ADDED_INDEXES[revision]:
+        op.drop_index(name, table_name=table)
     for table, column in reversed(ADDED_COLUMNS[revision]):
         op.drop_column(table, column)
