@@ -26,7 +26,7 @@ from pathlib import Path
 
 def basil_to_jsonl(basil_dir: Path, target: Path) -> Path:
     """BASIL articles → one JSONL corpus (text, title, outlet, published, url)."""
-    from crossread.evaluation import BASIL_OUTLETS, read_basil
+    from crossread.evaluation import basil_outlet, read_basil
 
     path = target / "basil.jsonl"
     with path.open("w", encoding="utf-8") as out:
@@ -34,7 +34,7 @@ def basil_to_jsonl(basil_dir: Path, target: Path) -> Path:
             out.write(json.dumps({
                 "text": article.text,
                 "title": article.title,
-                "outlet": BASIL_OUTLETS.get(article.outlet or "", article.outlet),
+                "outlet": basil_outlet(article.outlet),
                 "published": article.published,
                 "url": article.url,
             }) + "\n")

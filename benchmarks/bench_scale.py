@@ -205,7 +205,7 @@ def recount_actors(db: Path) -> None:
 def new_articles(basil_dir: Path, n: int, copy: int, folder: Path, nonce: str) -> Path:
     """The ``n`` latest BASIL articles (altered so that they are new) dated like copy ``copy`` of their
     story: they join stories among the newest of the store, as a daily intake does."""
-    from crossread.evaluation import BASIL_OUTLETS, read_basil
+    from crossread.evaluation import basil_outlet, read_basil
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"new-{n}.jsonl"
@@ -214,7 +214,7 @@ def new_articles(basil_dir: Path, n: int, copy: int, folder: Path, nonce: str) -
         for article, _ in latest:
             published = (dt.date.fromisoformat(article.published[:10]) + dt.timedelta(days=DAY_SHIFT * copy)).isoformat()
             out.write(json.dumps({"text": f"{article.text}\n\nUpdated ({nonce}).", "title": article.title,
-                                  "outlet": BASIL_OUTLETS.get(article.outlet or "", article.outlet),
+                                  "outlet": basil_outlet(article.outlet),
                                   "published": published, "url": None}) + "\n")
     return path
 

@@ -18,14 +18,14 @@ TRIPLETS = ("2b9468af", "a4edca3f", "4f473faf", "c5534b7e", "2742e9c1")
 
 @pytest.fixture(scope="module")
 def basil_articles() -> list[dict]:
-    from crossread.evaluation import BASIL_OUTLETS, read_basil
+    from crossread.evaluation import basil_outlet, read_basil
 
     folder = SHARED_DATA / "basil"
     if not (folder / "articles").is_dir():
         pytest.skip(f"BASIL not found at {folder}")
     rows = [(a, uuid) for a, uuid in read_basil(folder) if uuid.startswith(TRIPLETS)]
     assert len(rows) == 15
-    return [{"text": a.text, "title": a.title, "outlet": BASIL_OUTLETS.get(a.outlet or "", a.outlet),
+    return [{"text": a.text, "title": a.title, "outlet": basil_outlet(a.outlet),
              "published": a.published, "url": a.url} for a, _ in rows]
 
 

@@ -53,6 +53,11 @@ def basil_paragraphs(record: dict) -> list[list[str]]:
 BASIL_OUTLETS = {"fox": "Fox News", "nyt": "The New York Times", "hpo": "HuffPost"}
 
 
+def basil_outlet(code: str | None) -> str | None:
+    """The outlet of a BASIL ``source`` code, whatever its case (12 articles say "FOX", "HPO", "NYT")."""
+    return BASIL_OUTLETS.get((code or "").lower(), code)
+
+
 def read_basil(folder: Path) -> list[tuple[Article, str]]:
     """BASIL articles (``folder/articles/<year>/*.json``) with their triplet id, in file order."""
     from crossread.records import Article
@@ -61,7 +66,8 @@ def read_basil(folder: Path) -> list[tuple[Article, str]]:
     for path in sorted((folder / "articles").rglob("*.json")):
         record = json.loads(path.read_text(encoding="utf-8"))
         text = "\n\n".join(" ".join(p) for p in basil_paragraphs(record))
-        article = Article(id=path.stem, source=str(path), outlet=record.get("source"), title=record.get("title"),
+        article = Article(id=path.stem, source=str(path), outlet=(record.get("source") or "").lower() or None,
+                          title=record.get("title"),
                           published=record.get("date"), language="en", text=text, url=record.get("url"))
         out.append((article, record.get("triplet-uuid") or path.stem.rsplit("_", 1)[0]))
     return out

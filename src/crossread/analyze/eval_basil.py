@@ -49,7 +49,7 @@ from pathlib import Path
 import click
 
 from crossread.analyze.claims import _content_words
-from crossread.evaluation import BASIL_OUTLETS, basil_paragraphs, emit_metrics
+from crossread.evaluation import basil_outlet, basil_paragraphs, emit_metrics
 from crossread.extract.names import fold
 from crossread.records import Actor, Analysis, Article, Claim, Quote
 
@@ -198,7 +198,7 @@ def basil_records(folder: Path, years: Sequence[str] | None) -> tuple[list[dict]
         text = "\n\n".join(" ".join(p) for p in basil_paragraphs(record))
         triplet = record.get("triplet-uuid") or path.stem.rsplit("_", 1)[0]
         records.append({"text": text, "title": record.get("title"), "published": record.get("date"),
-                        "outlet": BASIL_OUTLETS.get(record.get("source"), record.get("source")),
+                        "outlet": basil_outlet(record.get("source")),
                         "url": f"https://basil.invalid/{year}/{path.stem}", "language": "en"})
         ann_path = folder / "annotations" / year / f"{path.stem}_ann.json"
         if not ann_path.is_file():
