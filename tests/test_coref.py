@@ -164,3 +164,50 @@ def test_a_role_subject_is_the_antecedent_before_a_named_bystander(nlp):
             "a longtime ally of the mayor.\n\n"
             "“We finished the bridge on time,” he said.")
     assert speaker_of(speakers(nlp, text), "We finished the bridge")[0] == "Aaron Pell"
+
+
+# -- groups, parties and speaker phrases the extractor cut badly ------------------------------------------
+
+
+def test_party_and_its_members_as_a_group_speak_for_the_party(nlp):
+    text = ("Republicans said the tax bill was rushed. Democratic lawmakers said the vote should wait.\n\n"
+            "“This is a disgrace,” the GOP said in a statement.")
+    rows = speakers(nlp, text)
+    assert speaker_of(rows, "the tax bill") == ("Republican Party", "Republicans")
+    assert speaker_of(rows, "the vote should wait")[0] == "Democratic Party"
+    assert speaker_of(rows, "This is a disgrace")[0] == "Republican Party"
+
+
+def test_one_member_or_a_party_adjective_is_not_the_party(nlp):
+    text = ("Republican strategists said the plan was dead. A Democratic aide said the whip was calling members.\n\n"
+            "Senator Jeff Varnum toured a dairy farm in Tucson on Friday. The Arizona Republican said the bill "
+            "was flawed.")
+    rows = speakers(nlp, text)
+    assert speaker_of(rows, "the plan was dead") == (None, "Republican strategists")
+    assert speaker_of(rows, "the whip")[0] is None
+    assert speaker_of(rows, "the bill was flawed")[0] == "Jeff Varnum"
+
+
+def test_they_goes_to_a_party_subject_just_before(nlp):
+    text = "Democrats met on Tuesday to plan the vote. They said the rule would hurt small businesses."
+    assert speaker_of(speakers(nlp, text), "the rule would hurt")[0] == "Democratic Party"
+
+
+def test_a_leading_preposition_is_not_part_of_the_speaker(nlp):
+    text = ("The White House refused to discuss the offer, drawing criticism from Republicans who accused it "
+            "of bribery.")
+    assert speaker_of(speakers(nlp, text), "it of bribery") == ("Republican Party", "Republicans")
+
+
+def test_a_role_noun_nobody_holds_takes_the_person_named_in_it_never_its_place(nlp):
+    text = ("On Saturday, the mayor of Hoboken, Dawn Zimmer, said that the governor had threatened her city.\n\n"
+            "Rick Harlan met Ann Treadwell in Austin on Monday. The Texas governor said the border was open.")
+    rows = speakers(nlp, text)
+    assert speaker_of(rows, "the governor had threatened")[0] == "Dawn Zimmer"
+    assert speaker_of(rows, "the border was open") == (None, "The Texas governor")
+
+
+def test_a_cue_without_a_parsed_subject_takes_the_one_person_before_it(nlp):
+    text = ("While declining to discuss what happened, Mr. Obama on Thursday said, “I can assure the public "
+            "that nothing improper took place.”")
+    assert speaker_of(speakers(nlp, text), "I can assure")[0] == "Obama"

@@ -59,6 +59,7 @@ of function words only ("while", "The", "that"), which is dropped (``start=end=N
 from __future__ import annotations
 
 import bisect
+import copy
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -127,6 +128,18 @@ FUNCTION_WORDS = {
     "evening", "night", "newly", "percent", "point", "one", "all", "both", "each", "such", "even", "just",
 }
 _PERSONAL_SOURCES = {"he", "she", "they", "it", "i", "we", "you"}
+# words a source span may start with that are not the speaker ("from Republicans who ...",
+# ", and members of both parties", "through a spokesman")
+_LEADING_NON_SPEAKER = re.compile(
+    r"(?:[\s,;:(—–-]+|(?:from|by|for|to|with|than|among|including|through|via|and|but|or|as|while|so|because"
+    r"|when|if|although|though|then)\b)+", re.IGNORECASE)
+
+
+def _with_source(span: Any, start: int, end: int) -> Any:
+    """A shallow copy of a quote span with another source span."""
+    out = copy.copy(span)
+    out.source_start, out.source_end = start, end
+    return out
 _WORD = re.compile(r"[\w’'.-]+")
 
 
@@ -365,6 +378,7 @@ class _Coref:
                                                             if s.source_start is not None else None):
                     sp.start = sp.end = None
             return out
+        spans = [self._speaker_phrase(s) for s in spans]
         pending: dict[int, list[int]] = {}  # pronoun token -> the spans it is the source of
         documents: list[int] = []  # spans whose source is a document ("the statement said")
         words_of: dict[int, list[Any]] = {}
@@ -424,6 +438,73 @@ class _Coref:
                 sp.start = sp.end = None
         return out
 
+    def _speaker_phrase(self, s: Any) -> Any:
+        """``s`` with the source span the sieves should read: a leading preposition, conjunction or
+        comma dropped (the extractor's span for "criticism from Republicans who accused ..." is
+        "from Republicans"); for a channel ("said through a spokesman") or no source at all
+        ("Obama on Thursday said, ...", "..., saying he ...") the subject of the cue verb, when the
+        parse has one. A copy: the extractor's span is left as it is."""
+        start, end = s.source_start, s.source_end
+        if start is not None and end is not None and start < end and not function_words_only(self.text[start:end]):
+            m = _LEADING_NON_SPEAKER.match(self.text, start, end)
+            if m and m.end() < end:
+                if re.match(r"(?:through|via)\b", self.text[m.start():m.end()].lstrip(" ,;:(—–-"), re.IGNORECASE):
+                    subject = self._cue_subject(s)
+                    if subject is not None:
+                        return _with_source(s, *subject)
+                return _with_source(s, m.end(), end)
+            return s
+        if getattr(s, "cue_start", None) is not None:  # no source, or "Thursday" of "Obama on Thursday said"
+            subject = self._cue_subject(s) or self._lone_person_before(s)
+            if subject is not None:
+                return _with_source(s, *subject)
+        return s
+
+    def _lone_person_before(self, s: Any) -> tuple[int, int] | None:
+        """Where the parse gives the cue no subject ("While declining to discuss it, Mr. Obama on
+        Thursday said"): the one person named before the cue in its sentence, outside quotations."""
+        if self.in_quotation(s.cue_start):
+            return None
+        rng = self.tok_range(s.cue_start, s.cue_end)
+        if not len(rng):
+            return None
+        sent = self.sents[self.sent_of[rng.start]]
+        found = [m for m in self.mentions if sent.start_char <= m.start and m.end <= s.cue_start
+                 and not self.in_quotation(m.start)]
+        people = {m.actor for m in found if self.is_person(m.actor)}
+        if len(people) != 1 or len({m.actor for m in found}) != len(people):
+            return None  # two people, or a person beside an organisation: no guess
+        m = found[-1]
+        return m.start, m.end
+
+    def _cue_subject(self, s: Any) -> tuple[int, int] | None:
+        """(start, end) of the subject of the cue's verb, or of the verb it hangs on when the cue is
+        a participle or an infinitive ("issued a statement, saying"); None inside a quotation."""
+        if s.cue_start is None or s.cue_end is None or self.in_quotation(s.cue_start):
+            return None
+        verbs = [k for k in self.tok_range(s.cue_start, s.cue_end) if self.toks[k].pos_ in ("VERB", "AUX")]
+        if not verbs:
+            return None
+        k = verbs[-1]
+        for _ in range(3):
+            t = self.toks[k]
+            subjects = [c for c in t.children if self.deps[c.i].startswith("nsubj") and c.i < t.i]
+            if subjects:
+                c = subjects[0]
+                if c.lower_ in RELATIVES or self.in_quotation(c.idx):
+                    return None
+                lo, hi = self.view.edges(c.i)
+                if hi >= t.i or hi - lo > 12:
+                    # a long subject ("Senator Harry Reid of Nevada, the Senate majority leader and
+                    # ..."): its name, or its head word
+                    m = self.actor_of_token(c.i)
+                    return (m.start, m.end) if m is not None else (c.idx, c.idx + len(c.text))
+                return self.toks[lo].idx, self.toks[hi].idx + len(self.toks[hi].text)
+            if self.deps[k] not in ("advcl", "xcomp", "conj", "acl") or t.head.i == k:
+                return None
+            k = t.head.i
+        return None
+
     def _position(self, s: Any) -> int:
         parts = [x for x in (s.source_start, s.cue_start, s.content_start) if x is not None]
         return min(parts) if parts else 0
@@ -442,17 +523,44 @@ class _Coref:
         head = self._head(start, end)
         if head is not None:
             m = self.actor_of_token(head)
+            if m is not None and self._member_word(m.start, m.end):
+                # "the Arizona Republican", "one Democrat": one member of the party, not the party
+                # (a group of members, "Republicans", "Democratic lawmakers", is the party)
+                if self.toks[head].tag_ in ("NNS", "NNPS"):
+                    return Speaker(m.actor, start, end, "name")
+                actor = self._role("member", start) if words[0].lower_ == "the" else None
+                return Speaker(actor, start, end, "role" if actor else "")
             if m is not None:
                 return Speaker(m.actor, start, end, "name")
         role = self._role_noun(words, head)
         if role is not None:
-            return Speaker(self._role(role, start), start, end, "role")
-        # a name inside the source ("a spokeswoman for Hillary Clinton", "Netanyahu's office"),
-        # not a party or nationality modifying a common noun ("Republican strategists")
+            actor = self._role(role, start)
+            if actor is not None:
+                return Speaker(actor, start, end, "role")
+            if not role.startswith("org:"):
+                # a person's description: only a person named in it ("the mayor of Hoboken, Dawn
+                # Zimmer"), never its place ("the Texas governor" is not Texas)
+                actor = self.actor_at(start, end)
+                if actor is not None and self.is_person(actor):
+                    return Speaker(actor, start, end, "overlap")
+                return Speaker(None, start, end)
+        # a name inside the source ("a spokeswoman for Hillary Clinton", "Netanyahu's office",
+        # "the mayor of Hoboken, Dawn Zimmer"), not a party or nationality modifying a common noun
+        # ("Republican strategists")
         actor = self.actor_at(start, end)
-        if actor is not None and self.actors[actor].type == "NORP":
+        if actor is not None and (self.actors[actor].type == "NORP" or any(
+                a == actor and self._member_word(m_start, m_end) for m_start, m_end, a in self.index
+                if m_start < end and start < m_end)):
             actor = None
-        return Speaker(actor, start, end, "overlap")
+        return Speaker(actor, start, end, "overlap" if actor else "")
+
+    def _member_word(self, start: int, end: int) -> bool:
+        """Is text[start:end] a party's member word ("Republican", "Democratic"): a registry demonym
+        of an organisation? (A nationality, "Israeli officials", names its state as actors.py reads it.)"""
+        from crossread.extract.registry import default_registry
+
+        hit = default_registry().lookup(self.text[start:end])
+        return hit is not None and hit.kind == "demonym" and hit.entry.type == "ORG"
 
     def _role_noun(self, words: list[Any], head: int | None) -> str | None:
         """The role of a definite description ("the former vice president") or None."""
@@ -526,6 +634,13 @@ class _Coref:
         if ante is None:
             return Speaker(None, None, None)
         m = self.actor_of_token(ante.i)
+        if m is None:
+            # the parser hung the clause on the head of "criticism from Republicans who ...": the
+            # name just before the pronoun
+            k = tok.i - 1
+            while k >= 0 and self.toks[k].is_punct:
+                k -= 1
+            m = self.actor_of_token(k) if k >= 0 and self.toks[k].pos_ in ("PROPN", "NOUN") else None
         if m is not None:
             return Speaker(m.actor, m.start, m.end)
         # the noun phrase without its relative clause: left dependents and the head
