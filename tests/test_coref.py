@@ -211,3 +211,11 @@ def test_a_cue_without_a_parsed_subject_takes_the_one_person_before_it(nlp):
     text = ("While declining to discuss what happened, Mr. Obama on Thursday said, “I can assure the public "
             "that nothing improper took place.”")
     assert speaker_of(speakers(nlp, text), "I can assure")[0] == "Obama"
+
+
+def test_the_administration_or_service_goes_to_the_one_named_before(nlp):
+    text = ("The Trump campaign hired a new manager on Monday. The campaign said the rally would go ahead.\n\n"
+            "The Fish and Wildlife Service issued new permits. The service said hunting could help elephants.")
+    rows = speakers(nlp, text)
+    assert speaker_of(rows, "the rally would go ahead") == ("Trump", "The campaign")
+    assert speaker_of(rows, "hunting could help")[0] == "Fish and Wildlife Service"

@@ -110,10 +110,13 @@ PERSON_ROLES = {"president", "governor", "senator", "representative", "mayor", "
 ORG_HEADS = {"company", "group", "organization", "organisation", "firm", "agency", "association", "union",
              "committee", "campaign", "network", "party", "department", "ministry", "court", "council",
              "commission", "foundation", "institute", "coalition", "movement", "corporation", "newspaper",
-             "paper", "station", "channel", "university", "hospital", "bank", "board", "bureau", "center"}
+             "paper", "station", "channel", "university", "hospital", "bank", "board", "bureau", "center",
+             "administration", "government", "service"}
 # what a speaker issues: "Romney released a statement saying ...", "the statement said"
 DOCUMENT_NOUNS = {"statement", "statements", "letter", "release", "email", "e-mail", "tweet", "post", "memo",
                   "ad", "advertisement", "video", "message", "op-ed", "column", "essay", "press"}
+# institutions a name before them owns ("the Obama administration"): "the administration" is the last one named
+OWNED_INSTITUTIONS = {"administration", "campaign", "government"}
 GENERIC_ORG = {"company", "group", "organization", "organisation", "firm", "agency", "network", "corporation"}
 # words that are never a speaker on their own (a source span of these only is an extraction slip)
 FUNCTION_WORDS = {
@@ -595,6 +598,12 @@ class _Coref:
     def _role(self, role: str, at: int) -> str | None:
         if role.startswith("org:"):
             noun = role[4:]
+            # "the administration", "the campaign": the last "Obama administration", "Iranian
+            # government" mention, whoever actors.py made it (the person, the state)
+            owned = [m for m in self.mentions if m.start < at and not self.in_quotation(m.start)
+                     and self.text[m.start:m.end].lower().split()[-1] == noun]
+            if noun in OWNED_INSTITUTIONS and owned:
+                return owned[-1].actor
             orgs = [m for m in self.mentions if m.start < at and not self.is_person(m.actor)
                     and not self.in_quotation(m.start)]
             named = [m for m in orgs if noun in self.actors[m.actor].name.lower().split()]
