@@ -219,3 +219,10 @@ def test_the_administration_or_service_goes_to_the_one_named_before(nlp):
     rows = speakers(nlp, text)
     assert speaker_of(rows, "the rally would go ahead") == ("Trump", "The campaign")
     assert speaker_of(rows, "hunting could help")[0] == "Fish and Wildlife Service"
+
+
+def test_they_agrees_in_number_with_its_antecedent(nlp):
+    # the nearest subject, "the issue", is singular: "they" are the Democrats
+    text = ("Privately, many Democrats were not pleased that the issue had been raised during the recess, "
+            "as they said they had been making inroads.")
+    assert speaker_of(speakers(nlp, text), "they had been making inroads")[0] == "Democratic Party"

@@ -708,18 +708,26 @@ class _Coref:
             if n < 0:
                 continue
             s = self.sents[n]
+            # number agreement: "they" skips singular subjects ("many Democrats were not pleased that
+            # the issue had been raised, as they believed" -> Democrats), "it" plural ones
+            plural = t.lower_ == "they"
             subjects = [k for k in range(s.start, min(s.end, t.i)) if self.deps[k].startswith("nsubj")
-                        and not self.in_quotation(self.toks[k].idx) and not self._same_clause(k, t.i)]
+                        and not self.in_quotation(self.toks[k].idx) and not self._same_clause(k, t.i)
+                        and (self.toks[k].tag_ in ("NNS", "NNPS") or self._norp(k)
+                             or self.toks[k].lower_ in ("they", "we")) == plural]
             if not subjects:
                 continue
             k = subjects[-1] if n == sent else subjects[0]
             m = self.actor_of_token(k)
             if m is None or self.actors[m.actor].type not in types:
                 return None
-            if t.lower_ == "they" and self.toks[k].tag_ not in ("NNS", "NNPS") and self.actors[m.actor].type != "NORP":
-                return None  # "they" needs a plural antecedent ("Democrats", "the Eagles"), not "the NAACP"
             return m.actor
         return None
+
+    def _norp(self, k: int) -> bool:
+        """Token ``k`` names a people or a party, which "they" takes even when tagged singular."""
+        m = self.actor_of_token(k)
+        return m is not None and self.actors[m.actor].type == "NORP"
 
     def _document(self, words: list[Any]) -> Any:
         """The head token of a source that is a document ("a statement late Tuesday", "the letter")."""
