@@ -226,3 +226,11 @@ def test_they_agrees_in_number_with_its_antecedent(nlp):
     text = ("Privately, many Democrats were not pleased that the issue had been raised during the recess, "
             "as they said they had been making inroads.")
     assert speaker_of(speakers(nlp, text), "they had been making inroads")[0] == "Democratic Party"
+
+
+def test_a_party_word_beside_a_name_never_hides_the_person(nlp):
+    text = ("A Democratic aide to Senator Harry Reid said the vote would wait.\n\n"
+            "The Democrat, Representative Adam B. Schiff of California, said that Mr. Flynn had declined the request.")
+    rows = speakers(nlp, text)
+    assert speaker_of(rows, "the vote would wait")[0] == "Harry Reid"
+    assert speaker_of(rows, "Mr. Flynn had declined")[0] == "Adam B. Schiff"

@@ -527,10 +527,15 @@ class _Coref:
         if head is not None:
             m = self.actor_of_token(head)
             if m is not None and self._member_word(m.start, m.end):
-                # "the Arizona Republican", "one Democrat": one member of the party, not the party
-                # (a group of members, "Republicans", "Democratic lawmakers", is the party)
+                # a group of the party's members ("Republicans", "Democratic lawmakers") is the
+                # party; one member ("The Democrat, Representative Adam Schiff", "the Arizona
+                # Republican", "one Democrat") is a person: the one named in the phrase, else for a
+                # definite description the one person of the last sentences, else no one
                 if self.toks[head].tag_ in ("NNS", "NNPS"):
                     return Speaker(m.actor, start, end, "name")
+                actor = self._overlap(start, end, person=True)
+                if actor is not None:
+                    return Speaker(actor, start, end, "overlap")
                 actor = self._role("member", start) if words[0].lower_ == "the" else None
                 return Speaker(actor, start, end, "role" if actor else "")
             if m is not None:
@@ -543,19 +548,22 @@ class _Coref:
             if not role.startswith("org:"):
                 # a person's description: only a person named in it ("the mayor of Hoboken, Dawn
                 # Zimmer"), never its place ("the Texas governor" is not Texas)
-                actor = self.actor_at(start, end)
-                if actor is not None and self.is_person(actor):
-                    return Speaker(actor, start, end, "overlap")
-                return Speaker(None, start, end)
-        # a name inside the source ("a spokeswoman for Hillary Clinton", "Netanyahu's office",
-        # "the mayor of Hoboken, Dawn Zimmer"), not a party or nationality modifying a common noun
-        # ("Republican strategists")
-        actor = self.actor_at(start, end)
-        if actor is not None and (self.actors[actor].type == "NORP" or any(
-                a == actor and self._member_word(m_start, m_end) for m_start, m_end, a in self.index
-                if m_start < end and start < m_end)):
-            actor = None
+                actor = self._overlap(start, end, person=True)
+                return Speaker(actor, start, end, "overlap" if actor else "")
+        # a name inside the source ("a spokeswoman for Hillary Clinton", "Netanyahu's office")
+        actor = self._overlap(start, end)
         return Speaker(actor, start, end, "overlap" if actor else "")
+
+    def _overlap(self, start: int, end: int, person: bool = False) -> str | None:
+        """The former rule (:meth:`actor_at`) over the mentions that can name a speaker: not a party
+        or nationality modifying a common noun ("Republican strategists", "Senate Democratic Leader
+        Harry Reid" is Reid), and only people when ``person``."""
+        from crossread.extract import _actor_at
+
+        index = [(a, b, actor) for a, b, actor in self.index if a < end and start < b
+                 and self.actors[actor].type != "NORP" and not self._member_word(a, b)
+                 and (not person or self.is_person(actor))]
+        return _actor_at(index, start, end)
 
     def _member_word(self, start: int, end: int) -> bool:
         """Is text[start:end] a party's member word ("Republican", "Democratic"): a registry demonym
