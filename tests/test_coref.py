@@ -185,7 +185,7 @@ def test_one_member_or_a_party_adjective_is_not_the_party(nlp):
     rows = speakers(nlp, text)
     assert speaker_of(rows, "the plan was dead") == (None, "Republican strategists")
     assert speaker_of(rows, "the whip")[0] is None
-    assert speaker_of(rows, "the bill was flawed")[0] == "Jeff Varnum"
+    assert speaker_of(rows, "the bill was flawed") == (None, "The Arizona Republican")
 
 
 def test_they_goes_to_a_party_subject_just_before(nlp):

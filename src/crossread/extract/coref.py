@@ -529,15 +529,13 @@ class _Coref:
             if m is not None and self._member_word(m.start, m.end):
                 # a group of the party's members ("Republicans", "Democratic lawmakers") is the
                 # party; one member ("The Democrat, Representative Adam Schiff", "the Arizona
-                # Republican", "one Democrat") is a person: the one named in the phrase, else for a
-                # definite description the one person of the last sentences, else no one
+                # Republican", "one Democrat") is a person: the one named in the phrase, else no one
+                # (the one person of the last sentences was wrong as often as right: "The California
+                # Democrat" after a paragraph on another congressman)
                 if self.toks[head].tag_ in ("NNS", "NNPS"):
                     return Speaker(m.actor, start, end, "name")
                 actor = self._overlap(start, end, person=True)
-                if actor is not None:
-                    return Speaker(actor, start, end, "overlap")
-                actor = self._role("member", start) if words[0].lower_ == "the" else None
-                return Speaker(actor, start, end, "role" if actor else "")
+                return Speaker(actor, start, end, "overlap" if actor else "")
             if m is not None:
                 return Speaker(m.actor, start, end, "name")
         role = self._role_noun(words, head)
