@@ -234,3 +234,20 @@ def test_a_party_word_beside_a_name_never_hides_the_person(nlp):
     rows = speakers(nlp, text)
     assert speaker_of(rows, "the vote would wait")[0] == "Harry Reid"
     assert speaker_of(rows, "Mr. Flynn had declined")[0] == "Adam B. Schiff"
+
+
+def test_coordinated_groups_are_no_single_speaker(nlp):
+    text = "Both Democrats and Republicans have denounced the remarks as cruel."
+    assert speaker_of(speakers(nlp, text), "the remarks") == (None, "Both Democrats and Republicans")
+
+
+def test_a_relative_pronoun_source_never_goes_to_a_bystander(nlp):
+    # "who" is the lawyer (no actor); Grimm, the one person before the cue, is not the speaker,
+    # and the demonym before "who" is no people speaking
+    text = ("About a year earlier, two deliverymen hired a lawyer who contacted Mr. Grimm’s congressional office "
+            "to complain that the restaurant had paid them too little.\n\n"
+            "Congress approved a settlement payment to black farmers and American Indians who claimed they "
+            "were discriminated against.")
+    rows = speakers(nlp, text)
+    assert speaker_of(rows, "the restaurant had paid") == (None, "a lawyer")
+    assert speaker_of(rows, "they were discriminated") == (None, "black farmers")

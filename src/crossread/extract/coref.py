@@ -432,11 +432,11 @@ class _Coref:
         for sp in out:
             if sp.start is None or sp.end is None:
                 continue
-            # a leading conjunction is not part of the speaker ("as lawmakers from both parties")
-            m = re.match(r"(?:(?:and|but|or|as|while|so|because|when|if|although|though|then)\b[\s,]*)+",
-                         self.text[sp.start:sp.end], re.IGNORECASE)
-            if m and m.end() < sp.end - sp.start:
-                sp.start += m.end()
+            # a leading conjunction or preposition is not part of the speaker ("as lawmakers from
+            # both parties", "to black farmers")
+            m = _LEADING_NON_SPEAKER.match(self.text, sp.start, sp.end)
+            if m and m.end() < sp.end:
+                sp.start = m.end()
             if sp.actor is None and function_words_only(self.text[sp.start:sp.end]):
                 sp.start = sp.end = None
         return out
@@ -448,7 +448,8 @@ class _Coref:
         ("Obama on Thursday said, ...", "..., saying he ...") the subject of the cue verb, when the
         parse has one. A copy: the extractor's span is left as it is."""
         start, end = s.source_start, s.source_end
-        if start is not None and end is not None and start < end and not function_words_only(self.text[start:end]):
+        if start is not None and end is not None and start < end and (
+                not function_words_only(self.text[start:end]) or self.text[start:end].strip().lower() in RELATIVES):
             m = _LEADING_NON_SPEAKER.match(self.text, start, end)
             if m and m.end() < end:
                 if re.match(r"(?:through|via)\b", self.text[m.start():m.end()].lstrip(" ,;:(—–-"), re.IGNORECASE):
@@ -533,9 +534,13 @@ class _Coref:
                 # (the one person of the last sentences was wrong as often as right: "The California
                 # Democrat" after a paragraph on another congressman)
                 if self.toks[head].tag_ in ("NNS", "NNPS"):
+                    if self._coordinated(head, start, end):
+                        return Speaker(None, start, end)  # "Democrats and some Republicans"
                     return Speaker(m.actor, start, end, "name")
                 actor = self._overlap(start, end, person=True)
                 return Speaker(actor, start, end, "overlap" if actor else "")
+            if m is not None and self._coordinated(head, start, end):
+                return Speaker(None, start, end)  # "Both Democrats and Republicans": several speakers
             if m is not None:
                 return Speaker(m.actor, start, end, "name")
         role = self._role_noun(words, head)
@@ -543,14 +548,24 @@ class _Coref:
             actor = self._role(role, start)
             if actor is not None:
                 return Speaker(actor, start, end, "role")
-            if not role.startswith("org:"):
-                # a person's description: only a person named in it ("the mayor of Hoboken, Dawn
-                # Zimmer"), never its place ("the Texas governor" is not Texas)
-                actor = self._overlap(start, end, person=True)
-                return Speaker(actor, start, end, "overlap" if actor else "")
+            # a person's description: only a person named in it ("the mayor of Hoboken, Dawn
+            # Zimmer"), never its place ("the Texas governor" is not Texas); an organisation's
+            # ("the company Mr. Grimm formed"): no one
+            actor = None if role.startswith("org:") else self._overlap(start, end, person=True)
+            return Speaker(actor, start, end, "overlap" if actor else "")
         # a name inside the source ("a spokeswoman for Hillary Clinton", "Netanyahu's office")
         actor = self._overlap(start, end)
         return Speaker(actor, start, end, "overlap" if actor else "")
+
+    def _coordinated(self, head: int, start: int, end: int) -> bool:
+        """The speaker phrase coordinates its head with another actor ("Republicans and Democrats")."""
+        mine = self.actor_of_token(head)
+        for c in self.toks[head].children:
+            if self.deps[c.i] == "conj" and start <= c.idx < end:
+                other = self.actor_of_token(c.i)
+                if other is not None and (mine is None or other.actor != mine.actor):
+                    return True
+        return False
 
     def _overlap(self, start: int, end: int, person: bool = False) -> str | None:
         """The former rule (:meth:`actor_at`) over the mentions that can name a speaker: not a party
@@ -566,10 +581,17 @@ class _Coref:
     def _member_word(self, start: int, end: int) -> bool:
         """Is text[start:end] a party's member word ("Republican", "Democratic"): a registry demonym
         of an organisation? (A nationality, "Israeli officials", names its state as actors.py reads it.)"""
+        hit = self._registry_hit(start, end)
+        return hit is not None and hit.kind == "demonym" and hit.entry.type == "ORG"
+
+    def _demonym(self, start: int, end: int) -> bool:
+        hit = self._registry_hit(start, end)
+        return hit is not None and hit.kind == "demonym"
+
+    def _registry_hit(self, start: int, end: int) -> Any:
         from crossread.extract.registry import default_registry
 
-        hit = default_registry().lookup(self.text[start:end])
-        return hit is not None and hit.kind == "demonym" and hit.entry.type == "ORG"
+        return default_registry().lookup(self.text[start:end])
 
     def _role_noun(self, words: list[Any], head: int | None) -> str | None:
         """The role of a definite description ("the former vice president") or None."""
@@ -656,6 +678,9 @@ class _Coref:
             while k >= 0 and self.toks[k].is_punct:
                 k -= 1
             m = self.actor_of_token(k) if k >= 0 and self.toks[k].pos_ in ("PROPN", "NOUN") else None
+            if m is not None and (self.actors[m.actor].type not in ("PERSON", "PER", "ORG")
+                                  or self._demonym(m.start, m.end)):
+                m = None  # "American Indians who claimed" is no speech of India
         if m is not None:
             return Speaker(m.actor, m.start, m.end)
         # the noun phrase without its relative clause: left dependents and the head
