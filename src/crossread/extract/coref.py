@@ -534,13 +534,9 @@ class _Coref:
                 # (the one person of the last sentences was wrong as often as right: "The California
                 # Democrat" after a paragraph on another congressman)
                 if self.toks[head].tag_ in ("NNS", "NNPS"):
-                    if self._coordinated(head, start, end):
-                        return Speaker(None, start, end)  # "Democrats and some Republicans"
                     return Speaker(m.actor, start, end, "name")
                 actor = self._overlap(start, end, person=True)
                 return Speaker(actor, start, end, "overlap" if actor else "")
-            if m is not None and self._coordinated(head, start, end):
-                return Speaker(None, start, end)  # "Both Democrats and Republicans": several speakers
             if m is not None:
                 return Speaker(m.actor, start, end, "name")
         role = self._role_noun(words, head)
@@ -556,16 +552,6 @@ class _Coref:
         # a name inside the source ("a spokeswoman for Hillary Clinton", "Netanyahu's office")
         actor = self._overlap(start, end)
         return Speaker(actor, start, end, "overlap" if actor else "")
-
-    def _coordinated(self, head: int, start: int, end: int) -> bool:
-        """The speaker phrase coordinates its head with another actor ("Republicans and Democrats")."""
-        mine = self.actor_of_token(head)
-        for c in self.toks[head].children:
-            if self.deps[c.i] == "conj" and start <= c.idx < end:
-                other = self.actor_of_token(c.i)
-                if other is not None and (mine is None or other.actor != mine.actor):
-                    return True
-        return False
 
     def _overlap(self, start: int, end: int, person: bool = False) -> str | None:
         """The former rule (:meth:`actor_at`) over the mentions that can name a speaker: not a party
@@ -671,6 +657,11 @@ class _Coref:
         if ante is None:
             return Speaker(None, None, None)
         m = self.actor_of_token(ante.i)
+        if m is None and ante.head.i != ante.i and (self.deps[ante.i] == "appos" or (
+                self.deps[ante.i] == "conj" and not any(self.deps[c.i] == "cc" for c in ante.children))):
+            # "Jeff Sessions, a former senator, who has told": the apposition's name (a conjunct
+            # without "and"/"or" is an apposition the parser misread)
+            m = self.actor_of_token(ante.head.i)
         if m is None:
             # the parser hung the clause on the head of "criticism from Republicans who ...": the
             # name just before the pronoun
