@@ -13,12 +13,23 @@ quote-to-speaker ordering of Muzny et al. (2017, "A two-stage sieve approach for
 attribution", EACL): first the speaker *mention* of each quote (the source span the quote
 extractor found), then the mention to an *entity* (actor). Sieves, strongest first:
 
+0. **Speaker phrase** -- the extractor's source span without a leading preposition or
+   conjunction ("criticism from Republicans who ..." gives "from Republicans"); for a channel
+   ("said through a spokesman") or no source at all, the subject of the cue verb (or of the verb
+   a participle cue hangs on: "issued a statement, saying"), else the one person named before the
+   cue in its sentence when the parse gives none ("..., Mr. Obama on Thursday said").
 1. **Named speaker** -- the source span's syntactic head lies inside an actor mention
    ("Republican presidential candidate Rick Perry" -> Perry, not "Republican"); else the
-   mention that overlaps the span most (the extractor's former rule).
+   mention that overlaps the span most (the extractor's former rule), never a party or
+   nationality adjective modifying a common noun ("Republican strategists"). A party speaks
+   when a group of its members does ("Republicans", "Democratic lawmakers": the registry's
+   party entries, whose member word is their demonym), never one member ("the Arizona
+   Republican", "one Democrat": the person named in the phrase, else no one).
 2. **Relative pronoun** -- "said Bloomberg, who added that ...": the antecedent of "who" is
-   the noun the relative clause hangs on (``acl:relcl``); the speaker span becomes that noun
-   phrase, never the function word.
+   the noun the relative clause hangs on (``acl:relcl``), the name of that noun's apposition
+   ("Jeff Sessions, a former senator, who"), else the person's or organisation's name just before
+   the pronoun (the parser hangs "criticism from Republicans who" on "criticism"); the speaker
+   span becomes that noun phrase, never the function word.
 3. **Pronouns** (he, she, his office, her campaign) -- every third-person singular pronoun
    outside quotation marks is resolved in document order, so each resolution is a mention
    the next one can use (Lee et al.'s entity-centric growth). Candidates are person actors
@@ -39,14 +50,17 @@ extractor found), then the mention to an *entity* (actor). Sieves, strongest fir
    "the governor"), the nearest before the quote, else the one person of the last narrative
    sentences; an organisation noun goes to the nearest organisation whose name has that head
    ("the committee"), else, for the generic ones ("the company", "the group"), to the one
-   organisation mentioned in the last sentences. A place or party before the noun ("the Texas
-   governor") is a modifier, never the speaker.
+   organisation mentioned in the last sentences; "the administration", "the campaign", "the
+   government" go to the last mention named so ("the Obama administration" is Obama's, as
+   actors.py reads it). A place or party before the noun ("the Texas governor") is a modifier,
+   never the speaker; a person's role nobody holds falls back to a person named in the phrase
+   ("the mayor of Hoboken, Dawn Zimmer").
 5. **Documents** ("Romney released a statement saying", "the statement continued") -- the
    subject of the verb the document is the object of, else the speaker of the last quote with
    one (within two narrative sentences).
 6. **"It said", "they said"** -- an organisation only ("they": a plural one, or a party or
-   people: "Democrats"), and only when one is the subject just before (the nearest in its own
-   sentence, else the first of the previous narrative sentence): "it" is far more often a
+   people: "Democrats"), and only when one is the subject just before that agrees in number
+   (the nearest in its own sentence, else the first of the previous narrative sentence): "it" is far more often a
    report or a bill and "they" a group of officials, which are no actors, so no other guess
    is made.
 7. **"I" inside a quotation** -- Lee et al.'s speaker sieve: a first-person source inside a
