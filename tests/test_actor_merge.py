@@ -153,3 +153,18 @@ def test_title_words_and_compass_regions_are_no_actors() -> None:
                           ("Kevin Rennie, a former Republican state lawmaker, published a blog post.", "Republican")]:
         article = Article(id="x", source="x", outlet=None, title=None, published=None, language="en", text=text)
         assert dropped not in {a.name for a in resolve_actors(article, nlp(text))}, text
+
+
+def test_a_party_word_opening_an_organisations_name_stays_in_it() -> None:
+    from spacy.tokens import Span
+
+    from crossread.extract.actors import resolve_actors
+    from crossread.nlp.loader import load_pipeline
+
+    text = "Meanwhile, the paper reported that the Republican Veterans Coalition has launched a campaign in Ohio."
+    doc = load_pipeline()(text)
+    k = next(t.i for t in doc if t.text == "Republican")
+    doc.ents = [Span(doc, k, k + 1, label="NORP")]  # the tagger's cut: the party word alone
+    art = Article(id="a1", source="t", outlet="Outlet", title=None, published="2024-01-01", language="en", text=text)
+    names = {a.name for a in resolve_actors(art, doc)}
+    assert "Republican Veterans Coalition" in names and "Republican Party" not in names

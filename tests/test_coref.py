@@ -164,3 +164,91 @@ def test_a_role_subject_is_the_antecedent_before_a_named_bystander(nlp):
             "a longtime ally of the mayor.\n\n"
             "“We finished the bridge on time,” he said.")
     assert speaker_of(speakers(nlp, text), "We finished the bridge")[0] == "Aaron Pell"
+
+
+# -- groups, parties and speaker phrases the extractor cut badly ------------------------------------------
+
+
+def test_party_and_its_members_as_a_group_speak_for_the_party(nlp):
+    text = ("Republicans said the tax bill was rushed. Democratic lawmakers said the vote should wait.\n\n"
+            "“This is a disgrace,” the GOP said in a statement.")
+    rows = speakers(nlp, text)
+    assert speaker_of(rows, "the tax bill") == ("Republican Party", "Republicans")
+    assert speaker_of(rows, "the vote should wait")[0] == "Democratic Party"
+    assert speaker_of(rows, "This is a disgrace")[0] == "Republican Party"
+
+
+def test_one_member_or_a_party_adjective_is_not_the_party(nlp):
+    text = ("Republican strategists said the plan was dead. A Democratic aide said the whip was calling members.\n\n"
+            "Senator Jeff Varnum toured a dairy farm in Tucson on Friday. The Arizona Republican said the bill "
+            "was flawed.")
+    rows = speakers(nlp, text)
+    assert speaker_of(rows, "the plan was dead") == (None, "Republican strategists")
+    assert speaker_of(rows, "the whip")[0] is None
+    assert speaker_of(rows, "the bill was flawed") == (None, "The Arizona Republican")
+
+
+def test_they_goes_to_a_party_subject_just_before(nlp):
+    text = "Democrats met on Tuesday to plan the vote. They said the rule would hurt small businesses."
+    assert speaker_of(speakers(nlp, text), "the rule would hurt")[0] == "Democratic Party"
+
+
+def test_a_leading_preposition_is_not_part_of_the_speaker(nlp):
+    text = ("The White House refused to discuss the offer, drawing criticism from Republicans who accused it "
+            "of bribery.")
+    assert speaker_of(speakers(nlp, text), "it of bribery") == ("Republican Party", "Republicans")
+
+
+def test_a_role_noun_nobody_holds_takes_the_person_named_in_it_never_its_place(nlp):
+    text = ("On Saturday, the mayor of Hoboken, Dawn Zimmer, said that the governor had threatened her city.\n\n"
+            "Rick Harlan met Ann Treadwell in Austin on Monday. The Texas governor said the border was open.")
+    rows = speakers(nlp, text)
+    assert speaker_of(rows, "the governor had threatened")[0] == "Dawn Zimmer"
+    assert speaker_of(rows, "the border was open") == (None, "The Texas governor")
+
+
+def test_a_cue_without_a_parsed_subject_takes_the_one_person_before_it(nlp):
+    text = ("While declining to discuss what happened, Mr. Obama on Thursday said, “I can assure the public "
+            "that nothing improper took place.”")
+    assert speaker_of(speakers(nlp, text), "I can assure")[0] == "Obama"
+
+
+def test_the_administration_or_service_goes_to_the_one_named_before(nlp):
+    text = ("The Trump campaign hired a new manager on Monday. The campaign said the rally would go ahead.\n\n"
+            "The Fish and Wildlife Service issued new permits. The service said hunting could help elephants.")
+    rows = speakers(nlp, text)
+    assert speaker_of(rows, "the rally would go ahead") == ("Trump", "The campaign")
+    assert speaker_of(rows, "hunting could help")[0] == "Fish and Wildlife Service"
+
+
+def test_they_agrees_in_number_with_its_antecedent(nlp):
+    # the nearest subject, "the issue", is singular: "they" are the Democrats
+    text = ("Privately, many Democrats were not pleased that the issue had been raised during the recess, "
+            "as they said they had been making inroads.")
+    assert speaker_of(speakers(nlp, text), "they had been making inroads")[0] == "Democratic Party"
+
+
+def test_a_party_word_beside_a_name_never_hides_the_person(nlp):
+    text = ("A Democratic aide to Senator Harry Reid said the vote would wait.\n\n"
+            "The Democrat, Representative Adam B. Schiff of California, said that Mr. Flynn had declined the request.")
+    rows = speakers(nlp, text)
+    assert speaker_of(rows, "the vote would wait")[0] == "Harry Reid"
+    assert speaker_of(rows, "Mr. Flynn had declined")[0] == "Adam B. Schiff"
+
+
+def test_a_relative_pronoun_source_never_goes_to_a_bystander(nlp):
+    # "who" is the lawyer (no actor); Grimm, the one person before the cue, is not the speaker,
+    # and the demonym before "who" is no people speaking
+    text = ("About a year earlier, two deliverymen hired a lawyer who contacted Mr. Grimm’s congressional office "
+            "to complain that the restaurant had paid them too little.\n\n"
+            "Congress approved a settlement payment to black farmers and American Indians who claimed they "
+            "were discriminated against.")
+    rows = speakers(nlp, text)
+    assert speaker_of(rows, "the restaurant had paid") == (None, "a lawyer")
+    assert speaker_of(rows, "they were discriminated") == (None, "black farmers")
+
+
+def test_a_relative_pronoun_after_an_appositive_is_the_named_person(nlp):
+    text = ("He is also friendly with Attorney General Jeff Sessions, a former senator, who has told aides "
+            "that Mr. Lieberman would win easily.")
+    assert speaker_of(speakers(nlp, text), "Mr. Lieberman would win")[0] == "Jeff Sessions"

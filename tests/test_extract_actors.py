@@ -408,3 +408,14 @@ def test_whole_word_matches_the_regex_it_replaces():
     for form in ("Haniyeh", "aa", "ab ab", "Haniyeh."):
         expected = [m.span() for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", text)]
         assert list(_whole_word(form, text)) == expected
+
+
+def test_registry_knows_the_us_parties_and_their_member_adjectives():
+    from crossread.extract.registry import default_registry
+
+    reg = default_registry()
+    for text in ("Republicans", "the GOP", "Republican Party"):
+        assert reg.lookup(text).entry.name == "Republican Party"
+    assert reg.lookup("Democrats").entry.name == "Democratic Party"
+    hit = reg.lookup("Republican")
+    assert hit.kind == "demonym" and hit.entry.name == "Republican Party"

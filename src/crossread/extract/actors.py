@@ -89,7 +89,8 @@ ORG_HEADS = {"council", "ministry", "department", "committee", "commission", "ag
              "ministries", "forces", "caucus", "school", "academy", "institution", "media",
              "press", "herald", "tribune", "daily", "magazine", "television", "radio", "tv",
              "ltd", "llc", "reserve", "treasury", "pentagon", "army", "navy", "seminary", "airlines",
-             "airways", "industries", "systems", "technologies", "holdings", "partners", "ventures"}
+             "airways", "industries", "systems", "technologies", "holdings", "partners", "ventures",
+             "coalition"}
 # heads of an apposition that make a name an organisation's ("WikiLeaks, the anti-secrecy group")
 ORG_APPOSITIVES = {"group", "organization", "organisation", "company", "website", "site", "newspaper", "outlet",
                    "network", "movement", "firm", "nonprofit", "publication", "magazine", "party", "agency",
@@ -665,8 +666,11 @@ class _Resolver:
             i, j = sp.tok_start, sp.tok_end
             if n in drop:
                 continue
+            hit = self._lookup(i, j)
+            # a party's member word opening an organisation's name ("Republican Jewish Coalition")
+            member = hit is not None and hit.kind == "demonym" and hit.entry.type == "ORG"
             if sp.label == "PERSON" or sp.tail_end is not None or j - i > 3 \
-                    or self._lookup(i, j) is not None or not (
+                    or (hit is not None and not member) or not (
                         any(self._common_word(k) for k in range(i, j))
                         or (j in owner and spans[owner[j]].tok_end - spans[owner[j]].tok_start == 1
                             and spans[owner[j]].label != "PERSON" and tokens[j - 1].whitespace_
@@ -714,8 +718,8 @@ class _Resolver:
                 else:
                     break
                 absorbed |= {owner[k] for k in range(i, i + 2) if k in owner}
-            if (i, j) == (sp.tok_start, sp.tok_end):
-                out.append(sp)
+            if (i, j) == (sp.tok_start, sp.tok_end) or (member and _lower(tokens[j - 1]) not in ORG_HEADS):
+                out.append(sp)  # "Republican Congressional": the party's word, no longer name
                 continue
             absorbed.discard(n)
             if any(spans[o].tok_start < i or spans[o].tok_end > j for o in absorbed):

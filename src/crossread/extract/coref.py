@@ -13,12 +13,23 @@ quote-to-speaker ordering of Muzny et al. (2017, "A two-stage sieve approach for
 attribution", EACL): first the speaker *mention* of each quote (the source span the quote
 extractor found), then the mention to an *entity* (actor). Sieves, strongest first:
 
+0. **Speaker phrase** -- the extractor's source span without a leading preposition or
+   conjunction ("criticism from Republicans who ..." gives "from Republicans"); for a channel
+   ("said through a spokesman") or no source at all, the subject of the cue verb (or of the verb
+   a participle cue hangs on: "issued a statement, saying"), else the one person named before the
+   cue in its sentence when the parse gives none ("..., Mr. Obama on Thursday said").
 1. **Named speaker** -- the source span's syntactic head lies inside an actor mention
    ("Republican presidential candidate Rick Perry" -> Perry, not "Republican"); else the
-   mention that overlaps the span most (the extractor's former rule).
+   mention that overlaps the span most (the extractor's former rule), never a party or
+   nationality adjective modifying a common noun ("Republican strategists"). A party speaks
+   when a group of its members does ("Republicans", "Democratic lawmakers": the registry's
+   party entries, whose member word is their demonym), never one member ("the Arizona
+   Republican", "one Democrat": the person named in the phrase, else no one).
 2. **Relative pronoun** -- "said Bloomberg, who added that ...": the antecedent of "who" is
-   the noun the relative clause hangs on (``acl:relcl``); the speaker span becomes that noun
-   phrase, never the function word.
+   the noun the relative clause hangs on (``acl:relcl``), the name of that noun's apposition
+   ("Jeff Sessions, a former senator, who"), else the person's or organisation's name just before
+   the pronoun (the parser hangs "criticism from Republicans who" on "criticism"); the speaker
+   span becomes that noun phrase, never the function word.
 3. **Pronouns** (he, she, his office, her campaign) -- every third-person singular pronoun
    outside quotation marks is resolved in document order, so each resolution is a mention
    the next one can use (Lee et al.'s entity-centric growth). Candidates are person actors
@@ -39,14 +50,17 @@ extractor found), then the mention to an *entity* (actor). Sieves, strongest fir
    "the governor"), the nearest before the quote, else the one person of the last narrative
    sentences; an organisation noun goes to the nearest organisation whose name has that head
    ("the committee"), else, for the generic ones ("the company", "the group"), to the one
-   organisation mentioned in the last sentences. A place or party before the noun ("the Texas
-   governor") is a modifier, never the speaker.
+   organisation mentioned in the last sentences; "the administration", "the campaign", "the
+   government" go to the last mention named so ("the Obama administration" is Obama's, as
+   actors.py reads it). A place or party before the noun ("the Texas governor") is a modifier,
+   never the speaker; a person's role nobody holds falls back to a person named in the phrase
+   ("the mayor of Hoboken, Dawn Zimmer").
 5. **Documents** ("Romney released a statement saying", "the statement continued") -- the
    subject of the verb the document is the object of, else the speaker of the last quote with
    one (within two narrative sentences).
 6. **"It said", "they said"** -- an organisation only ("they": a plural one, or a party or
-   people: "Democrats"), and only when one is the subject just before (the nearest in its own
-   sentence, else the first of the previous narrative sentence): "it" is far more often a
+   people: "Democrats"), and only when one is the subject just before that agrees in number
+   (the nearest in its own sentence, else the first of the previous narrative sentence): "it" is far more often a
    report or a bill and "they" a group of officials, which are no actors, so no other guess
    is made.
 7. **"I" inside a quotation** -- Lee et al.'s speaker sieve: a first-person source inside a
@@ -59,6 +73,7 @@ of function words only ("while", "The", "that"), which is dropped (``start=end=N
 from __future__ import annotations
 
 import bisect
+import copy
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -109,10 +124,13 @@ PERSON_ROLES = {"president", "governor", "senator", "representative", "mayor", "
 ORG_HEADS = {"company", "group", "organization", "organisation", "firm", "agency", "association", "union",
              "committee", "campaign", "network", "party", "department", "ministry", "court", "council",
              "commission", "foundation", "institute", "coalition", "movement", "corporation", "newspaper",
-             "paper", "station", "channel", "university", "hospital", "bank", "board", "bureau", "center"}
+             "paper", "station", "channel", "university", "hospital", "bank", "board", "bureau", "center",
+             "administration", "government", "service"}
 # what a speaker issues: "Romney released a statement saying ...", "the statement said"
 DOCUMENT_NOUNS = {"statement", "statements", "letter", "release", "email", "e-mail", "tweet", "post", "memo",
                   "ad", "advertisement", "video", "message", "op-ed", "column", "essay", "press"}
+# institutions a name before them owns ("the Obama administration"): "the administration" is the last one named
+OWNED_INSTITUTIONS = {"administration", "campaign", "government"}
 GENERIC_ORG = {"company", "group", "organization", "organisation", "firm", "agency", "network", "corporation"}
 # words that are never a speaker on their own (a source span of these only is an extraction slip)
 FUNCTION_WORDS = {
@@ -127,6 +145,18 @@ FUNCTION_WORDS = {
     "evening", "night", "newly", "percent", "point", "one", "all", "both", "each", "such", "even", "just",
 }
 _PERSONAL_SOURCES = {"he", "she", "they", "it", "i", "we", "you"}
+# words a source span may start with that are not the speaker ("from Republicans who ...",
+# ", and members of both parties", "through a spokesman")
+_LEADING_NON_SPEAKER = re.compile(
+    r"(?:[\s,;:(—–-]+|(?:from|by|for|to|with|than|among|including|through|via|and|but|or|as|while|so|because"
+    r"|when|if|although|though|then)\b)+", re.IGNORECASE)
+
+
+def _with_source(span: Any, start: int, end: int) -> Any:
+    """A shallow copy of a quote span with another source span."""
+    out = copy.copy(span)
+    out.source_start, out.source_end = start, end
+    return out
 _WORD = re.compile(r"[\w’'.-]+")
 
 
@@ -365,6 +395,7 @@ class _Coref:
                                                             if s.source_start is not None else None):
                     sp.start = sp.end = None
             return out
+        spans = [self._speaker_phrase(s) for s in spans]
         pending: dict[int, list[int]] = {}  # pronoun token -> the spans it is the source of
         documents: list[int] = []  # spans whose source is a document ("the statement said")
         words_of: dict[int, list[Any]] = {}
@@ -415,14 +446,82 @@ class _Coref:
         for sp in out:
             if sp.start is None or sp.end is None:
                 continue
-            # a leading conjunction is not part of the speaker ("as lawmakers from both parties")
-            m = re.match(r"(?:(?:and|but|or|as|while|so|because|when|if|although|though|then)\b[\s,]*)+",
-                         self.text[sp.start:sp.end], re.IGNORECASE)
-            if m and m.end() < sp.end - sp.start:
-                sp.start += m.end()
+            # a leading conjunction or preposition is not part of the speaker ("as lawmakers from
+            # both parties", "to black farmers")
+            m = _LEADING_NON_SPEAKER.match(self.text, sp.start, sp.end)
+            if m and m.end() < sp.end:
+                sp.start = m.end()
             if sp.actor is None and function_words_only(self.text[sp.start:sp.end]):
                 sp.start = sp.end = None
         return out
+
+    def _speaker_phrase(self, s: Any) -> Any:
+        """``s`` with the source span the sieves should read: a leading preposition, conjunction or
+        comma dropped (the extractor's span for "criticism from Republicans who accused ..." is
+        "from Republicans"); for a channel ("said through a spokesman") or no source at all
+        ("Obama on Thursday said, ...", "..., saying he ...") the subject of the cue verb, when the
+        parse has one. A copy: the extractor's span is left as it is."""
+        start, end = s.source_start, s.source_end
+        if start is not None and end is not None and start < end and (
+                not function_words_only(self.text[start:end]) or self.text[start:end].strip().lower() in RELATIVES):
+            m = _LEADING_NON_SPEAKER.match(self.text, start, end)
+            if m and m.end() < end:
+                if re.match(r"(?:through|via)\b", self.text[m.start():m.end()].lstrip(" ,;:(—–-"), re.IGNORECASE):
+                    subject = self._cue_subject(s)
+                    if subject is not None:
+                        return _with_source(s, *subject)
+                return _with_source(s, m.end(), end)
+            return s
+        if getattr(s, "cue_start", None) is not None:  # no source, or "Thursday" of "Obama on Thursday said"
+            subject = self._cue_subject(s) or self._lone_person_before(s)
+            if subject is not None:
+                return _with_source(s, *subject)
+        return s
+
+    def _lone_person_before(self, s: Any) -> tuple[int, int] | None:
+        """Where the parse gives the cue no subject ("While declining to discuss it, Mr. Obama on
+        Thursday said"): the one person named before the cue in its sentence, outside quotations."""
+        if self.in_quotation(s.cue_start):
+            return None
+        rng = self.tok_range(s.cue_start, s.cue_end)
+        if not len(rng):
+            return None
+        sent = self.sents[self.sent_of[rng.start]]
+        found = [m for m in self.mentions if sent.start_char <= m.start and m.end <= s.cue_start
+                 and not self.in_quotation(m.start)]
+        people = {m.actor for m in found if self.is_person(m.actor)}
+        if len(people) != 1 or len({m.actor for m in found}) != len(people):
+            return None  # two people, or a person beside an organisation: no guess
+        m = found[-1]
+        return m.start, m.end
+
+    def _cue_subject(self, s: Any) -> tuple[int, int] | None:
+        """(start, end) of the subject of the cue's verb, or of the verb it hangs on when the cue is
+        a participle or an infinitive ("issued a statement, saying"); None inside a quotation."""
+        if s.cue_start is None or s.cue_end is None or self.in_quotation(s.cue_start):
+            return None
+        verbs = [k for k in self.tok_range(s.cue_start, s.cue_end) if self.toks[k].pos_ in ("VERB", "AUX")]
+        if not verbs:
+            return None
+        k = verbs[-1]
+        for _ in range(3):
+            t = self.toks[k]
+            subjects = [c for c in t.children if self.deps[c.i].startswith("nsubj") and c.i < t.i]
+            if subjects:
+                c = subjects[0]
+                if c.lower_ in RELATIVES or self.in_quotation(c.idx):
+                    return None
+                lo, hi = self.view.edges(c.i)
+                if hi >= t.i or hi - lo > 12:
+                    # a long subject ("Senator Harry Reid of Nevada, the Senate majority leader and
+                    # ..."): its name, or its head word
+                    m = self.actor_of_token(c.i)
+                    return (m.start, m.end) if m is not None else (c.idx, c.idx + len(c.text))
+                return self.toks[lo].idx, self.toks[hi].idx + len(self.toks[hi].text)
+            if self.deps[k] not in ("advcl", "xcomp", "conj", "acl") or t.head.i == k:
+                return None
+            k = t.head.i
+        return None
 
     def _position(self, s: Any) -> int:
         parts = [x for x in (s.source_start, s.cue_start, s.content_start) if x is not None]
@@ -442,17 +541,57 @@ class _Coref:
         head = self._head(start, end)
         if head is not None:
             m = self.actor_of_token(head)
+            if m is not None and self._member_word(m.start, m.end):
+                # a group of the party's members ("Republicans", "Democratic lawmakers") is the
+                # party; one member ("The Democrat, Representative Adam Schiff", "the Arizona
+                # Republican", "one Democrat") is a person: the one named in the phrase, else no one
+                # (the one person of the last sentences was wrong as often as right: "The California
+                # Democrat" after a paragraph on another congressman)
+                if self.toks[head].tag_ in ("NNS", "NNPS"):
+                    return Speaker(m.actor, start, end, "name")
+                actor = self._overlap(start, end, person=True)
+                return Speaker(actor, start, end, "overlap" if actor else "")
             if m is not None:
                 return Speaker(m.actor, start, end, "name")
         role = self._role_noun(words, head)
         if role is not None:
-            return Speaker(self._role(role, start), start, end, "role")
-        # a name inside the source ("a spokeswoman for Hillary Clinton", "Netanyahu's office"),
-        # not a party or nationality modifying a common noun ("Republican strategists")
-        actor = self.actor_at(start, end)
-        if actor is not None and self.actors[actor].type == "NORP":
-            actor = None
-        return Speaker(actor, start, end, "overlap")
+            actor = self._role(role, start)
+            if actor is not None:
+                return Speaker(actor, start, end, "role")
+            # a person's description: only a person named in it ("the mayor of Hoboken, Dawn
+            # Zimmer"), never its place ("the Texas governor" is not Texas); an organisation's
+            # ("the company Mr. Grimm formed"): no one
+            actor = None if role.startswith("org:") else self._overlap(start, end, person=True)
+            return Speaker(actor, start, end, "overlap" if actor else "")
+        # a name inside the source ("a spokeswoman for Hillary Clinton", "Netanyahu's office")
+        actor = self._overlap(start, end)
+        return Speaker(actor, start, end, "overlap" if actor else "")
+
+    def _overlap(self, start: int, end: int, person: bool = False) -> str | None:
+        """The former rule (:meth:`actor_at`) over the mentions that can name a speaker: not a party
+        or nationality modifying a common noun ("Republican strategists", "Senate Democratic Leader
+        Harry Reid" is Reid), and only people when ``person``."""
+        from crossread.extract import _actor_at
+
+        index = [(a, b, actor) for a, b, actor in self.index if a < end and start < b
+                 and self.actors[actor].type != "NORP" and not self._member_word(a, b)
+                 and (not person or self.is_person(actor))]
+        return _actor_at(index, start, end)
+
+    def _member_word(self, start: int, end: int) -> bool:
+        """Is text[start:end] a party's member word ("Republican", "Democratic"): a registry demonym
+        of an organisation? (A nationality, "Israeli officials", names its state as actors.py reads it.)"""
+        hit = self._registry_hit(start, end)
+        return hit is not None and hit.kind == "demonym" and hit.entry.type == "ORG"
+
+    def _demonym(self, start: int, end: int) -> bool:
+        hit = self._registry_hit(start, end)
+        return hit is not None and hit.kind == "demonym"
+
+    def _registry_hit(self, start: int, end: int) -> Any:
+        from crossread.extract.registry import default_registry
+
+        return default_registry().lookup(self.text[start:end])
 
     def _role_noun(self, words: list[Any], head: int | None) -> str | None:
         """The role of a definite description ("the former vice president") or None."""
@@ -487,6 +626,12 @@ class _Coref:
     def _role(self, role: str, at: int) -> str | None:
         if role.startswith("org:"):
             noun = role[4:]
+            # "the administration", "the campaign": the last "Obama administration", "Iranian
+            # government" mention, whoever actors.py made it (the person, the state)
+            owned = [m for m in self.mentions if m.start < at and not self.in_quotation(m.start)
+                     and self.text[m.start:m.end].lower().split()[-1] == noun]
+            if noun in OWNED_INSTITUTIONS and owned:
+                return owned[-1].actor
             orgs = [m for m in self.mentions if m.start < at and not self.is_person(m.actor)
                     and not self.in_quotation(m.start)]
             named = [m for m in orgs if noun in self.actors[m.actor].name.lower().split()]
@@ -526,6 +671,21 @@ class _Coref:
         if ante is None:
             return Speaker(None, None, None)
         m = self.actor_of_token(ante.i)
+        if m is None and ante.head.i != ante.i and (self.deps[ante.i] == "appos" or (
+                self.deps[ante.i] == "conj" and not any(self.deps[c.i] == "cc" for c in ante.children))):
+            # "Jeff Sessions, a former senator, who has told": the apposition's name (a conjunct
+            # without "and"/"or" is an apposition the parser misread)
+            m = self.actor_of_token(ante.head.i)
+        if m is None:
+            # the parser hung the clause on the head of "criticism from Republicans who ...": the
+            # name just before the pronoun
+            k = tok.i - 1
+            while k >= 0 and self.toks[k].is_punct:
+                k -= 1
+            m = self.actor_of_token(k) if k >= 0 and self.toks[k].pos_ in ("PROPN", "NOUN") else None
+            if m is not None and (self.actors[m.actor].type not in ("PERSON", "PER", "ORG")
+                                  or self._demonym(m.start, m.end)):
+                m = None  # "American Indians who claimed" is no speech of India
         if m is not None:
             return Speaker(m.actor, m.start, m.end)
         # the noun phrase without its relative clause: left dependents and the head
@@ -584,18 +744,26 @@ class _Coref:
             if n < 0:
                 continue
             s = self.sents[n]
+            # number agreement: "they" skips singular subjects ("many Democrats were not pleased that
+            # the issue had been raised, as they believed" -> Democrats), "it" plural ones
+            plural = t.lower_ == "they"
             subjects = [k for k in range(s.start, min(s.end, t.i)) if self.deps[k].startswith("nsubj")
-                        and not self.in_quotation(self.toks[k].idx) and not self._same_clause(k, t.i)]
+                        and not self.in_quotation(self.toks[k].idx) and not self._same_clause(k, t.i)
+                        and (self.toks[k].tag_ in ("NNS", "NNPS") or self._norp(k)
+                             or self.toks[k].lower_ in ("they", "we")) == plural]
             if not subjects:
                 continue
             k = subjects[-1] if n == sent else subjects[0]
             m = self.actor_of_token(k)
             if m is None or self.actors[m.actor].type not in types:
                 return None
-            if t.lower_ == "they" and self.toks[k].tag_ not in ("NNS", "NNPS") and self.actors[m.actor].type != "NORP":
-                return None  # "they" needs a plural antecedent ("Democrats", "the Eagles"), not "the NAACP"
             return m.actor
         return None
+
+    def _norp(self, k: int) -> bool:
+        """Token ``k`` names a people or a party, which "they" takes even when tagged singular."""
+        m = self.actor_of_token(k)
+        return m is not None and self.actors[m.actor].type == "NORP"
 
     def _document(self, words: list[Any]) -> Any:
         """The head token of a source that is a document ("a statement late Tuesday", "the letter")."""

@@ -180,14 +180,16 @@ def _country_entries() -> list[RegistryEntry]:
 
 def _igo_entries() -> list[RegistryEntry]:
     """``actors_igo.json`` (keys ``IGO:...``) and every other ``actors_<kind>.json`` (keys
-    ``<KIND>:...``, e.g. ``REGIONS:GAZA``): organisations, armed groups, sub-national regions."""
+    ``<KIND>:...``, e.g. ``REGIONS:GAZA``, ``PARTIES:USA_REPUBLICAN``): organisations, armed groups,
+    sub-national regions, political parties (whose member adjective, "Republican", is a demonym)."""
     entries = []
     igo = DATA_DIR / "actors_igo.json"
     for path in [igo, *(p for p in sorted(DATA_DIR.glob("actors_*.json")) if p != igo)]:
         prefix = path.stem.split("_", 1)[1].upper()
         data = json.loads(path.read_text(encoding="utf-8"))
         entries.extend(RegistryEntry(key=f"{prefix}:{d['key']}", name=d["name"], type=d.get("type", "ORG"),
-                                     country=d.get("country"), aliases=list(d.get("aliases", [])))
+                                     country=d.get("country"), aliases=list(d.get("aliases", [])),
+                                     demonyms=list(d.get("demonyms", [])))
                        for d in data)
     return entries
 
