@@ -115,6 +115,50 @@ def analyze(inputs: tuple[str, ...], outdir: Path, db: str | None, nlp_name: str
     sys.exit(EXIT_OK if summary.ok else EXIT_SKIPPED)
 
 
+@main.command()
+@click.argument("sources_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--out", "outdir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Output folder (store, report, and watch-state.json: what was read, for conditional requests).")
+@click.option("--db", default=None, help="SQLAlchemy URL of the store (default: sqlite in OUTDIR).")
+@click.option("--every", default="15m", show_default=True, help="Time between rounds: 30s, 15m, 2h, 1d.")
+@click.option("--once", is_flag=True, help="One round, then stop.")
+@click.option("--nlp", "nlp_name", default=None, envvar="CROSSREAD_NLP", help="spaCy pipeline (as for analyze).")
+@click.option("--max-bytes", default=20 * 1024 * 1024, show_default=True, type=click.IntRange(min=1),
+              help="Skip fetched responses larger than this (decompressed).")
+@click.option("--embeddings/--no-embeddings", default=True, show_default=True)
+@click.option("--workers", type=click.IntRange(min=0), default=0, envvar="CROSSREAD_WORKERS")
+@_fetch_args
+@click.option("-v", "--verbose", count=True, help="More detail in the logs (-vv for debug).")
+def watch(sources_file: Path, outdir: Path, db: str | None, every: str, once: bool, nlp_name: str | None,
+          max_bytes: int, embeddings: bool, workers: int, allow_hosts: tuple[str, ...], save_warc: Path | None,
+          delay: float, verbose: int) -> None:
+    """Poll the feeds and sitemaps listed in SOURCES_FILE (one URL a line, # comments) and add their new
+    articles to the store, as `crossread analyze` would; unchanged sources cost one conditional request."""
+    from crossread.pipeline import AnalyzeOptions, WorkerDied
+    from crossread.store import default_db_url
+    from crossread.watch import parse_every, read_sources
+    from crossread.watch import watch as run_watch
+
+    _setup_logging(verbose)
+    _check_db_url(db)
+    _check_pipeline(nlp_name)
+    try:
+        seconds = parse_every(every)
+        sources = read_sources(sources_file)
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise click.UsageError(str(exc)) from None
+    options = AnalyzeOptions(outdir=outdir, db_url=db, nlp=nlp_name, max_bytes=max_bytes, embeddings=embeddings,
+                             workers=workers, fetch=_fetch_options(max_bytes, allow_hosts, save_warc, delay))
+    with _faults_in_words(db or default_db_url(outdir)):
+        try:
+            summary = run_watch(sources, options, seconds, once=once, announce=lambda line: click.echo(line, err=True))
+        except WorkerDied as exc:
+            raise click.ClickException(str(exc)) from exc
+        except KeyboardInterrupt:
+            sys.exit(EXIT_OK)
+    sys.exit(EXIT_OK if summary.ok else EXIT_SKIPPED)
+
+
 def _check_db_url(db: str | None) -> None:
     """A --db that is no database URL is a usage error, said in the user's words."""
     if db is None:

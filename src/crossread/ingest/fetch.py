@@ -97,6 +97,9 @@ class FetchState:
 
     validators: dict[str, dict[str, str]] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)
+    # sources of this round with a failure that may pass: their validators are dropped before saving, so
+    # the next round reads them whole again (not kept between rounds)
+    transient: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, path: Path) -> FetchState:
@@ -110,6 +113,9 @@ class FetchState:
         return cls(validators=dict(data.get("validators") or {}), seen=set(data.get("seen") or []))
 
     def save(self, path: Path) -> None:
+        for source in self.transient:
+            self.validators.pop(source, None)
+        self.transient.clear()
         path = Path(path)
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_text(json.dumps({"validators": self.validators, "seen": sorted(self.seen)}, indent=1),
@@ -193,7 +199,7 @@ class Fetcher:
 
         self.options = options or FetchOptions()
         self.state = state
-        self.transient_sources: set[str] = set()  # sources with a failure that may pass (watch retries them)
+        self.transient_sources: set[str] = state.transient if state is not None else set()  # sources with a failure that may pass (watch retries them)
         self.source: str | None = None  # the source URL being read
         self._allowed = {h.lower().strip("[]") for h in self.options.allow_hosts}
         self._robots: dict[str, RobotFileParser | str] = {}
@@ -423,7 +429,7 @@ class Fetcher:
             raise FetchError(f"unsupported Content-Encoding {encoding!r}")
         data = bytearray()
         raw_seen = 0
-        for chunk in response.iter_raw(1 << 16):
+        for chunk in response.iter_raw():  # as the bytes come (a chunk size would wait to fill it)
             raw_seen += len(chunk)
             if inflate is None:
                 data += chunk
