@@ -188,3 +188,18 @@ def test_clean_and_canonical_urls() -> None:
     html = '<html><head><link href="/story?utm_campaign=z" rel="canonical"></head></html>'
     assert canonical_url(html, "https://example.com/amp/story") == "https://example.com/story"
     assert canonical_url('<link rel="canonical" href="javascript:alert(1)">', "https://e.com/x") == "https://e.com/x"
+
+
+def test_an_aggregator_feeds_items_keep_their_own_outlet(tmp_path: Path) -> None:
+    body = " ".join(fetch_server.PARAGRAPHS)
+    feed = tmp_path / "agg.rss"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>News Aggregator</title>'
+        "<link>https://aggregator.example/</link>"
+        f'<item><title>A</title><link>https://agency.example/a</link><source url="https://agency.example/rss">'
+        f"Agency Wire</source><description>{body}</description></item>"
+        f"<item><title>B</title><link>https://www.riverton.example/b</link><description>{body} B.</description></item>"
+        f"<item><title>C</title><link>https://aggregator.example/c</link><description>{body} C.</description></item>"
+        "</channel></rss>", encoding="utf-8")
+    outlets = [a.outlet for a in ingest([str(feed)])]
+    assert outlets == ["Agency Wire", "riverton.example", "News Aggregator"]

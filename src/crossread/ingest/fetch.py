@@ -632,6 +632,7 @@ def _feed(url: str, response: Response, fetcher: Fetcher) -> Iterator[Article | 
         if isinstance(page, Article):
             page.title = page.title or item.title
             page.published = page.published or item.published
+            page.outlet = page.outlet or item.outlet  # the item's own site (feeds.item_outlet)
             yield page
         elif transient and fetcher.state is not None:
             # watch: the page is tried again next round; keeping the summary now would store it beside
