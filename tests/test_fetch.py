@@ -203,3 +203,40 @@ def test_an_aggregator_feeds_items_keep_their_own_outlet(tmp_path: Path) -> None
         "</channel></rss>", encoding="utf-8")
     outlets = [a.outlet for a in ingest([str(feed)])]
     assert outlets == ["Agency Wire", "riverton.example", "News Aggregator"]
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory):
+    """The same server over TLS, with a certificate for the name "localhost" only."""
+    import shutil
+    import ssl
+    import subprocess
+    import threading
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl not installed")
+    folder = tmp_path_factory.mktemp("tls")
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
+                   check=True, capture_output=True)
+    srv = fetch_server.Server()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    srv.socket = context.wrap_socket(srv.socket, server_side=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield srv, ssl.create_default_context(cafile=str(cert))
+    srv.shutdown()
+    srv.server_close()
+
+
+def test_https_connects_to_the_checked_address_and_checks_the_certificate_against_the_name(tls_server) -> None:
+    srv, client_context = tls_server
+    port = srv.server_address[1]
+    [by_name] = fetch_all([f"https://localhost:{port}/news/bridge.html"], allow_hosts=frozenset({"localhost"}),
+                          verify=client_context)
+    assert isinstance(by_name, Article), by_name
+    assert srv.requests[-1][1]["Host"] == f"localhost:{port}"
+    # the same server by its address: the certificate does not name 127.0.0.1
+    [by_address] = fetch_all([f"https://127.0.0.1:{port}/news/bridge.html"], verify=client_context)
+    assert isinstance(by_address, IngestError) and "certificate" in by_address.reason.lower()

@@ -88,6 +88,7 @@ class FetchOptions:
     max_pages: int = 1000  # pages read from one feed or sitemap
     fetch_feed_pages: bool = True  # a feed item's page is fetched: its full text replaces the summary
     save_warc: Path | None = None
+    verify: Any = True  # TLS verification: True (system CAs) or an ssl.SSLContext (tests: their own CA)
 
 
 @dataclass
@@ -206,7 +207,7 @@ class Fetcher:
         self._last: dict[str, float] = {}
         self._client = httpx.Client(
             follow_redirects=False, trust_env=False,  # no proxy from the environment: the checked address is where we connect
-            timeout=httpx.Timeout(self.options.timeout),
+            timeout=httpx.Timeout(self.options.timeout), verify=self.options.verify,
             headers={"User-Agent": self.options.user_agent, "Accept-Encoding": "gzip, deflate"},
         )
         self._warc = None
@@ -234,8 +235,8 @@ class Fetcher:
     def _allowed_host(self, host: str) -> bool:
         return host.lower().strip("[]") in self._allowed
 
-    def resolve(self, url: str) -> tuple[str, int, str]:
-        """``(host, port, address to connect to)`` of ``url``, or FetchError when it is refused."""
+    def resolve(self, url: str) -> tuple[str, int, list[str]]:
+        """``(host, port, addresses to connect to)`` of ``url``, or FetchError when it is refused."""
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("http", "https"):
             raise FetchError(f"only http(s) URLs are fetched, not {parts.scheme.lower() or 'this'}:")
@@ -264,7 +265,7 @@ class Fetcher:
                 if problem:
                     shown = host if host == str(ip) else f"{host} ({ip})"
                     raise FetchError(f"refused: {shown} is {problem} (allow it with --allow-host {host})")
-        return host, port, str(addresses[0])
+        return host, port, list(dict.fromkeys(str(ip) for ip in addresses))
 
     def _robots_for(self, scheme: str, host: str, port: int) -> RobotFileParser | str:
         key = f"{scheme}://{host}:{port}"
@@ -379,25 +380,32 @@ class Fetcher:
     def _get_once(self, url: str, headers: dict[str, str], *, max_bytes: int, save: bool = True) -> Response:
         import httpx
 
-        host, port, address = self.resolve(url)
+        host, port, addresses = self.resolve(url)
         parts = urlsplit(url)
-        # connect to the checked address; the name goes in the Host header and the TLS SNI (and the
-        # certificate is checked against the name)
-        ip_netloc = (f"[{address}]" if ":" in address else address) + f":{port}"
-        target = urlunsplit((parts.scheme.lower(), ip_netloc, parts.path or "/", parts.query, ""))
         default = (parts.scheme.lower(), port) in (("http", 80), ("https", 443))
         netloc_host = f"[{host}]" if ":" in host else host
         request_headers = {"Host": netloc_host if default else f"{netloc_host}:{port}", **headers}
         self._wait_turn(host)
         deadline = time.monotonic() + self.options.total_timeout
-        try:
-            request = self._client.build_request("GET", target, headers=request_headers,
-                                                 extensions={"sni_hostname": host})
-            response = self._client.send(request, stream=True)
-        except httpx.TimeoutException:
-            raise FetchError(f"timed out after {self.options.timeout:g} s", transient=True) from None
-        except httpx.HTTPError as exc:
-            raise FetchError(f"connection failed: {exc}", transient=True) from None
+        for number, address in enumerate(addresses, start=1):
+            # connect to a checked address; the name goes in the Host header and the TLS SNI (and the
+            # certificate is checked against the name)
+            ip_netloc = (f"[{address}]" if ":" in address else address) + f":{port}"
+            target = urlunsplit((parts.scheme.lower(), ip_netloc, parts.path or "/", parts.query, ""))
+            try:
+                request = self._client.build_request("GET", target, headers=request_headers,
+                                                     extensions={"sni_hostname": host})
+                response = self._client.send(request, stream=True)
+                break
+            except httpx.TimeoutException:
+                raise FetchError(f"timed out after {self.options.timeout:g} s", transient=True) from None
+            except httpx.ConnectError as exc:
+                if "CERTIFICATE" in str(exc).upper():
+                    raise FetchError(f"TLS certificate not valid for {host}: {exc}") from None
+                if number == len(addresses):  # the next address of the name, where it has more
+                    raise FetchError(f"connection failed: {exc}", transient=True) from None
+            except httpx.HTTPError as exc:
+                raise FetchError(f"connection failed: {exc}", transient=True) from None
         try:
             head = {k.lower(): v for k, v in response.headers.items()}
             if response.status_code in _REDIRECT_STATUS or response.status_code >= 300:
