@@ -176,7 +176,7 @@ def test_responses_are_kept_as_warc_and_replay_offline(server, tmp_path: Path) -
     server.shutdown()  # offline from here on
     try:
         replayed = [i for i in ingest([str(warc)]) if isinstance(i, Article)]
-        assert sorted(a.text for a in replayed) == sorted(a.text for a in fetched)
+        assert sorted((a.text, a.url) for a in replayed) == sorted((a.text, a.url) for a in fetched)
     finally:
         import threading
 
