@@ -105,7 +105,7 @@ def test_a_redirect_to_a_private_address_is_refused_at_that_hop(server, path: st
 def test_redirect_loops_and_other_schemes_are_refused(server) -> None:
     loop, to_file, ftp = fetch_all([server.base + "/loop-a", server.base + "/to-file", "ftp://example.org/x"])
     assert "redirect loop" in loop.reason
-    assert "only http(s)" in to_file.reason and "file:" in to_file.reason
+    assert "only http(s)" in to_file.reason and "not file URLs" in to_file.reason
     assert "only http(s)" in ftp.reason
 
 
@@ -240,3 +240,14 @@ def test_https_connects_to_the_checked_address_and_checks_the_certificate_agains
     # the same server by its address: the certificate does not name 127.0.0.1
     [by_address] = fetch_all([f"https://127.0.0.1:{port}/news/bridge.html"], verify=client_context)
     assert isinstance(by_address, IngestError) and "certificate" in by_address.reason.lower()
+
+
+def test_requests_to_one_host_are_spaced_by_the_delay(server, monkeypatch) -> None:
+    import crossread.ingest.fetch as fetch
+
+    pauses: list[float] = []
+    monkeypatch.setattr(fetch.time, "sleep", pauses.append)  # recorded, not slept
+    items = fetch_all([server.base + "/news/bridge.html", server.base + "/news/ferries.html"], delay=30)
+    assert all(isinstance(i, Article) for i in items)
+    # robots.txt, then two pages: each request after the first waits for nearly the whole delay
+    assert len(pauses) == 2 and all(25 < p <= 30 for p in pauses)

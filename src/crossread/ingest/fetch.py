@@ -239,7 +239,7 @@ class Fetcher:
         """``(host, port, addresses to connect to)`` of ``url``, or FetchError when it is refused."""
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("http", "https"):
-            raise FetchError(f"only http(s) URLs are fetched, not {parts.scheme.lower() or 'this'}:")
+            raise FetchError(f"only http(s) URLs are fetched, not {parts.scheme.lower() or 'scheme-less'} URLs")
         host = (parts.hostname or "").lower()
         if not host:
             raise FetchError("no host in the URL")
