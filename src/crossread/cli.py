@@ -49,6 +49,27 @@ def main() -> None:
     which claims stand, who copied whom and how each outlet framed it."""
 
 
+def _fetch_args(function):  # noqa: ANN001, ANN202
+    """The options of commands that fetch URLs (analyze, watch)."""
+    for decorator in reversed([
+        click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST",
+                     help="Fetch from HOST even where it is a private, loopback or link-local address "
+                          "(refused by default: docs/FETCHING.md); repeatable."),
+        click.option("--save-warc", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="Keep every fetched response in this WARC file (replay: crossread analyze FILE)."),
+        click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
+                     help="Seconds between two requests to one host (a longer robots.txt Crawl-delay wins)."),
+    ]):
+        function = decorator(function)
+    return function
+
+
+def _fetch_options(max_bytes: int, allow_hosts: tuple[str, ...], save_warc: Path | None, delay: float):  # noqa: ANN202
+    from crossread.ingest.fetch import FetchOptions
+
+    return FetchOptions(max_bytes=max_bytes, allow_hosts=frozenset(allow_hosts), save_warc=save_warc, delay=delay)
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--out", "outdir", type=click.Path(file_okay=False, path_type=Path), required=True,
@@ -58,7 +79,7 @@ def main() -> None:
               help="spaCy pipeline name or path (default: the shipped crossread pipeline; "
                    "e.g. en_core_web_trf where installed).")
 @click.option("--max-bytes", default=20 * 1024 * 1024, show_default=True, type=click.IntRange(min=1),
-              help="Skip input files larger than this.")
+              help="Skip input files and fetched responses larger than this (decompressed).")
 @click.option("--strict", is_flag=True, help="Stop at the first bad input.")
 @click.option("--embeddings/--no-embeddings", default=True, show_default=True,
               help="Use MiniLM sentence embeddings for stories, claim alignment and paraphrase detection.")
@@ -68,11 +89,13 @@ def main() -> None:
 @click.option("--json", "json_mode", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Write OUTDIR/analysis.json: auto = while the store holds at most 200 articles "
                    "(larger stores: `crossread export`).")
+@_fetch_args
 @click.option("-v", "--verbose", count=True, help="More detail in the logs (-vv for debug).")
 def analyze(inputs: tuple[str, ...], outdir: Path, db: str | None, nlp_name: str | None,
-            max_bytes: int, strict: bool, embeddings: bool, workers: int, json_mode: str, verbose: int) -> None:
-    """Ingest INPUTS (files, folders, globs) into the store, bring its stories up to date and write
-    OUTDIR/report.html (and OUTDIR/analysis.json)."""
+            max_bytes: int, strict: bool, embeddings: bool, workers: int, json_mode: str, verbose: int,
+            allow_hosts: tuple[str, ...], save_warc: Path | None, delay: float) -> None:
+    """Ingest INPUTS (files, folders, globs, and http(s) URLs of articles, RSS/Atom feeds and sitemaps)
+    into the store, bring its stories up to date and write OUTDIR/report.html (and OUTDIR/analysis.json)."""
     from crossread.pipeline import AnalyzeOptions, WorkerDied, run_analyze
     from crossread.store import default_db_url
 
@@ -80,7 +103,8 @@ def analyze(inputs: tuple[str, ...], outdir: Path, db: str | None, nlp_name: str
     _check_db_url(db)
     _check_pipeline(nlp_name)
     options = AnalyzeOptions(outdir=outdir, db_url=db, nlp=nlp_name, max_bytes=max_bytes, strict=strict,
-                             embeddings=embeddings, workers=workers, json=json_mode)
+                             embeddings=embeddings, workers=workers, json=json_mode,
+                             fetch=_fetch_options(max_bytes, allow_hosts, save_warc, delay))
     with _faults_in_words(db or default_db_url(outdir)):
         try:
             summary = run_analyze(list(inputs), options)
@@ -88,6 +112,50 @@ def analyze(inputs: tuple[str, ...], outdir: Path, db: str | None, nlp_name: str
             raise click.ClickException(str(exc)) from exc
     if summary.found_nothing:
         raise click.UsageError(f"no input files found in {', '.join(inputs)}")
+    sys.exit(EXIT_OK if summary.ok else EXIT_SKIPPED)
+
+
+@main.command()
+@click.argument("sources_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--out", "outdir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Output folder (store, report, and watch-state.json: what was read, for conditional requests).")
+@click.option("--db", default=None, help="SQLAlchemy URL of the store (default: sqlite in OUTDIR).")
+@click.option("--every", default="15m", show_default=True, help="Time between rounds: 30s, 15m, 2h, 1d.")
+@click.option("--once", is_flag=True, help="One round, then stop.")
+@click.option("--nlp", "nlp_name", default=None, envvar="CROSSREAD_NLP", help="spaCy pipeline (as for analyze).")
+@click.option("--max-bytes", default=20 * 1024 * 1024, show_default=True, type=click.IntRange(min=1),
+              help="Skip fetched responses larger than this (decompressed).")
+@click.option("--embeddings/--no-embeddings", default=True, show_default=True)
+@click.option("--workers", type=click.IntRange(min=0), default=0, envvar="CROSSREAD_WORKERS")
+@_fetch_args
+@click.option("-v", "--verbose", count=True, help="More detail in the logs (-vv for debug).")
+def watch(sources_file: Path, outdir: Path, db: str | None, every: str, once: bool, nlp_name: str | None,
+          max_bytes: int, embeddings: bool, workers: int, allow_hosts: tuple[str, ...], save_warc: Path | None,
+          delay: float, verbose: int) -> None:
+    """Poll the feeds and sitemaps listed in SOURCES_FILE (one URL a line, # comments) and add their new
+    articles to the store, as `crossread analyze` would; unchanged sources cost one conditional request."""
+    from crossread.pipeline import AnalyzeOptions, WorkerDied
+    from crossread.store import default_db_url
+    from crossread.watch import parse_every, read_sources
+    from crossread.watch import watch as run_watch
+
+    _setup_logging(verbose)
+    _check_db_url(db)
+    _check_pipeline(nlp_name)
+    try:
+        seconds = parse_every(every)
+        sources = read_sources(sources_file)
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise click.UsageError(str(exc)) from None
+    options = AnalyzeOptions(outdir=outdir, db_url=db, nlp=nlp_name, max_bytes=max_bytes, embeddings=embeddings,
+                             workers=workers, fetch=_fetch_options(max_bytes, allow_hosts, save_warc, delay))
+    with _faults_in_words(db or default_db_url(outdir)):
+        try:
+            summary = run_watch(sources, options, seconds, once=once, announce=lambda line: click.echo(line, err=True))
+        except WorkerDied as exc:
+            raise click.ClickException(str(exc)) from exc
+        except KeyboardInterrupt:
+            sys.exit(EXIT_OK)
     sys.exit(EXIT_OK if summary.ok else EXIT_SKIPPED)
 
 

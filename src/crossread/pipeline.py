@@ -59,6 +59,8 @@ class AnalyzeOptions:
     embeddings: bool = True  # MiniLM features for stories, claims and paraphrase (lexical only when False)
     workers: int = 0  # processes for NLP + extraction; 0: default_workers(); 1: all in this process
     json: str = "auto"  # analysis.json: "auto" (stores up to JSON_AUTO_MAX articles), "always" or "never"
+    fetch: Any = None  # FetchOptions for URL inputs (default: crossread.ingest.fetch's, with max_bytes)
+    fetch_state: Any = None  # FetchState kept between watch rounds (conditional requests, items read)
 
 
 @dataclass
@@ -395,10 +397,8 @@ def run_analyze(inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
 
 
 def _run_on_store(store: Store, inputs: Sequence[str], options: AnalyzeOptions) -> RunSummary:
-    from crossread.ingest import IngestError, ingest
     from crossread.nlp import load_pipeline
     from crossread.nlp.loader import pipeline_provenance
-    from crossread.store import ArticleBundle
 
     if store.import_v1():  # a store of the previous release: its articles count as stored
         log.info("imported the articles of a store of the previous release")
@@ -406,10 +406,27 @@ def _run_on_store(store: Store, inputs: Sequence[str], options: AnalyzeOptions) 
     nlp = load_pipeline(options.nlp)
     provenance = pipeline_provenance(nlp)
     context = ArticleContext(first_seen=_utc_now(), embeddings=options.embeddings)
+    fetcher = None
+    if options.fetch is not None or options.fetch_state is not None:
+        from crossread.ingest.fetch import FetchOptions, Fetcher
+
+        fetcher = Fetcher(options.fetch or FetchOptions(max_bytes=options.max_bytes), options.fetch_state)
+    try:
+        return _run_with(store, inputs, options, summary, nlp, provenance, context, fetcher)
+    finally:
+        if fetcher is not None:
+            fetcher.close()
+
+
+def _run_with(store: Store, inputs: Sequence[str], options: AnalyzeOptions, summary: RunSummary, nlp: Any,
+              provenance: dict[str, Any], context: ArticleContext, fetcher: Any) -> RunSummary:
+    from crossread.ingest import IngestError, ingest
+    from crossread.store import ArticleBundle
+
     seen_in_run: set[str] = set()
 
     def new_articles(progress: _Progress) -> Iterator[Article]:
-        for item in ingest(inputs, max_bytes=options.max_bytes, exclude=_own_outputs(options)):
+        for item in ingest(inputs, max_bytes=options.max_bytes, exclude=_own_outputs(options), fetcher=fetcher):
             if isinstance(item, IngestError):
                 summary.skipped.append((item.item, item.reason))
                 progress.print(f"skipped {item.item}: {item.reason}")

@@ -11,12 +11,16 @@ import gzip
 import os
 import zlib
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from crossread.ingest.article import make_article
 from crossread.ingest.decode import DecodeError, decode_bytes, human_size, is_binary
 from crossread.ingest.discover import discover
 from crossread.ingest.errors import IngestError
 from crossread.records import Article
+
+if TYPE_CHECKING:
+    from crossread.ingest.fetch import Fetcher
 
 __all__ = ["IngestError", "ingest", "DEFAULT_MAX_BYTES"]
 
@@ -30,12 +34,33 @@ _WARC_EXT = (".warc", ".warc.gz", ".arc", ".arc.gz")
 
 
 def ingest(paths: Sequence[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
-           exclude: Sequence[str] = ()) -> Iterator[Article | IngestError]:
+           exclude: Sequence[str] = (), fetcher: Fetcher | None = None) -> Iterator[Article | IngestError]:
     """Expand paths (files, directories recursively, glob patterns), read each, yield one
     Article per article found, or an IngestError per bad item; never raise for bad input
-    (the rest of the batch goes on). Nothing under ``exclude`` is read (a run's own outputs)."""
+    (the rest of the batch goes on). Nothing under ``exclude`` is read (a run's own outputs).
+
+    URLs (``https://…``: pages, feeds, sitemaps) are fetched with ``fetcher`` (by default a
+    :class:`~crossread.ingest.fetch.Fetcher` with this ``max_bytes``), after the files."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [os.fspath(paths)]  # a lone path is a common slip; don't iterate its characters
+    from crossread.ingest.fetch import is_url
+
+    urls = [p for p in paths if isinstance(p, str) and is_url(p)]
+    files = [p for p in paths if not (isinstance(p, str) and is_url(p))]
+    yield from _ingest_paths(files, max_bytes, exclude)
+    if urls:
+        from crossread.ingest.fetch import FetchOptions, Fetcher, ingest_urls
+
+        own = fetcher is None
+        fetcher = fetcher or Fetcher(FetchOptions(max_bytes=max_bytes))
+        try:
+            yield from ingest_urls(urls, fetcher)
+        finally:
+            if own:
+                fetcher.close()
+
+
+def _ingest_paths(paths: Sequence[str], max_bytes: int, exclude: Sequence[str]) -> Iterator[Article | IngestError]:
     for path, problem in discover(paths, exclude):
         shown = display_path(path)
         if problem:

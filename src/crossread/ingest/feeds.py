@@ -33,6 +33,27 @@ def _entry_text(entry: dict) -> str:
     return ""
 
 
+def _host(url: object) -> str | None:
+    from urllib.parse import urlsplit
+
+    if not isinstance(url, str) or not url:
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host or None
+
+
+def item_outlet(entry: dict, feed: dict) -> str | None:
+    """The outlet of a feed item: the item's own ``<source>`` name; else, where the item links to
+    another site than the feed's own (an aggregator), that site's domain; else the feed's title."""
+    source = entry.get("source") or {}
+    if isinstance(source, dict) and (source.get("title") or "").strip():
+        return source["title"].strip()
+    item_host, feed_host = _host(entry.get("link")), _host(feed.get("link"))
+    if item_host and feed_host and item_host != feed_host and not item_host.endswith("." + feed_host):
+        return item_host
+    return feed.get("title")
+
+
 def parse_feed(data: bytes | str, path: str) -> Iterator[Article | IngestError]:
     """Entries of a feed; a broken feed without entries is one error for the file."""
     import feedparser
@@ -49,7 +70,6 @@ def parse_feed(data: bytes | str, path: str) -> Iterator[Article | IngestError]:
             yield IngestError(path, "feed has no entries")
         return
     feed = parsed.get("feed") or {}
-    outlet = feed.get("title")
     feed_lang = feed.get("language")
     closed = _closed_entries(data) if _cut_off(data, parsed) else None
     for number, entry in enumerate(entries, start=1):
@@ -70,7 +90,7 @@ def parse_feed(data: bytes | str, path: str) -> Iterator[Article | IngestError]:
             source=link or item,
             fmt="rss",
             title=entry.get("title"),
-            outlet=outlet,
+            outlet=item_outlet(entry, feed),
             published=published,
             language=entry.get("language") or feed_lang,
             url=link,

@@ -90,11 +90,18 @@ def parse_warc(path: str, *, max_bytes: int) -> Iterator[Article | IngestError]:
                 outlet=parts.outlet,
                 published=parts.published,
                 language=parts.language,
-                url=uri,
+                url=_canonical(html, uri),
             )
             yield article if isinstance(article, Article) else IngestError(item, article)
     if count == 0:
         yield IngestError(path, "no WARC records found")
+
+
+def _canonical(html: str, uri: str) -> str:
+    """The page's canonical URL (as when fetched: crossread.ingest.fetch), so a replayed run keeps its URLs."""
+    from crossread.ingest.fetch import canonical_url, is_url
+
+    return canonical_url(html, uri) if is_url(uri) and uri.lower().startswith(("http://", "https://")) else uri
 
 
 def _is_gzip(path: str) -> bool:
