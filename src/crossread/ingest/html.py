@@ -28,9 +28,15 @@ def looks_like_html(text: str) -> bool:
     return head.startswith("<") and bool(_HTML_SNIFF.search(head))
 
 
-def extract_html(html: str, *, url: str | None = None) -> HtmlParts | None:
-    """Main article text and metadata of a page, or None when no article text is found."""
+def extract_html(html: str, *, url: str | None = None, page_url: str | None = None) -> HtmlParts | None:
+    """Main article text and metadata of a page, or None when no article text is found.
+
+    ``url`` is given to trafilatura too; ``page_url`` (where a fetched page came from) only to the
+    metadata rules (:mod:`crossread.ingest.pagemeta`), so the text stays that of the same file.
+    """
     import trafilatura
+
+    from crossread.ingest.pagemeta import page_metadata
 
     try:
         doc = trafilatura.bare_extraction(
@@ -50,19 +56,23 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlParts | None:
     text = (data.get("text") or "").strip()
     if not text:
         return None
-    title = (data.get("title") or "").strip() or None
+    traf_title = (data.get("title") or "").strip() or None
+    meta = page_metadata(html, url or page_url, fallback_title=traf_title,
+                         fallback_outlet=data.get("sitename"), fallback_date=data.get("date"))
     lines = text.split("\n")
-    # trafilatura repeats the <h1> as the first line; the headline is metadata, not body.
-    if title and lines and " ".join(lines[0].split()).casefold() == " ".join(title.split()).casefold():
+    # trafilatura repeats the <h1> as the first line; the headline is metadata, not body. (Its own
+    # title, not the cleaned one: what is cut here is hashed into the article id, which must not move;
+    # clean_text drops a first line repeating the cleaned title, with its reason.)
+    if traf_title and lines and " ".join(lines[0].split()).casefold() == " ".join(traf_title.split()).casefold():
         text = "\n".join(lines[1:]).strip()
         if not text:
             return None
     lang_match = _HTML_LANG.search(html[:8192])
     return HtmlParts(
         text=text,
-        title=title,
-        outlet=(data.get("sitename") or "").strip() or None,
-        published=data.get("date"),
+        title=meta.title,
+        outlet=meta.outlet,
+        published=meta.published,
         url=data.get("url") or url,
         language=data.get("language") or (lang_match.group(1) if lang_match else None),
     )

@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import datetime, timezone
 
 __all__ = ["normalise_date", "normalise_language", "detect_language"]
 
 _HAS_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
+_EPOCH = re.compile(r"\d{9,10}(?:\.\d+)?|\d{12,13}")  # Unix seconds (2001-2286) or milliseconds
+_COMPACT = re.compile(r"((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])")  # 20240325
+
+
+def _from_epoch(value: float) -> str | None:
+    """UTC ISO time of a Unix timestamp in seconds or milliseconds, None outside 1995-2100."""
+    if value > 1e11:  # milliseconds: seconds would be past the year 5000
+        value /= 1000
+    if not 788_918_400 <= value < 4_102_444_800:
+        return None
+    return datetime.fromtimestamp(value, tz=timezone.utc).isoformat()
 
 
 def normalise_date(value: object) -> str | None:
@@ -31,7 +42,13 @@ def normalise_date(value: object) -> str | None:
             return datetime(*[int(v) for v in value[:6]]).isoformat()
         except (TypeError, ValueError):
             return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _from_epoch(float(value))
     text = str(value).strip()
+    if _EPOCH.fullmatch(text):
+        return _from_epoch(float(text))
+    if m := _COMPACT.fullmatch(text):
+        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
     # Why require a 4-digit year: dateutil happily turns "5" or "Monday" into today's date.
     if not text or len(text) > 100 or not _HAS_YEAR.search(text):
         return None
