@@ -161,7 +161,7 @@ def test_html_page(tmp_path: Path) -> None:
     assert a.title == "Council approves transport budget"
     assert a.outlet == "Daily Planet"
     assert a.url == "https://planet.example/news/1"
-    assert a.published == "2024-03-26"
+    assert a.published == "2024-03-26T10:00:00+00:00"  # the page states the time (article:published_time)
     assert a.text == f"{BODY_1}\n\n{BODY_2}"
     assert "Home" not in a.text and "Share this article" not in a.text
 
