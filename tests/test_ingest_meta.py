@@ -160,6 +160,7 @@ def test_outlet_order() -> None:
     "The best place for local news, sport, weather and what is on in the city and around",  # a slogan
     "https://www.example-times.com",                                   # a URL
     "escenic",                                                         # the CMS
+    "Copyright 2014",                                                  # the footer's notice
 ])
 def test_implausible_site_names_passed_over(bad: str) -> None:
     head = (f'<meta property="og:site_name" content="{bad}">'

@@ -13,7 +13,7 @@ titles and take a menu or a headline for the site name. The documented orders (d
   where that part is the outlet's name, the domain's name or a CMS name.
 * **outlet**: ``og:site_name``, JSON-LD ``publisher.name``, ``<meta name=application-name>``,
   trafilatura's site name, then the domain (``www.`` dropped); a name that is too long, a menu
-  (several ``|``), a URL, a CMS name or the page's own title is passed over, and one that is the
+  (several ``|``), a URL, a copyright notice, a CMS name or the page's own title is passed over, and one that is the
   domain's name ("Reuters" on reuters.com) goes before one that is not (og:site_name "U.S.").
 """
 
@@ -179,6 +179,8 @@ def _plausible_outlet(name: str, titles: list[str]) -> bool:
         return False
     if "://" in name or name.casefold().startswith("www."):
         return False  # a URL: the domain fallback says the same, and a real name may follow
+    if re.match(r"(?:copyright|©|\(c\)\s|all rights reserved)", name, re.IGNORECASE):
+        return False  # the footer's notice ("Copyright 2014"), not a name
     if name.casefold().strip() in CMS_NAMES:
         return False
     # A site name that is the page's own title is the headline copied into og:site_name.
