@@ -50,7 +50,7 @@ def _cols(spec: str) -> tuple[Column, ...]:
     return tuple(out)
 
 
-EVIDENCE = "article_id outlet article_date:date char_start:int char_end:int text sentence"
+EVIDENCE = "article_id outlet article_date:date char_start:int char_end:int evidence_text sentence"
 
 
 class _Context:
@@ -206,8 +206,7 @@ def _framing(kind: str) -> Callable[[Part], Iterator[tuple]]:
             for frame in frames:
                 for item in getattr(frame, kind):
                     for i, ev in enumerate(item.evidence):
-                        yield (story_id, frame.outlet, frame.actor, ctx.name(frame.actor), item.text, i,
-                               *ctx.evidence(ev))
+                        yield (story_id, frame.actor, ctx.name(frame.actor), item.text, i, *ctx.evidence(ev))
     return rows
 
 
@@ -255,7 +254,7 @@ TABLES: tuple[Table, ...] = (
           _cols("claim_id position:int " + EVIDENCE), _claim_evidence),
     Table("claim_relations", "how each article of the claim's story stands to it",
           _cols("claim_id story_id position:int article_id outlet stance score:float speaker_id speaker_name "
-                "confidence:float char_start:int char_end:int text sentence"), _claim_relations),
+                "confidence:float char_start:int char_end:int evidence_text sentence"), _claim_relations),
     Table("derivations", "one article copying or paraphrasing another",
           _cols("story_id source_article_id source_outlet derived_article_id derived_outlet kind score:float "
                 "passages:int"), _derivations),
@@ -263,9 +262,9 @@ TABLES: tuple[Table, ...] = (
           _cols("source_article_id derived_article_id position:int source_start:int source_end:int "
                 "derived_start:int derived_end:int text"), _derivation_passages),
     Table("labels", "one row per use of a label for an actor by an outlet",
-          _cols("story_id outlet actor_id actor_name label position:int " + EVIDENCE), _framing("labels")),
+          _cols("story_id actor_id actor_name label position:int " + EVIDENCE), _framing("labels")),
     Table("loaded_terms", "one row per use of a loaded term about an actor by an outlet",
-          _cols("story_id outlet actor_id actor_name term position:int " + EVIDENCE), _framing("loaded_terms")),
+          _cols("story_id actor_id actor_name term position:int " + EVIDENCE), _framing("loaded_terms")),
     Table("signals", "machine-generation tells: evidence, never a verdict",
           _cols("article_id outlet position:int kind text char_start:int char_end:int"), _signals),
 )

@@ -194,9 +194,9 @@ def record_actor_ids(analysis: Analysis) -> set[str]:
     return ids
 
 
-def iter_parts(store: Store, selection: Selection = Selection(),
-               stories_per_chunk: int = STORIES_PER_CHUNK) -> Iterator[Part]:
+def iter_parts(store: Store, selection: Selection = Selection(), stories_per_chunk: int | None = None) -> Iterator[Part]:
     """The selection's records, a chunk of stories at a time (then the unfiled articles, if any)."""
+    stories_per_chunk = stories_per_chunk or STORIES_PER_CHUNK
     story_ids = selected_story_ids(store, selection)
     for start in range(0, len(story_ids), stories_per_chunk):
         chunk = story_ids[start:start + stories_per_chunk]
