@@ -7,6 +7,7 @@ import csv
 import json
 from pathlib import Path
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 
@@ -112,7 +113,6 @@ def test_hostile_text_survives_the_round_trip(export_store: Path, exported: Path
 
 
 def test_duckdb_reads_the_csv_tables(export_store: Path, exported: Path) -> None:
-    duckdb = pytest.importorskip("duckdb")
     got = duckdb.sql(f"SELECT plover, count(*) FROM read_csv('{exported / 'events.csv'}', header = true) "
                      "GROUP BY plover ORDER BY plover").fetchall()
     assert got == sql(export_store, "SELECT plover, count(*) FROM events GROUP BY plover ORDER BY plover")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 
@@ -61,7 +62,6 @@ def test_actor1_and_actor2_are_the_first_source_and_target(export_store: Path, e
 
 
 def test_duckdb_reads_the_table(export_store: Path, exported: Path) -> None:
-    duckdb = pytest.importorskip("duckdb")
     got = duckdb.sql(f"SELECT EventRootCode, count(*) FROM read_csv('{exported}', delim = '\\t', header = true, "
                      "all_varchar = true) GROUP BY 1 ORDER BY 1").fetchall()
     want = sql(export_store, "SELECT substr(cameo, 1, 2), count(*) FROM events GROUP BY 1 ORDER BY 1")

@@ -6,6 +6,8 @@ import csv
 import json
 from pathlib import Path
 
+import networkx as nx
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
@@ -23,10 +25,8 @@ def _event_ids(fmt: str, out: Path) -> set[str]:
         with (out / "events.csv").open(encoding="utf-8", newline="") as fh:
             return {r["event_id"] for r in csv.DictReader(fh)}
     if fmt == "parquet":
-        pq = pytest.importorskip("pyarrow.parquet")
         return set(pq.read_table(out / "events.parquet").column("event_id").to_pylist())
     if fmt == "graphml":
-        nx = pytest.importorskip("networkx")
         return {i for *_, d in nx.read_graphml(out).edges(data=True) for i in d["events"].split()}
     if fmt == "plover":
         return {json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()}

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
+import networkx as nx
 import pytest
 from click.testing import CliRunner
 
@@ -15,7 +16,6 @@ from crossread.cli import main
 from crossread.store import Store
 from tests.conftest import HOSTILE_ACTOR, sql
 
-nx = pytest.importorskip("networkx")
 NS = "{http://graphml.graphdrawing.org/xmlns}"
 
 

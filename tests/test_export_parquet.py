@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
@@ -14,8 +17,6 @@ from crossread.export.tables import TABLES
 from tests.conftest import HOSTILE_ACTOR, HOSTILE_OUTLET, sql
 from tests.test_export_csv import STORE_COUNTS
 
-pq = pytest.importorskip("pyarrow.parquet")
-pa = pytest.importorskip("pyarrow")
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,6 @@ def test_values_equal_the_store(export_store: Path, exported: Path) -> None:
 
 
 def test_duckdb_joins_the_tables_as_the_store_does(export_store: Path, exported: Path) -> None:
-    duckdb = pytest.importorskip("duckdb")
     f = {t.name: str(exported / f"{t.name}.parquet") for t in TABLES}
     got = duckdb.sql(f"""
         SELECT ev.outlet, e.plover, count(*) AS n
