@@ -95,3 +95,18 @@ def test_a_store_read_a_story_at_a_time_exports_the_same_tables(export_store: Pa
         whole = pq.read_table(exported / f"{table.name}.parquet").to_pylist()
         assert sorted(chunked, key=repr) == sorted(whole, key=repr), table.name
     assert pq.ParquetFile(tmp_path / "t" / "articles.parquet").metadata.num_row_groups > 1  # written as it came
+
+
+def test_long_texts_are_written_before_the_row_limit(export_store: Path, tmp_path: Path, monkeypatch) -> None:
+    from crossread.export import tabular, view
+    from crossread.store import Store
+
+    monkeypatch.setattr(view, "STORIES_PER_CHUNK", 1)
+    monkeypatch.setattr(tabular, "TEXT_PER_GROUP", 100)  # characters: every part's articles make a row group
+    store = Store(f"sqlite:///{export_store / 'crossread.db'}")
+    try:
+        counts = tabular.export_tables(store, tmp_path, "parquet")
+    finally:
+        store.close()
+    meta = pq.ParquetFile(tmp_path / "articles.parquet").metadata
+    assert meta.num_rows == counts["articles"] and meta.num_row_groups == len(sql(export_store, "SELECT id FROM stories"))

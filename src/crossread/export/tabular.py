@@ -1,7 +1,8 @@
 """CSV and Parquet exports: one file per table of :mod:`crossread.export.tables`, streamed from the store.
 
 Rows reach the files a chunk of stories at a time (:func:`crossread.export.view.iter_parts`); Parquet
-buffers at most ``ROWS_PER_GROUP`` rows per table before writing a row group. Files are written under
+buffers at most ``ROWS_PER_GROUP`` rows or ``TEXT_PER_GROUP`` characters per table before writing a
+row group. Files are written under
 temporary names and renamed at the end, with ``manifest.json`` (tables, columns, counts, selection).
 
 CSV: UTF-8 without a byte-order mark, a header row, RFC 4180 quoting (a field with a comma, quote or
@@ -23,6 +24,7 @@ from crossread.fileio import write_text_atomic
 from crossread.records import SCHEMA_VERSION
 
 ROWS_PER_GROUP = 5000
+TEXT_PER_GROUP = 16 * 2**20  # characters of text buffered per table at most (articles are long)
 FORMATS = ("csv", "parquet")
 
 
@@ -73,11 +75,13 @@ class _ParquetSink:
         self.schema = pa.schema([pa.field(c.name, types[c.type]) for c in table.columns])
         self.writer = pq.ParquetWriter(str(path), self.schema, compression="zstd")
         self.buffer: list[tuple] = []
+        self.text = 0  # characters of the strings in the buffer
         self.dates = [i for i, c in enumerate(table.columns) if c.type == "date"]
 
     def write(self, rows: list[tuple]) -> None:
         self.buffer += rows
-        if len(self.buffer) >= ROWS_PER_GROUP:
+        self.text += sum(len(v) for row in rows for v in row if isinstance(v, str))
+        if len(self.buffer) >= ROWS_PER_GROUP or self.text >= TEXT_PER_GROUP:
             self._flush()
 
     def _flush(self) -> None:
@@ -85,7 +89,7 @@ class _ParquetSink:
         columns = [[_date(v) for v in col] if i in self.dates else list(col) for i, col in enumerate(columns)]
         self.writer.write_table(self.pa.Table.from_arrays(
             [self.pa.array(col, type=field.type) for col, field in zip(columns, self.schema)], schema=self.schema))
-        self.buffer = []
+        self.buffer, self.text = [], 0
 
     def close(self) -> None:
         if self.buffer:
