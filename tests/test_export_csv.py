@@ -82,9 +82,10 @@ def test_events_carry_their_actors_and_the_sentence_behind_them(export_store: Pa
     names = dict(sql(export_store, "SELECT id, name FROM actors"))
     stored = {(e, role): [a for _, a in sorted(rows)] for e, role, rows in _actors_by_event(export_store)}
     for row in read_csv(exported / "events.csv"):
-        assert row["source_actor_ids"].split("; ") == stored.get((row["event_id"], "source"), [""])
-        assert row["source_actor_names"].split("; ") == [names[a] for a in stored.get((row["event_id"], "source"), [])] \
-            or not row["source_actor_ids"]
+        for role in ("source", "target"):
+            ids = stored.get((row["event_id"], role), [])
+            assert row[f"{role}_actor_ids"] == "; ".join(ids)
+            assert row[f"{role}_actor_names"] == "; ".join(names[a] for a in ids)
         start, end = int(row["char_start"]), int(row["char_end"])
         assert texts[row["article_id"]][start:end] == row["evidence_text"] and row["evidence_text"] in row["sentence"]
         assert row["plover"] and row["cameo"] and row["quad_class"] in "1234"

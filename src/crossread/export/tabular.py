@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from crossread.export.tables import TABLES, Table, actor_rows, alias_rows
-from crossread.export.view import Selection, actor_infos, iter_parts, record_actor_ids
+from crossread.export.view import ExportError, Selection, actor_infos, iter_parts, record_actor_ids
 from crossread.fileio import write_text_atomic
 from crossread.records import SCHEMA_VERSION
 
@@ -98,8 +98,6 @@ class _ParquetSink:
 
 
 def _check_folder(folder: Path) -> None:
-    from crossread.export.view import ExportError
-
     if folder.exists() and not folder.is_dir():
         raise ExportError(f"-o {folder}: a file is there; the {FORMATS} exports write a folder")
 
