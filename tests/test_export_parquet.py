@@ -97,12 +97,12 @@ def test_a_store_read_a_story_at_a_time_exports_the_same_tables(export_store: Pa
     assert pq.ParquetFile(tmp_path / "t" / "articles.parquet").metadata.num_row_groups > 1  # written as it came
 
 
-def test_long_texts_are_written_before_the_row_limit(export_store: Path, tmp_path: Path, monkeypatch) -> None:
+def test_buffered_text_is_written_before_the_row_limit(export_store: Path, tmp_path: Path, monkeypatch) -> None:
     from crossread.export import tabular, view
     from crossread.store import Store
 
     monkeypatch.setattr(view, "STORIES_PER_CHUNK", 1)
-    monkeypatch.setattr(tabular, "TEXT_PER_GROUP", 100)  # characters: every part's articles make a row group
+    monkeypatch.setattr(tabular, "TEXT_BUFFERED", 100)  # characters: every part's rows make a row group
     store = Store(f"sqlite:///{export_store / 'crossread.db'}")
     try:
         counts = tabular.export_tables(store, tmp_path, "parquet")
@@ -110,3 +110,12 @@ def test_long_texts_are_written_before_the_row_limit(export_store: Path, tmp_pat
         store.close()
     meta = pq.ParquetFile(tmp_path / "articles.parquet").metadata
     assert meta.num_rows == counts["articles"] and meta.num_row_groups == len(sql(export_store, "SELECT id FROM stories"))
+
+
+def test_stories_are_read_in_chunks_bounded_by_stories_and_articles() -> None:
+    from crossread.export.view import story_chunks
+
+    stories = [("a", 3), ("b", 1), ("c", 500), ("d", 2), ("e", 2), ("f", 2)]
+    assert list(story_chunks(stories, max_stories=2, max_articles=10)) == [["a", "b"], ["c"], ["d", "e"], ["f"]]
+    assert list(story_chunks(stories, max_stories=50, max_articles=5)) == [["a", "b"], ["c"], ["d", "e"], ["f"]]
+    assert list(story_chunks([], 50, 200)) == []

@@ -1,8 +1,8 @@
 """CSV and Parquet exports: one file per table of :mod:`crossread.export.tables`, streamed from the store.
 
 Rows reach the files a chunk of stories at a time (:func:`crossread.export.view.iter_parts`); Parquet
-buffers at most ``ROWS_PER_GROUP`` rows or ``TEXT_PER_GROUP`` characters per table before writing a
-row group. Files are written under
+buffers at most ``ROWS_PER_GROUP`` rows per table, and ``TEXT_BUFFERED`` characters of text over all
+tables, before writing row groups. Files are written under
 temporary names and renamed at the end, with ``manifest.json`` (tables, columns, counts, selection).
 
 CSV: UTF-8 without a byte-order mark, a header row, RFC 4180 quoting (a field with a comma, quote or
@@ -24,12 +24,15 @@ from crossread.fileio import write_text_atomic
 from crossread.records import SCHEMA_VERSION
 
 ROWS_PER_GROUP = 5000
-TEXT_PER_GROUP = 16 * 2**20  # characters of text buffered per table at most (articles are long)
+TEXT_BUFFERED = 8 * 2**20  # characters of text buffered over all tables at most (articles are long)
 FORMATS = ("csv", "parquet")
 
 
 class _Sink(Protocol):
+    text: int  # characters of text buffered, not yet written
+
     def write(self, rows: list[tuple]) -> None: ...
+    def flush(self) -> None: ...
     def close(self) -> None: ...
 
 
@@ -42,6 +45,8 @@ def _csv_value(value: Any) -> Any:
 
 
 class _CsvSink:
+    text = 0  # rows go straight to the file
+
     def __init__(self, path: Path, table: Table) -> None:
         self.handle = path.open("w", encoding="utf-8", newline="")
         self.writer = csv.writer(self.handle, lineterminator="\r\n")
@@ -49,6 +54,9 @@ class _CsvSink:
 
     def write(self, rows: list[tuple]) -> None:
         self.writer.writerows([tuple(_csv_value(v) for v in row) for row in rows])
+
+    def flush(self) -> None:
+        pass
 
     def close(self) -> None:
         self.handle.close()
@@ -81,19 +89,20 @@ class _ParquetSink:
     def write(self, rows: list[tuple]) -> None:
         self.buffer += rows
         self.text += sum(len(v) for row in rows for v in row if isinstance(v, str))
-        if len(self.buffer) >= ROWS_PER_GROUP or self.text >= TEXT_PER_GROUP:
-            self._flush()
+        if len(self.buffer) >= ROWS_PER_GROUP:
+            self.flush()
 
-    def _flush(self) -> None:
-        columns = list(zip(*self.buffer)) if self.buffer else [() for _ in self.table.columns]
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        columns = list(zip(*self.buffer))
         columns = [[_date(v) for v in col] if i in self.dates else list(col) for i, col in enumerate(columns)]
         self.writer.write_table(self.pa.Table.from_arrays(
             [self.pa.array(col, type=field.type) for col, field in zip(columns, self.schema)], schema=self.schema))
         self.buffer, self.text = [], 0
 
     def close(self) -> None:
-        if self.buffer:
-            self._flush()
+        self.flush()
         self.writer.close()
 
 
@@ -127,6 +136,9 @@ def export_tables(store: Any, folder: Path | str, fmt: str = "csv", selection: S
                 rows = list(t.rows(part))
                 sinks[t.name].write(rows)
                 counts[t.name] += len(rows)
+            if sum(sink.text for sink in sinks.values()) >= TEXT_BUFFERED:
+                for sink in sinks.values():
+                    sink.flush()
             if selection != Selection():
                 named |= record_actor_ids(part.analysis)
         # actors last: every actor (whole store) or those the exported records name

@@ -1,7 +1,7 @@
 """The exports' view of a store: which stories an export covers, and their records a chunk at a time.
 
-Every export streams: stories are read ``STORIES_PER_CHUNK`` at a time as records
-(:meth:`crossread.store.Store.analysis` of the chunk), with what the records do not carry (an
+Every export streams: stories are read ``STORIES_PER_CHUNK`` at a time (fewer when they reach
+``ARTICLES_PER_CHUNK`` articles) as records (:meth:`crossread.store.Store.analysis` of the chunk), with what the records do not carry (an
 article's effective date, a story's dates and counts, the actors' descriptions) read for that chunk
 only. Memory holds one chunk, never the store.
 
@@ -25,6 +25,7 @@ from crossread.store import Store
 from crossread.store import schema as s
 
 STORIES_PER_CHUNK = 50
+ARTICLES_PER_CHUNK = 200  # a chunk closes at 50 stories or at this many articles (a story is never split)
 _IN = 500  # values per IN (...) list
 
 
@@ -129,9 +130,30 @@ def story_filter(selection: Selection, column: Any) -> Any:
 
 def selected_story_ids(store: Store, selection: Selection) -> list[str]:
     """The selection's stories in filing order (ids only: small even for a large store)."""
+    return [story_id for story_id, _ in _selected_stories(store, selection)]
+
+
+def _selected_stories(store: Store, selection: Selection) -> list[tuple[str, int]]:
+    """(id, articles) of the selection's stories in filing order."""
+    st = s.stories
     with store.engine.connect() as conn:
-        return list(conn.execute(select(s.stories.c.id).where(story_filter(selection, s.stories.c.id))
-                                 .order_by(s.stories.c.order_key)).scalars())
+        return [(i, n or 0) for i, n in conn.execute(select(st.c.id, st.c.articles)
+                                                     .where(story_filter(selection, st.c.id)).order_by(st.c.order_key))]
+
+
+def story_chunks(stories: Sequence[tuple[str, int]], max_stories: int, max_articles: int) -> Iterator[list[str]]:
+    """Consecutive chunks of story ids: at most ``max_stories`` stories, and no more than ``max_articles``
+    articles unless one story alone has more."""
+    chunk: list[str] = []
+    articles = 0
+    for story_id, n in stories:
+        if chunk and (len(chunk) >= max_stories or articles + n > max_articles):
+            yield chunk
+            chunk, articles = [], 0
+        chunk.append(story_id)
+        articles += n
+    if chunk:
+        yield chunk
 
 
 def unfiled_article_ids(store: Store, selection: Selection) -> list[str]:
@@ -196,13 +218,11 @@ def record_actor_ids(analysis: Analysis) -> set[str]:
 
 def iter_parts(store: Store, selection: Selection = Selection(), stories_per_chunk: int | None = None) -> Iterator[Part]:
     """The selection's records, a chunk of stories at a time (then the unfiled articles, if any)."""
-    stories_per_chunk = stories_per_chunk or STORIES_PER_CHUNK
-    story_ids = selected_story_ids(store, selection)
-    for start in range(0, len(story_ids), stories_per_chunk):
-        chunk = story_ids[start:start + stories_per_chunk]
+    stories = _selected_stories(store, selection)
+    for chunk in story_chunks(stories, stories_per_chunk or STORIES_PER_CHUNK, ARTICLES_PER_CHUNK):
         yield _part(store, store.analysis(chunk), story_ids=chunk, framing=store.framing_by_story(chunk))
     unfiled = unfiled_article_ids(store, selection)
-    for chunk in _chunks(unfiled):
+    for chunk in _chunks(unfiled, ARTICLES_PER_CHUNK):
         articles = store.articles_by_id(chunk)
         yield _part(store, Analysis(articles=[articles[i] for i in chunk]), story_ids=[], framing={})
 
