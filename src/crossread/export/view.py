@@ -40,10 +40,6 @@ class Selection:
     story: str | None = None
     since: str | None = None  # YYYY-MM-DD
 
-    def describe(self) -> str:
-        parts = ([f"story {self.story}"] if self.story else []) + ([f"since {self.since}"] if self.since else [])
-        return ", ".join(parts) or "the whole store"
-
 
 @dataclass
 class ActorInfo:
