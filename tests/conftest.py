@@ -142,3 +142,60 @@ def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         conn.close()
     return out
+
+
+# Text no export may break or run: quotes, commas, tabs, line breaks, markup.
+EXPORT_HOSTILE = '<script>alert("x")</script>'
+# Values written straight into the export store after its analysis (ingest would normalise the tabs and
+# line breaks away; a store can still hold them, e.g. one filled by other tools).
+HOSTILE_OUTLET = 'Evil, "Wire"\t<img src=x onerror=alert(1)>\nline two\r\nend'
+HOSTILE_ACTOR = 'Iran\t"the regime", <script>alert(1)</script>\nnext line'
+
+
+@pytest.fixture(scope="session")
+def export_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An analysed store (its OUTDIR) for the export tests, analysed once per session: the demo seeds and
+    three small dated articles of our own with hostile text (one copied from another, for a
+    derivation), then an outlet and an actor name holding tabs, line breaks and markup. Tests must not
+    change it."""
+    import json
+    import sqlite3
+
+    from crossread.pipeline import AnalyzeOptions, run_analyze
+
+    root = tmp_path_factory.mktemp("export-store")
+    strike = ("Israel attacked Hezbollah positions in Lebanon on Sunday. Iran condemned Israel, calling the "
+              f'strike "a crime, {EXPORT_HOSTILE}". Hezbollah said it would retaliate against Israel.')
+    records = [
+        {"title": f'Iran, "Israel" and {EXPORT_HOSTILE}', "outlet": "Evil Wire", "published": "2024-03-04",
+         "url": 'https://example.org/a?x=1,2&y="3"',
+         "text": 'Iran condemned Israel on Monday, calling the strike "a crime". The Iranian foreign minister '
+                 f'said: "We will respond, {EXPORT_HOSTILE}, with force."\n\nIsrael attacked Hezbollah positions in '
+                 "Lebanon on Sunday."},
+        {"title": "Israel strikes Lebanon", "outlet": "Plain Times", "published": "2024-03-05",
+         "url": "https://example.org/b", "text": strike},
+        {"title": "Israel strikes Lebanon, Iran condemns", "outlet": "Copy Cat", "published": "2024-03-06",
+         "url": "https://example.org/c", "text": strike + " Lebanon's government called for calm."},
+    ]
+    corpus = root / "hostile.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = root / "out"
+    summary = run_analyze([str(SEEDS), str(corpus)], AnalyzeOptions(outdir=out, workers=1, write_outputs=False))
+    assert summary.ok, summary.skipped
+    conn = sqlite3.connect(out / "crossread.db")
+    with conn:
+        conn.execute("UPDATE articles SET outlet = ? WHERE outlet = 'Evil Wire'", (HOSTILE_OUTLET,))
+        conn.execute("UPDATE actors SET name = ? WHERE name = 'Iran'", (HOSTILE_ACTOR,))
+    conn.close()
+    return out
+
+
+def sql(outdir: Path, query: str, params: tuple = ()) -> list[tuple]:
+    """Rows of a query on the SQLite store of ``outdir``."""
+    import sqlite3
+
+    conn = sqlite3.connect(outdir / "crossread.db")
+    try:
+        return conn.execute(query, params).fetchall()
+    finally:
+        conn.close()

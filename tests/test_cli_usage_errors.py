@@ -84,3 +84,27 @@ def test_a_file_name_with_bad_bytes_or_a_newline_costs_nothing_and_is_shown_on_o
     assert "Traceback" not in result.output
     assert "1 article(s) added" in result.output  # the good file with the bad name is stored
     assert "new\\nline.txt: no article text found" in result.output  # one line, the newline escaped
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--format", "xml", "-o", "{tmp}/x"], "Invalid value for '--format'"),
+    (["--format", "graphml", "-o", "{tmp}"], "a folder is there; this format writes a file"),
+    (["--format", "csv", "-o", "{tmp}/file.txt"], "a file is there; this format writes a folder"),
+    (["--format", "plover", "-o", "{tmp}/nowhere/events.jsonl"], "the folder {tmp}/nowhere does not exist"),
+    (["--format", "csv", "-o", "{tmp}/x", "--since", "last week"], "--since 'last week' is not a date (YYYY-MM-DD)"),
+    (["--format", "parquet", "-o", "{tmp}/x", "--story", "story_nope"], "--story story_nope: no story of that id"),
+])
+def test_bad_export_arguments_are_usage_errors(export_store: Path, tmp_path: Path, args: list[str],
+                                               message: str) -> None:
+    (tmp_path / "file.txt").write_text("mine", encoding="utf-8")
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = CliRunner().invoke(main, ["export", str(export_store), *args])
+    assert result.exit_code == 2, result.output
+    assert message.replace("{tmp}", str(tmp_path)) in result.output and "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]  # nothing written
+    assert (tmp_path / "file.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_export_without_a_store_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["export", str(tmp_path), "--format", "csv", "-o", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "no crossread store there" in result.output

@@ -187,3 +187,50 @@ def test_store_check_on_postgres(postgres) -> None:
         conn.execute(text("DROP TABLE signals"))
     engine.dispose()
     assert check_store(url).problems == ["table signals is missing"]
+
+
+def test_every_export_reads_the_same_from_postgres(postgres, tmp_path: Path) -> None:
+    import csv
+
+    import networkx as nx
+    import pyarrow.parquet as pq
+    from click.testing import CliRunner
+
+    from crossread.cli import EXPORT_FORMATS, main
+    from crossread.export.tables import TABLES
+
+    url = postgres("exports")
+    assert run_analyze([str(SEEDS)], AnalyzeOptions(outdir=tmp_path / "pg", db_url=url, write_outputs=False)).ok
+    assert run_analyze([str(SEEDS)], AnalyzeOptions(outdir=tmp_path / "sqlite", write_outputs=False)).ok
+    when = {"first_seen", "DATEADDED", "dateCoded", "date", "article_date", "SQLDATE", "MonthYear", "Year"}
+
+    def rows(records) -> list:  # order-free, the times of the two runs left out
+        return sorted((json.dumps({k: v for k, v in dict(r).items() if k not in when}, sort_keys=True, default=str)
+                       for r in records))
+
+    def read(fmt: str, out: Path):
+        if fmt in ("csv", "parquet"):
+            return {t.name: rows(csv.DictReader((out / f"{t.name}.csv").open(encoding="utf-8", newline="")))
+                    if fmt == "csv" else rows(pq.read_table(out / f"{t.name}.parquet").to_pylist()) for t in TABLES}
+        if fmt == "jsonl":
+            return {p.name: rows(json.loads(line) for line in p.read_text(encoding="utf-8").splitlines())
+                    for p in out.glob("*.jsonl")}
+        if fmt == "json":
+            return {k: rows(v) for k, v in json.loads(out.read_text(encoding="utf-8")).items() if isinstance(v, list)}
+        if fmt == "graphml":
+            graph = nx.read_graphml(out)
+            return (rows({"id": n, **d} for n, d in graph.nodes(data=True)),
+                    rows({"source": s, "target": t, **d} for s, t, d in graph.edges(data=True)))
+        if fmt == "plover":
+            return rows(json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
+        return rows(csv.DictReader(out.open(encoding="utf-8", newline=""), delimiter="\t"))
+
+    for fmt, kind in EXPORT_FORMATS.items():
+        got = {}
+        for name, store_args in (("pg", ["--db", url]), ("sqlite", [str(tmp_path / "sqlite")])):
+            out = tmp_path / f"{name}-{fmt}" / ("x" if kind == "folder" else "x.out")
+            out.parent.mkdir()
+            result = CliRunner().invoke(main, ["export", *store_args, "--format", fmt, "-o", str(out)])
+            assert result.exit_code == 0, result.output
+            got[name] = read(fmt, out)
+        assert got["pg"] == got["sqlite"], fmt

@@ -271,30 +271,95 @@ def report(outdir: Path | None, db: str | None, output: Path | None, min_confide
                                    if len(written) > 1 else ""), err=True)
 
 
+EXPORT_FORMATS = {  # format -> what -o names
+    "json": "file", "jsonl": "folder", "csv": "folder", "parquet": "folder",
+    "graphml": "file", "plover": "file", "events-tsv": "file",
+}
+
+
 @main.command()
 @_store_args
-@click.option("--format", "fmt", type=click.Choice(["json", "jsonl"]), default="jsonl", show_default=True,
-              help="json: one analysis.json; jsonl: one JSON Lines file per record kind, streamed.")
+@click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="jsonl", show_default=True,
+              help="json: one analysis.json; jsonl: one JSON Lines file per record kind; csv / parquet: one "
+                   "table per record kind; graphml: the actor network; plover: PLOVER event records (JSON "
+                   "Lines, or a JSON array for a .json path); events-tsv: a GDELT-style event table.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="The analysis.json file (json) or a folder (jsonl).")
-def export(outdir: Path | None, db: str | None, fmt: str, output: Path) -> None:
-    """Export the store's records (schema: docs/schema/analysis.schema.json)."""
+              help="A folder (jsonl, csv, parquet) or a file (the other formats).")
+@click.option("--story", default=None, help="Export this story only (its id, as in the report or the store).")
+@click.option("--since", default=None, metavar="YYYY-MM-DD",
+              help="Export only the stories with an article dated on or after this day (with all their records).")
+def export(outdir: Path | None, db: str | None, fmt: str, output: Path, story: str | None,
+           since: str | None) -> None:
+    """Export the store's records for other tools (docs/EXPORT.md), streamed from the store."""
+    from crossread.export.view import ExportError, parse_since, resolve_selection
+
+    _check_output(output, EXPORT_FORMATS[fmt])
+    try:
+        parse_since(since)
+    except ExportError as exc:
+        raise click.UsageError(str(exc)) from None
     url = _store_url(outdir, db)
     with _faults_in_words(url):
         store = _open_store(url)
         try:
-            if fmt == "json":
-                from crossread.export import write_analysis_json
-
-                write_analysis_json(store.analysis(), output)
-                click.echo(f"wrote {output}", err=True)
-            else:
-                from crossread.export.jsonl import export_jsonl
-
-                counts = export_jsonl(store, output)
-                click.echo(f"wrote {output}/: " + ", ".join(f"{n} {k}" for k, n in counts.items()), err=True)
+            try:
+                selection = resolve_selection(store, story, since)
+            except ExportError as exc:
+                raise click.UsageError(str(exc)) from None
+            click.echo(f"wrote {output}" + _run_export(store, fmt, output, selection), err=True)
         finally:
             store.close()
+
+
+def _check_output(output: Path, kind: str) -> None:
+    """-o must be able to become the folder or file the format writes: a usage error before any work."""
+    if kind == "folder":
+        if output.exists() and not output.is_dir():
+            raise click.UsageError(f"-o {output}: a file is there; this format writes a folder")
+        return
+    if output.is_dir():
+        raise click.UsageError(f"-o {output}: a folder is there; this format writes a file")
+    if not output.parent.is_dir():
+        raise click.UsageError(f"-o {output}: the folder {output.parent} does not exist")
+
+
+def _run_export(store, fmt: str, output: Path, selection) -> str:  # noqa: ANN001
+    """Run one export; returns what it wrote, in words."""
+    from crossread.export.view import Selection
+
+    if fmt == "json":
+        from crossread.export import write_analysis_json
+        from crossread.export.view import selected_story_ids
+
+        write_analysis_json(store.analysis(None if selection == Selection() else
+                                           selected_story_ids(store, selection)), output)
+        return ""
+    if fmt == "jsonl":
+        from crossread.export.jsonl import export_jsonl
+
+        counts = export_jsonl(store, output, selection)
+    elif fmt in ("csv", "parquet"):
+        from crossread.export.tabular import export_tables
+
+        if fmt == "parquet":
+            import importlib.util
+
+            if importlib.util.find_spec("pyarrow") is None:
+                raise click.ClickException("the parquet export needs pyarrow: pip install pyarrow")
+        counts = export_tables(store, output, fmt, selection)
+    elif fmt == "graphml":
+        from crossread.export.graphml import export_graphml
+
+        counts = export_graphml(store, output, selection)
+    elif fmt == "plover":
+        from crossread.export.plover_json import export_plover
+
+        counts = {"events": export_plover(store, output, selection)}
+    else:
+        from crossread.export.events_tsv import export_events_tsv
+
+        counts = {"events": export_events_tsv(store, output, selection)}
+    return ": " + ", ".join(f"{n} {k}" for k, n in counts.items())
 
 
 @main.command()

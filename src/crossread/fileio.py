@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any
 
 # Create-only, never through a symlink, binary (no newline translation on Windows), not inherited by children.
 _TEMP_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
@@ -33,11 +36,23 @@ def write_text_atomic(path: Path | str, text: str) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    with open_atomic(path, "w") as fh:
+        fh.write(text)
+
+
+@contextmanager
+def open_atomic(path: Path | str, mode: str = "w") -> Iterator[IO[Any]]:
+    """A file to stream into (``"w"``: UTF-8 text, ``"wb"``: bytes) that appears at ``path`` only when the
+    block ends without an error: readers see the old file or the new one, never half of it. The parent
+    folder must exist."""
+    if mode not in ("w", "wb"):
+        raise ValueError(f"open_atomic: mode {mode!r} (use 'w' or 'wb')")
+    path = Path(path)
     # Temp file in the same directory so os.replace is an atomic rename on one filesystem.
     fd, tmp = _create_temp(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, mode, **({"encoding": "utf-8", "newline": ""} if mode == "w" else {})) as fh:
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import hashlib
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any, Literal, TypeVar
 
 SCHEMA_VERSION = "1.0"
@@ -204,6 +205,16 @@ class Label:
 class LoadedTerm:
     text: str
     evidence: list[Evidence] = field(default_factory=list)
+
+
+def sorted_labels(labels: Iterable[Label]) -> list[Label]:
+    """The order a framing record lists its labels in: most used first, then by text."""
+    return sorted(labels, key=lambda lb: (-lb.count, lb.text))
+
+
+def sorted_terms(terms: Iterable[LoadedTerm]) -> list[LoadedTerm]:
+    """The order a framing record lists its loaded terms in: most evidence first, then by text."""
+    return sorted(terms, key=lambda t: (-len(t.evidence), t.text))
 
 
 @dataclass

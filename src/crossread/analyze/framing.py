@@ -30,7 +30,8 @@ from importlib import resources
 from typing import Any, Iterable, Sequence
 
 from crossread.nlp import docview
-from crossread.records import Actor, Analysis, Article, Evidence, Framing, Label, LoadedTerm
+from crossread.records import (Actor, Analysis, Article, Evidence, Framing, Label, LoadedTerm, sorted_labels,
+                               sorted_terms)
 
 # ----------------------------------------------------------------------------------------------------------------
 # vocabulary
@@ -735,17 +736,9 @@ def _framing_for_article(article: Article, doc: Any, actors: Sequence[Actor]) ->
             if any(s <= ev.start and ev.end <= e for s, e in sentences):  # type: ignore[misc]
                 by_term.setdefault(term, LoadedTerm(text=term)).evidence.append(ev)
         if by_label or by_term:
-            result.append(Framing(outlet=outlet, actor=actor.id, labels=_sorted_labels(by_label.values()),
-                                  loaded_terms=_sorted_terms(by_term.values())))
+            result.append(Framing(outlet=outlet, actor=actor.id, labels=sorted_labels(by_label.values()),
+                                  loaded_terms=sorted_terms(by_term.values())))
     return result
-
-
-def _sorted_labels(labels: Iterable[Label]) -> list[Label]:
-    return sorted(labels, key=lambda lb: (-lb.count, lb.text))
-
-
-def _sorted_terms(terms: Iterable[LoadedTerm]) -> list[LoadedTerm]:
-    return sorted(terms, key=lambda t: (-len(t.evidence), t.text))
 
 
 def aggregate_framing(framings: Sequence[Framing], id_map: dict[str, str] | None = None) -> list[Framing]:
@@ -762,7 +755,7 @@ def aggregate_framing(framings: Sequence[Framing], id_map: dict[str, str] | None
             into.evidence.extend(lb.evidence)
         for lt in fr.loaded_terms:
             terms.setdefault(lt.text, LoadedTerm(text=lt.text)).evidence.extend(lt.evidence)
-    return [Framing(outlet=o, actor=a, labels=_sorted_labels(lbs.values()), loaded_terms=_sorted_terms(ts.values()))
+    return [Framing(outlet=o, actor=a, labels=sorted_labels(lbs.values()), loaded_terms=sorted_terms(ts.values()))
             for (o, a), (lbs, ts) in sorted(merged.items())]
 
 

@@ -28,6 +28,8 @@ from crossread.records import (
     Quote,
     Removed,
     Signal,
+    sorted_labels,
+    sorted_terms,
 )
 from crossread.store.codec import sentence_from, sentence_offsets
 
@@ -202,8 +204,6 @@ def records_of(article: Article, tables: Mapping[str, Sequence[Mapping[str, Any]
 
 def framing_of(article: Article, rows: Iterable[Mapping[str, Any]]) -> list[Framing]:
     """Per-article framing records (one per actor, labels and loaded terms sorted as extraction sorts them)."""
-    from crossread.analyze.framing import _sorted_labels, _sorted_terms
-
     texts = {article.id: article.text}
     by_actor: dict[str, tuple[dict[str, Label], dict[str, LoadedTerm]]] = {}
     order: list[str] = []
@@ -220,8 +220,8 @@ def framing_of(article: Article, rows: Iterable[Mapping[str, Any]]) -> list[Fram
         else:
             terms.setdefault(row["term"], LoadedTerm(text=row["term"])).evidence.append(ev)
     outlet = article.outlet or "unknown"
-    return [Framing(outlet=outlet, actor=a, labels=_sorted_labels(by_actor[a][0].values()),
-                    loaded_terms=_sorted_terms(by_actor[a][1].values())) for a in order]
+    return [Framing(outlet=outlet, actor=a, labels=sorted_labels(by_actor[a][0].values()),
+                    loaded_terms=sorted_terms(by_actor[a][1].values())) for a in order]
 
 
 # --------------------------------------------------------------------------- across the articles of a story
@@ -336,8 +336,6 @@ def story_records_of(tables: Mapping[str, Sequence[Mapping[str, Any]]], texts: M
 def framing_rows_of(label_rows: Iterable[Mapping[str, Any]], term_rows: Iterable[Mapping[str, Any]],
                     texts: Mapping[str, str]) -> list[Framing]:
     """Framing records per (outlet, actor) from label and loaded-term rows, summed over the stories given."""
-    from crossread.analyze.framing import _sorted_labels, _sorted_terms
-
     merged: dict[tuple[str, str], tuple[dict[str, Label], dict[str, LoadedTerm]]] = {}
     for row in label_rows:
         labels, _ = merged.setdefault((row["outlet"], row["actor_id"]), ({}, {}))
@@ -347,5 +345,5 @@ def framing_rows_of(label_rows: Iterable[Mapping[str, Any]], term_rows: Iterable
     for row in term_rows:
         _, terms = merged.setdefault((row["outlet"], row["actor_id"]), ({}, {}))
         terms.setdefault(row["term"], LoadedTerm(text=row["term"])).evidence.append(evidence_of(row, texts))
-    return [Framing(outlet=o, actor=a, labels=_sorted_labels(lbs.values()), loaded_terms=_sorted_terms(ts.values()))
+    return [Framing(outlet=o, actor=a, labels=sorted_labels(lbs.values()), loaded_terms=sorted_terms(ts.values()))
             for (o, a), (lbs, ts) in sorted(merged.items())]
