@@ -257,6 +257,21 @@ def test_unreadable_folders_are_reported_and_the_readable_files_read(tmp_path: P
     assert items[1:] == [IngestError(str(intake / "locked"), reason), IngestError(str(closed), reason)]
 
 
+def test_a_recursive_glob_reports_the_folders_it_cannot_read(tmp_path: Path, monkeypatch) -> None:
+    intake = tmp_path / "intake"
+    (intake / "a" / "locked").mkdir(parents=True)
+    (intake / "a" / "locked" / "hidden.txt").write_text(BODY, encoding="utf-8")
+    (intake / "a" / "good.txt").write_text(BODY, encoding="utf-8")
+    _make_unreadable(monkeypatch, intake / "a" / "locked")
+    try:
+        items = run(f"{intake}/**/*.txt")
+    finally:
+        (intake / "a" / "locked").chmod(0o755)
+    assert isinstance(items[0], Article) and items[0].source == str(intake / "a" / "good.txt")
+    assert items[1:] == [IngestError(str(intake / "a" / "locked"),
+                                     "cannot read this folder: Permission denied (the files in it are not read)")]
+
+
 NAV_PAGE = ("<html><head><title>Example News</title></head><body><nav><ul>"
             + "".join(f"<li><a href='/{w.lower()}'>{w}</a></li>" for w in "Home World Sport Business Culture".split())
             + "</ul></nav><div><p>Home | World | Sport | Business | Culture | Travel</p>"

@@ -26,6 +26,16 @@ def _walk(directory: str, unreadable: list[tuple[str, str]] | None = None) -> li
     return sorted(found)
 
 
+def _glob_base(pattern: str) -> str:
+    """The folder a pattern's matches all lie under: its leading components without wildcards."""
+    parts: list[str] = []
+    for part in pattern.split(os.sep):
+        if glob.has_magic(part):
+            break
+        parts.append(part)
+    return os.sep.join(parts) or ("/" if pattern.startswith(os.sep) else ".")
+
+
 def _special_file(path: str) -> str | None:
     """Why ``path`` cannot be read as a file (a FIFO would block the run forever), or None."""
     try:
@@ -77,6 +87,8 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[tupl
             yield path, "not a regular file"
         elif glob.has_magic(path):
             matches = sorted(glob.glob(path, recursive=True))
+            if "**" in path:  # glob passes over a folder it cannot list in silence: say which
+                _walk(_glob_base(path), unreadable)
             files: list[str] = []
             for m in matches:
                 if os.path.isdir(m):
