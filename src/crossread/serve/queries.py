@@ -387,15 +387,25 @@ def actor_events(conn: Connection, actor_id: str, page: int = 1, per_page: int =
 
 def actor_timeline(conn: Connection, actor_id: str) -> list[dict[str, Any]]:
     """Events per month with the actor as source and as target: ``[{month, source, target}]``, in order
-    (months without events between the first and the last included)."""
-    ea, ev, a = s.event_actors, s.event_evidence, s.articles
-    # an event's month: that of its first evidence article (the sentence it was recorded from)
-    month = func.substr(a.c.date, 1, 7).label("month")
+    (months without events between the first and the last included; events dated only to a year, or
+    not at all, as "undated")."""
+    ea, e, ev, a = s.event_actors, s.events, s.event_evidence, s.articles
+    # an event's month: when it happened (``events.date``, from its text or its first report's publication
+    # date), read from the events table alone; an event with no month there (stored before events were
+    # dated, or dated to a year) takes the date of the article it was first recorded from
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     inner = select(ea.c.event_id, ea.c.role).distinct().where(ea.c.actor_id == actor_id).subquery()
+    has_month = func.length(e.c.date) >= 7
+    month = func.substr(e.c.date, 1, 7)
     for m, role, n in conn.execute(select(month, inner.c.role, func.count()).select_from(
-            inner.join(ev, and_(ev.c.event_id == inner.c.event_id, ev.c.position == 0))
-            .join(a, a.c.id == ev.c.article_id)).group_by(month, inner.c.role)):
+            inner.join(e, e.c.id == inner.c.event_id)).where(has_month).group_by(month, inner.c.role)):
+        counts[m][role] += n
+    article_month = func.substr(a.c.date, 1, 7)
+    for m, role, n in conn.execute(select(article_month, inner.c.role, func.count()).select_from(
+            inner.join(e, e.c.id == inner.c.event_id)
+            .join(ev, and_(ev.c.event_id == inner.c.event_id, ev.c.position == 0))
+            .join(a, a.c.id == ev.c.article_id)).where(or_(e.c.date.is_(None), ~has_month))
+            .group_by(article_month, inner.c.role)):
         counts[m or "undated"][role] += n
     months = sorted(k for k in counts if k != "undated" and len(k) == 7)
     out = []
