@@ -427,22 +427,38 @@ def serve(outdir: Path | None, db: str | None, host: str, port: int) -> None:
         store.close()
 
 
-@main.group(name="eval")
+class LazyGroup(click.Group):
+    """A group whose plugged-in commands are imported when they are run (or their help is shown): the
+    eval and training modules import spaCy and more, seconds that every other command would pay."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.lazy: dict[str, str] = {}  # command name -> "module:attribute"
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in self.lazy:
+            module_name, attribute = self.lazy[name].split(":")
+            self.add_command(getattr(importlib.import_module(module_name), attribute), name)
+        return super().get_command(ctx, name)
+
+
+@main.group(name="eval", cls=LazyGroup)
 def eval_group() -> None:
     """Measure an extractor on gold data (each takes the data folder as an argument)."""
 
 
-@main.group()
+@main.group(cls=LazyGroup)
 def models() -> None:
     """Train and inspect the NLP models crossread ships."""
 
 
 def _plug_commands() -> None:
-    groups = {"eval": eval_group, "models": models, "main": main}
+    groups = {"eval": eval_group, "models": models}
     for group_name, target, command_name in PLUGIN_COMMANDS:
-        module_name, attribute = target.split(":")
-        command = getattr(importlib.import_module(module_name), attribute)
-        groups[group_name].add_command(command, command_name)
+        groups[group_name].lazy[command_name] = target
 
 
 _plug_commands()
