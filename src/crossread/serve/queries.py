@@ -121,7 +121,8 @@ def _fts_story_ids(dialect: str, query: str) -> Any:
     if dialect == "sqlite":
         from crossread.store.fts import fts5_query
 
-        sql = ("SELECT a.story_id FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid "
+        sql = ("SELECT a.story_id FROM articles_fts JOIN articles a INDEXED BY ix_articles_seq_story "
+               "ON a.seq = articles_fts.rowid "
                "WHERE articles_fts MATCH :fts_q UNION "
                "SELECT c.story_id FROM claims_fts JOIN claims c ON c.seq = claims_fts.rowid "
                "WHERE claims_fts MATCH :fts_q")
