@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
+from crossread.extract.actor_codes import actor_sector
 from crossread.extract.names import compatible_names, fold, name_words
 from crossread.extract.registry import ActorRegistry, RegistryEntry, default_registry, normalize
 from crossread.nlp import docview
@@ -144,6 +145,7 @@ class _ActorBuild:
     country: str | None = None
     aliases: list[str] = field(default_factory=list)
     spans: list[tuple[int, int]] = field(default_factory=list)
+    affiliation: str | None = None  # registry key of the organisation/state a person's title names
 
 
 def _label(span: Any) -> str:
@@ -1114,6 +1116,8 @@ class _Resolver:
                     actor.role = c.role
                 if c.country and not actor.country:
                     actor.country = c.country
+                if c.affiliation and not actor.affiliation:
+                    actor.affiliation = c.affiliation
                 for role, affiliation in c.roles:
                     if affiliation:
                         self.role_index.setdefault((affiliation, self._role_norm(role)), c.key)
@@ -1556,9 +1560,12 @@ class _Resolver:
             for a in build.aliases:
                 if a != build.name and a not in aliases:
                     aliases.append(a)
+            entry = self.registry.get(key)
+            affiliation = self.registry.get(build.affiliation) if build.affiliation else None
+            sector = actor_sector(build.type, build.name, build.role, entry, affiliation)
             out.append(Actor(id=record_id("actor", self.article.id, key), name=build.name,
                              type=build.type, aliases=aliases, mentions=mentions,
-                             role=build.role, country=build.country))
+                             role=build.role, country=build.country, sector=sector))
         out.sort(key=lambda a: a.mentions[0].start)
         return out
 
