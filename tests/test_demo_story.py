@@ -75,6 +75,12 @@ def test_people_organisations_and_states_are_one_actor_each(demo: Analysis) -> N
     assert {"Haniyeh", "the head of Hamas", "the Hamas leader"} <= set(haniyeh.aliases)
     assert {"PIJ"} <= set(by_name["Palestinian Islamic Jihad"][0].aliases)
     assert by_name["Hossein Amir-Abdollahian"][0].country == "IRN"
+    # actor codes (country, CAMEO sector) from the registry and the title rules
+    codes = {n: (by_name[n][0].country, by_name[n][0].sector) for n in ("Hamas", "Iran", "Israel", "United States",
+                                                                       "Hossein Amir-Abdollahian", "Ismail Haniyeh")}
+    assert codes == {"Hamas": ("PSE", "REB"), "Iran": ("IRN", None), "Israel": ("ISR", None),
+                     "United States": ("USA", None), "Hossein Amir-Abdollahian": ("IRN", "GOV"),
+                     "Ismail Haniyeh": ("PSE", "REB")}
     assert outlets(demo, haniyeh.mentions) == {"ICARO Media Group", "All Israel News"}
 
 

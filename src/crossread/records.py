@@ -104,6 +104,7 @@ class Actor:
     mentions: list[Mention] = field(default_factory=list)
     role: str | None = None
     country: str | None = None
+    sector: str | None = None  # CAMEO agent code (GOV, MIL, COP, ...; extract.actor_codes)
 
 
 @dataclass

@@ -60,7 +60,7 @@ def story_actors(inp: StoryInput) -> list[Actor]:
             form = (ActorForm(actor.name, actor.type, inp.merge_keys[key]) if key in inp.merge_keys
                     else form_of(actor, registry))
             row = ActorRow(article.id, actor.id, form, actor.role, actor.country, tuple(actor.aliases),
-                           len(actor.mentions))
+                           len(actor.mentions), sector=actor.sector)
             groups.setdefault(inp.actor_ids.get(key, actor.id), []).append((row, actor))
     out = []
     for actor_id, members in groups.items():

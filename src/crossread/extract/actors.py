@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
+from crossread.extract.actor_codes import actor_sector, sector_nouns
 from crossread.extract.names import compatible_names, fold, name_words
 from crossread.extract.registry import ActorRegistry, RegistryEntry, default_registry, normalize
 from crossread.nlp import docview
@@ -109,6 +110,9 @@ DATE_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
               "october", "november", "december", "today", "yesterday", "tonight"}
 # "D-Ill.", "R-Texas": US party-state tags, never actors on their own
 _PARTY_STATE = re.compile(r"^[DRI]-[A-Z][A-Za-z.]*$")
+# after a name, how US news marks a member of Congress: "(R-Texas)", "(D-N.Y.)", ", Republican of Arizona"
+_CONGRESS_TAG = re.compile(r"\s*(?:\(\s*[DRI]\s*-\s*[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?\s*\)"
+                           r"|,\s+(?:a\s+)?(?:Republican|Democrat|Democratic|independent|Independent)\s+(?:of|from)\s+[A-Z])")
 # adjectival proper words ("Democratic", "Islamic", "Republican"): groups, not names
 _ADJECTIVAL = re.compile(r"^[A-Z][a-z]+(ian|ean|ese|ish|ic|an|ist)$")
 _LEADING_THE = re.compile(r"^(?:the|The)\s+")
@@ -144,6 +148,8 @@ class _ActorBuild:
     country: str | None = None
     aliases: list[str] = field(default_factory=list)
     spans: list[tuple[int, int]] = field(default_factory=list)
+    affiliation: str | None = None  # registry key of the organisation/state a person's title names
+    sector: str | None = None  # a sector read from the context when the role gives none (US party tags)
 
 
 def _label(span: Any) -> str:
@@ -861,6 +867,21 @@ class _Resolver:
             actor.spans.append(span)
         return actor
 
+    def _agent(self, entry: RegistryEntry | None, noun: Any, text: str) -> _ActorBuild | None:
+        """A state's agent named by a group noun with a CAMEO sector other than government ("Russian
+        police" -> RUS COP, "Israeli troops" -> ISR MIL), keyed by state and sector so that "Israeli
+        army" and "Israeli troops" are one actor. Government nouns ("Israeli officials") stay the state:
+        in event data a state acts through its government."""
+        if entry is None or entry.type != "GPE" or not entry.country:
+            return None
+        code = sector_nouns().get(_lower(noun))
+        if code is None or code == "GOV":
+            return None
+        name = f"{(entry.demonyms or [entry.name])[0]} {_lower(noun)}"
+        agent = self._add(f"{entry.key}/{code}", name, "ORG", alias=text)
+        agent.country = entry.country
+        return agent
+
     def _registry_key(self, cand: _Cand) -> str | None:
         match = self.registry.lookup(cand.text)
         if match is None:
@@ -1114,6 +1135,11 @@ class _Resolver:
                     actor.role = c.role
                 if c.country and not actor.country:
                     actor.country = c.country
+                if c.affiliation and not actor.affiliation:
+                    actor.affiliation = c.affiliation
+                if _CONGRESS_TAG.match(self.doc_text, c.end):
+                    actor.country = actor.country or "USA"
+                    actor.sector = "LEG"
                 for role, affiliation in c.roles:
                     if affiliation:
                         self.role_index.setdefault((affiliation, self._role_norm(role)), c.key)
@@ -1156,6 +1182,10 @@ class _Resolver:
                 end = max(end, c.extend_to)
             elif j < len(tokens) and tokens[j].lower_ in GROUP_NOUNS and (c.kind in ("demonym",) or c.label in ("ORG", "GPE", "NORP")):
                 end = tokens[j].idx + len(tokens[j].text)
+                agent = self._agent(entry, tokens[j], self.doc_text[start:end])
+                if agent is not None:  # "Russian police": an actor of its own, in Russia
+                    agent.spans.append((start, end))
+                    continue
             elif entry is not None and entry.type == "GPE":
                 end = self._state_agency_end(j, taken_tokens) or end
             actor.spans.append((start, end))
@@ -1556,9 +1586,12 @@ class _Resolver:
             for a in build.aliases:
                 if a != build.name and a not in aliases:
                     aliases.append(a)
+            entry = self.registry.get(key)
+            affiliation = self.registry.get(build.affiliation) if build.affiliation else None
+            sector = actor_sector(build.type, build.name, build.role, entry, affiliation) or build.sector
             out.append(Actor(id=record_id("actor", self.article.id, key), name=build.name,
                              type=build.type, aliases=aliases, mentions=mentions,
-                             role=build.role, country=build.country))
+                             role=build.role, country=build.country, sector=sector))
         out.sort(key=lambda a: a.mentions[0].start)
         return out
 

@@ -6,6 +6,8 @@
   collapse to YIELD, legacy names normalised).
 * Gold-record type accuracy/macro-F1: trained on all of PLV_train, scored on
   PLOVER_GSR_CAMEO.txt (a transfer test).
+* Actor codes (:func:`actor_code_scores`): country and sector accuracy over the gold records'
+  source/target actors.
 * Triples (type + source head + target head) need the parser
   (``crossread.nlp.load_pipeline``); without it they are reported as unavailable.
 """
@@ -150,6 +152,72 @@ def triple_scores(items: Sequence[dict[str, Any]], nlp: Callable[[str], Any],
             "by_confidence": bands}
 
 
+# CAMEO country codes older than ISO 3166 alpha-3 that the gold records still use
+CAMEO_LEGACY_COUNTRIES = {"JAP": "JPN"}
+
+
+def _gold_code(value: Any) -> str | None:
+    """A gold country or sector code reduced to its first three letters ("CVLalb" -> CVL; legacy
+    CAMEO country codes to ISO); empty -> None."""
+    code = str(value or "").strip()[:3].upper()
+    return CAMEO_LEGACY_COUNTRIES.get(code, code) or None
+
+
+def actor_code_scores(records: Sequence[dict[str, Any]], nlp: Callable[[str], Any],
+                      model: PloverTypeModel) -> dict[str, Any]:
+    """Country and sector accuracy over the gold records' source/target actors.
+
+    Each gold actor (``source``/``target`` lists, ``code`` and ``sector``) is matched to one crossread
+    actor of its sentence: an actor in the same role of a predicted event whose mention words include
+    the head word (last non-stopword) of the gold ``actorText``; failing that, any actor of the sentence
+    whose mention words include it. ``actor_country_acc``: the share of all gold actors whose matched
+    actor's country equals the gold ``code`` (first three letters, legacy CAMEO codes mapped to ISO);
+    ``actor_sector_acc``: the share whose matched actor's sector equals the gold ``sector`` (first three
+    letters; no sector equals no sector), over the gold actors whose sector is not the placeholder
+    ``***``. An unmatched gold actor counts as wrong; ``actor_matched`` says how many were matched, and
+    the ``*_matched_acc`` values are the same shares over the matched ones only."""
+    from crossread.extract.actors import resolve_actors
+    from crossread.extract.events import extract_events
+    from crossread.records import Article
+
+    n = matched = country_ok = 0
+    n_sector = sector_ok = matched_sector = 0
+    for i, rec in enumerate(records):
+        golds = [(role, a) for role in ("source", "target") if isinstance(rec.get(role), list)
+                 for a in rec[role] if isinstance(a, dict) and a.get("actorText")]
+        if not golds:
+            continue
+        doc = nlp(rec["text"])
+        article = Article(id=f"codes{i}", source="eval", outlet=None, title=None, published=None,
+                          language="en", text=doc.text)
+        actors = resolve_actors(article, doc)
+        events = extract_events(article, doc, actors, model=model)
+        words_of = {a.id: set().union(*[_words(m.text) for m in a.mentions]) if a.mentions else set()
+                    for a in actors}
+        by_id = {a.id: a for a in actors}
+        for role, gold in golds:
+            head = _head_word(gold["actorText"])
+            in_role = [x for ev in events for x in (ev.source if role == "source" else ev.target)]
+            found = next((by_id[x] for x in in_role if x in by_id and head in words_of.get(x, ())), None)
+            if found is None:
+                found = next((a for a in actors if head in words_of[a.id]), None)
+            n += 1
+            has_sector = str(gold.get("sector") or "").strip() != "***"
+            n_sector += has_sector
+            if found is None:
+                continue
+            matched += 1
+            matched_sector += has_sector
+            country_ok += (found.country or None) == _gold_code(gold.get("code"))
+            if has_sector:
+                sector_ok += (getattr(found, "sector", None) or None) == _gold_code(gold.get("sector"))
+    return {"actor_n": n, "actor_matched": matched,
+            "actor_country_acc": country_ok / n if n else 0.0,
+            "actor_sector_acc": sector_ok / n_sector if n_sector else 0.0,
+            "actor_country_matched_acc": country_ok / matched if matched else 0.0,
+            "actor_sector_matched_acc": sector_ok / matched_sector if matched_sector else 0.0}
+
+
 CONFIDENCE_BANDS = (0.5, 0.7, 0.9)
 
 
@@ -264,6 +332,7 @@ def run_eval(data: Path, file: Path | None = None, folds: int = 5,
     if gsr_items and full_model is not None:
         tg = triple_scores(gsr_items, nlp, [full_model])
         metrics.update({"gsr_triple_p": tg["p"], "gsr_triple_r": tg["r"], "gsr_triple_f1": tg["f1"]})
+        metrics.update(actor_code_scores(records, nlp, full_model))
     return metrics
 
 
@@ -287,6 +356,12 @@ def render_table(metrics: dict[str, Any]) -> str:
             rows += [("triple P (gold records)", metrics["gsr_triple_p"]),
                      ("triple R (gold records)", metrics["gsr_triple_r"]),
                      ("triple F1 (gold records)", metrics["gsr_triple_f1"])]
+        if "actor_country_acc" in metrics:
+            rows += [("gold actors matched to an actor", f"{metrics['actor_matched']}/{metrics['actor_n']}"),
+                     ("actor country accuracy (gold records)", metrics["actor_country_acc"]),
+                     ("actor sector accuracy (gold records)", metrics["actor_sector_acc"]),
+                     ("actor country accuracy (matched only)", metrics["actor_country_matched_acc"]),
+                     ("actor sector accuracy (matched only)", metrics["actor_sector_matched_acc"])]
     width = max(len(r[0]) for r in rows)
     lines += [f"{name.ljust(width)}  {_fmt(value)}" for name, value in rows]
     bands = metrics.get("triple_p_by_confidence") or {}
@@ -321,4 +396,5 @@ def eval_events_command(data: Path, file: Path | None, folds: int, with_gold: bo
                                        indent=2), encoding="utf-8")
 
 
-__all__ = ["eval_events_command", "run_eval", "cross_validate", "triple_scores", "render_table", "Counter"]
+__all__ = ["eval_events_command", "run_eval", "cross_validate", "triple_scores", "actor_code_scores", "render_table",
+           "Counter"]

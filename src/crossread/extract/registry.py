@@ -30,6 +30,7 @@ class RegistryEntry:
     demonyms: list[str] = field(default_factory=list)
     capital: str | None = None
     role: str | None = None
+    sector: str | None = None  # CAMEO agent code (REB for Hamas, LEG for Congress); None for a state
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class ActorRegistry:
                     existing.demonyms.append(dem)
             existing.role = entry.role or existing.role
             existing.country = entry.country or existing.country
+            existing.sector = entry.sector or existing.sector
             entry = existing
         else:
             self.entries[entry.key] = entry
@@ -181,7 +183,9 @@ def _country_entries() -> list[RegistryEntry]:
 def _igo_entries() -> list[RegistryEntry]:
     """``actors_igo.json`` (keys ``IGO:...``) and every other ``actors_<kind>.json`` (keys
     ``<KIND>:...``, e.g. ``REGIONS:GAZA``, ``PARTIES:USA_REPUBLICAN``): organisations, armed groups,
-    sub-national regions, political parties (whose member adjective, "Republican", is a demonym)."""
+    sub-national regions, political parties (whose member adjective, "Republican", is a demonym).
+    ``country`` is ISO 3166 alpha-3, or ``IGO``/``NGO`` for an international organisation as CAMEO
+    codes it; ``sector`` the CAMEO agent code (``data/actor_sectors.tsv`` names the codebook)."""
     entries = []
     igo = DATA_DIR / "actors_igo.json"
     for path in [igo, *(p for p in sorted(DATA_DIR.glob("actors_*.json")) if p != igo)]:
@@ -189,7 +193,7 @@ def _igo_entries() -> list[RegistryEntry]:
         data = json.loads(path.read_text(encoding="utf-8"))
         entries.extend(RegistryEntry(key=f"{prefix}:{d['key']}", name=d["name"], type=d.get("type", "ORG"),
                                      country=d.get("country"), aliases=list(d.get("aliases", [])),
-                                     demonyms=list(d.get("demonyms", [])))
+                                     demonyms=list(d.get("demonyms", [])), sector=d.get("sector"))
                        for d in data)
     return entries
 
@@ -223,7 +227,7 @@ def _split_list(value: object) -> list[str]:
 
 
 def load_user_actors(path: str | Path, registry: ActorRegistry | None = None) -> ActorRegistry:
-    """Add actors/aliases from a CSV (columns: name, type, aliases ``a|b``, country, role, key)
+    """Add actors/aliases from a CSV (columns: name, type, aliases ``a|b``, country, role, sector, key)
     or JSON (a list of objects with the same fields) file. Returns the registry (a fresh copy
     of the built-in one unless ``registry`` is given). A row whose ``key`` or ``name`` names an
     existing entry adds aliases to it."""
@@ -251,5 +255,6 @@ def load_user_actors(path: str | Path, registry: ActorRegistry | None = None) ->
             aliases=_split_list(row.get("aliases")),
             demonyms=_split_list(row.get("demonyms")),
             role=(str(row.get("role")).strip() or None) if row.get("role") else None,
+            sector=(str(row.get("sector")).strip().upper() or None) if row.get("sector") else None,
         ), overwrite=True)
     return registry

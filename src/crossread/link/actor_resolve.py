@@ -23,7 +23,7 @@ ends with the same groups as one run over everything. When a new founding name t
 
 The attributes of an actor are functions of the article rows it groups, never of their order:
 name of the founding form; type the founding form's when it is a person's full name, else the most
-frequent type (ties: the founding form's); role and country the most frequent non-empty value (ties: the
+frequent type (ties: the founding form's); role, country and sector the most frequent non-empty value (ties: the
 alphabetically first); aliases every other name used, most frequent first.
 """
 
@@ -177,6 +177,7 @@ class ActorRow:
     country: str | None = None
     aliases: Sequence[str] = field(default_factory=tuple)
     mentions: int = 0
+    sector: str | None = None
 
 
 def _most_common(counts: Counter) -> str | None:
@@ -197,15 +198,16 @@ def group_type(founder: ActorForm, types: Counter | None) -> str:
 
 
 def describe_counts(founder: ActorForm, names: Counter, roles: Counter, countries: Counter,
-                    types: Counter | None = None) -> Actor:
-    """The actor a group stands for, from how often its rows use each name or alias, role, country
-    and type (no mentions: the store joins them). The store keeps these counts per actor
+                    types: Counter | None = None, sectors: Counter | None = None) -> Actor:
+    """The actor a group stands for, from how often its rows use each name or alias, role, country,
+    sector and type (no mentions: the store joins them). The store keeps these counts per actor
     (``actor_counts``)."""
     names = Counter(names)
     names.pop(founder.name, None)
     aliases = [n for n, _ in sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))]
     return Actor(id=actor_id(founder), name=founder.name, type=group_type(founder, types), aliases=aliases,
-                 mentions=[], role=_most_common(roles), country=_most_common(countries))
+                 mentions=[], role=_most_common(roles), country=_most_common(countries),
+                 sector=_most_common(sectors or Counter()))
 
 
 def describe_actor(founder: ActorForm, rows: Sequence[ActorRow]) -> Actor:
@@ -215,7 +217,7 @@ def describe_actor(founder: ActorForm, rows: Sequence[ActorRow]) -> Actor:
         names[row.form.name] += 1
         names.update(row.aliases)
     return describe_counts(founder, names, Counter(r.role for r in rows), Counter(r.country for r in rows),
-                           Counter(r.form.type for r in rows))
+                           Counter(r.form.type for r in rows), Counter(r.sector for r in rows))
 
 
 def merge_actors(actors_by_article: Mapping[str, Sequence[Actor]] | Sequence[Sequence[Actor]],
@@ -236,7 +238,8 @@ def merge_actors(actors_by_article: Mapping[str, Sequence[Actor]] | Sequence[Seq
     id_map: dict[str, str] = {}
     for founder in sorted(members, key=ActorForm.sort_key):
         group = members[founder]
-        rows = [ActorRow("", a.id, forms[id(a)], a.role, a.country, tuple(a.aliases)) for a in group]
+        rows = [ActorRow("", a.id, forms[id(a)], a.role, a.country, tuple(a.aliases), sector=a.sector)
+                for a in group]
         actor = describe_actor(founder, rows)
         actor.mentions = sorted((m for a in group for m in a.mentions), key=lambda m: (m.article_id, m.start))
         merged.append(actor)

@@ -559,9 +559,10 @@ class Store:
         chunks = [None] if scope is not None else list(_chunks(list(new_rows)))
         for chunk in chunks:
             where = scope[0] if chunk is None else or_(*[and_(t.c.article_id == a, t.c.local_id == b) for a, b in chunk])
-            for name, type_, key, role, country, n, mentions in conn.execute(
-                    select(t.c.name, t.c.type, t.c.merge_key, t.c.role, t.c.country, func.count(), func.sum(t.c.mentions))
-                    .where(where).group_by(t.c.name, t.c.type, t.c.merge_key, t.c.role, t.c.country)).all():
+            for name, type_, key, role, country, sector, n, mentions in conn.execute(
+                    select(t.c.name, t.c.type, t.c.merge_key, t.c.role, t.c.country, t.c.sector, func.count(),
+                           func.sum(t.c.mentions))
+                    .where(where).group_by(t.c.name, t.c.type, t.c.merge_key, t.c.role, t.c.country, t.c.sector)).all():
                 counts[("name", name)] += n
                 counts[("form", "\x1f".join((type_, key, name)))] += n
                 counts[("mentions", "")] += int(mentions or 0)
@@ -569,6 +570,8 @@ class Store:
                     counts[("role", role)] += n
                 if country:
                     counts[("country", country)] += n
+                if sector:
+                    counts[("sector", sector)] += n
             alias_where = t.c.actor_id == aid if chunk is None else where
             for alias, n in conn.execute(
                     select(al.c.alias, func.count())
@@ -598,9 +601,10 @@ class Store:
             types: Counter = Counter()
             for value, n in counts["form"].items():
                 types[value.split("\x1f", 1)[0]] += n
-            actor = describe_counts(founder, counts["name"] + counts["alias"], counts["role"], counts["country"], types)
+            actor = describe_counts(founder, counts["name"] + counts["alias"], counts["role"], counts["country"], types,
+                                    counts["sector"])
             conn.execute(insert(s.actors).values(
-                id=aid, name=actor.name, type=actor.type, role=actor.role, country=actor.country,
+                id=aid, name=actor.name, type=actor.type, role=actor.role, country=actor.country, sector=actor.sector,
                 mentions=counts["mentions"][""], articles=counts["articles"][""]))
             if actor.aliases:
                 conn.execute(insert(s.actor_aliases), [{"actor_id": aid, "position": i, "alias": a}
@@ -717,12 +721,12 @@ class Store:
             for row in conn.execute(mention_query.where(t.c.actor_id.is_not(None))).all():
                 mentions[row[0]].append(tuple(row[1:]))
         if wanted is None:
-            rows = conn.execute(select(a.c.id, a.c.name, a.c.type, a.c.role, a.c.country).order_by(a.c.id)).all()
+            rows = conn.execute(select(a.c.id, a.c.name, a.c.type, a.c.role, a.c.country, a.c.sector).order_by(a.c.id)).all()
             alias_rows = conn.execute(select(al.c.actor_id, al.c.alias).order_by(al.c.actor_id, al.c.position)).all()
         else:
             rows, alias_rows = [], []
             for chunk in _chunks(wanted):
-                rows += conn.execute(select(a.c.id, a.c.name, a.c.type, a.c.role, a.c.country)
+                rows += conn.execute(select(a.c.id, a.c.name, a.c.type, a.c.role, a.c.country, a.c.sector)
                                      .where(a.c.id.in_(chunk))).all()
                 alias_rows += conn.execute(select(al.c.actor_id, al.c.alias).where(al.c.actor_id.in_(chunk))
                                            .order_by(al.c.actor_id, al.c.position)).all()
@@ -735,13 +739,13 @@ class Store:
         for chunk in _chunks(needed):
             texts.update(conn.execute(select(s.articles.c.id, s.articles.c.text).where(s.articles.c.id.in_(chunk))).all())
         out = []
-        for actor_id, name, type_, role, country in rows:
+        for actor_id, name, type_, role, country, sector in rows:
             ms = sorted(mentions.get(actor_id, []), key=lambda x: (x[0], x[2]))
             out.append(Actor(id=actor_id, name=name, type=type_, aliases=aliases.get(actor_id, []),
                              mentions=[Mention(article_id=aid, start=start, end=end,
                                                sentence=sentence_from(texts[aid], ss, se, st) or "", text=text)
                                        for aid, text, start, end, ss, se, st in ms],
-                             role=role, country=country))
+                             role=role, country=country, sector=sector))
         return out
 
     def actor_ids(self) -> list[str]:

@@ -116,7 +116,8 @@ def extraction_rows(article: Article, records: ArticleRecords) -> dict[str, list
         out["article_actors"].append({
             "article_id": aid, "local_id": actor.id, "position": position, "name": actor.name, "type": actor.type,
             "role": actor.role, "country": actor.country, "merge_key": merge_key(actor),
-            "surname": surname_of(actor), "mentions": len(actor.mentions), "actor_id": None})
+            "surname": surname_of(actor), "mentions": len(actor.mentions), "actor_id": None,
+            "sector": actor.sector})
         out["article_actor_aliases"] += [{"article_id": aid, "local_id": actor.id, "position": i, "alias": alias}
                                          for i, alias in enumerate(actor.aliases)]
         out["actor_mentions"] += [{"article_id": aid, "local_id": actor.id, "position": i, "text": m.text,
@@ -180,7 +181,7 @@ def records_of(article: Article, tables: Mapping[str, Sequence[Mapping[str, Any]
                                       sentence=sentence_from(text, m["sentence_start"], m["sentence_end"],
                                                              m["sentence_text"]) or "", text=m["text"])
                               for m in mentions.get((r["local_id"],), [])],
-                    role=r["role"], country=r["country"])
+                    role=r["role"], country=r["country"], sector=r.get("sector"))
               for r in sorted(tables.get("article_actors", ()), key=lambda r: r["position"])]
     roles = _by(tables.get("article_event_actors", ()), "event_position", "role")
     events = [Event(id=r["local_id"], plover=r["plover"], mode=r["mode"], cameo=r["cameo"],

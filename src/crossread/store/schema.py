@@ -169,6 +169,7 @@ actors = Table(
     Column("country", String(8), index=True),
     Column("mentions", Integer, nullable=False, default=0),
     Column("articles", Integer, nullable=False, default=0),
+    Column("sector", String(8)),  # CAMEO agent code (revision 0004)
 )
 
 actor_aliases = Table(
@@ -185,7 +186,7 @@ actor_aliases = Table(
 actor_counts = Table(
     "actor_counts", metadata,
     Column("actor_id", ID, nullable=False),  # actors.id (counted before the actor row is written)
-    Column("kind", String(8), nullable=False),  # name / alias / role / country / form / mentions / articles
+    Column("kind", String(8), nullable=False),  # name / alias / role / country / sector / form / mentions / articles
     Column("value", Text, nullable=False),  # a form: type, merge key and name joined by U+001F
     Column("n", Integer, nullable=False),
     PrimaryKeyConstraint("actor_id", "kind", "value"),
@@ -212,6 +213,7 @@ article_actors = Table(
     Column("surname", Text),  # last word of a person's name: where name variants are matched
     Column("mentions", Integer, nullable=False),
     Column("actor_id", ID, index=True),
+    Column("sector", String(8)),  # CAMEO agent code (revision 0004)
     PrimaryKeyConstraint("article_id", "local_id"),
     Index("ix_article_actors_form", "merge_key", "name", "type"),
     Index("ix_article_actors_surname", "surname", "name", "type", "merge_key"),
