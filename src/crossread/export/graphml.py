@@ -4,7 +4,7 @@ Nodes are actors, edges events, as in the report's network (:func:`crossread.ana
 every source x every target of an event, self-loops left out, one edge per (source, target, PLOVER
 type, cooperation/conflict kind) with ``weight`` = the number of events behind it (a negated event
 is ``neutral``: it reports that something did not happen). Node data: label (the actor's name), type,
-country, role, mentions, articles, events; edge data: plover, kind, weight, outlets, events (ids).
+country, sector, role, mentions, articles, events; edge data: plover, kind, weight, outlets, events (ids).
 
 Written streaming, straight from SQL: the edges come sorted by (source, target, type) and are summed
 as they pass, so memory holds one edge at a time whatever the store's size.
@@ -26,7 +26,7 @@ from crossread.fileio import open_atomic
 from crossread.store import schema as s
 
 # (id, for, attr.name, attr.type): GraphML needs every data key declared before the graph
-NODE_KEYS = (("label", "string"), ("type", "string"), ("country", "string"), ("role", "string"),
+NODE_KEYS = (("label", "string"), ("type", "string"), ("country", "string"), ("sector", "string"), ("role", "string"),
              ("mentions", "int"), ("articles", "int"), ("events", "int"))
 EDGE_KEYS = (("plover", "string"), ("kind", "string"), ("weight", "int"), ("outlets", "string"), ("events", "string"))
 # characters XML 1.0 cannot carry at all, even escaped (controls other than tab/LF/CR, lone surrogates, U+FFFE/F)
@@ -57,8 +57,8 @@ def _nodes(conn: Any, selection: Selection) -> Iterator[tuple]:
     involvement = (select(ends.c.actor_id, func.count(ends.c.event_id.distinct()).label("events"))
                    .group_by(ends.c.actor_id).subquery())
     a = s.actors
-    query = (select(involvement.c.actor_id, a.c.name, a.c.type, a.c.country, a.c.role, a.c.mentions, a.c.articles,
-                    involvement.c.events)
+    query = (select(involvement.c.actor_id, a.c.name, a.c.type, a.c.country, a.c.sector, a.c.role, a.c.mentions,
+                    a.c.articles, involvement.c.events)
              .select_from(involvement.outerjoin(a, a.c.id == involvement.c.actor_id))
              .order_by(involvement.c.actor_id))
     yield from conn.execution_options(yield_per=1000).execute(query)
@@ -109,9 +109,10 @@ def export_graphml(store: Any, path: Path | str, selection: Selection = Selectio
             for name, type_ in keys:
                 out.write(f'  <key id="{prefix}_{name}" for="{scope}" attr.name="{name}" attr.type="{type_}"/>\n')
         out.write('  <graph id="crossread" edgedefault="directed">\n')
-        for actor_id, name, type_, country, role, mentions, n_articles, n_events in _nodes(conn, selection):
+        for actor_id, name, type_, country, sector, role, mentions, n_articles, n_events in _nodes(conn, selection):
             out.write(f"    <node id={_attr(actor_id)}>\n")
-            for key, value in (("label", name or actor_id), ("type", type_), ("country", country), ("role", role),
+            for key, value in (("label", name or actor_id), ("type", type_), ("country", country), ("sector", sector),
+                               ("role", role),
                                ("mentions", mentions), ("articles", n_articles), ("events", n_events)):
                 _data(out, "n", key, value)
             out.write("    </node>\n")

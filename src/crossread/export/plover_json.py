@@ -3,8 +3,8 @@
 
 The PLOVER fields: ``id``, ``date`` (the publication date of the earliest article reporting the
 event), ``source``/``target`` (lists of ``{"actorText", "code"}``: the actor's name and its CAMEO-style
-code, a country's ISO 3166 alpha-3 or ``IGO``; ``sector`` is left out, as in the gold records where it
-is not known), ``event`` (the PLOVER type), ``eventText`` (the trigger), ``mode``, ``context`` (empty:
+code, a country's ISO 3166 alpha-3 or ``IGO``, and ``sector``, the CAMEO agent code, where crossread
+found one — GOV, MIL, LEG, REB, … — left out otherwise, as in gold records where it is not known), ``event`` (the PLOVER type), ``eventText`` (the trigger), ``mode``, ``context`` (empty:
 crossread does not type contexts), ``text`` (the sentence), ``language``, ``publication`` (the outlet),
 ``coder``, ``version``, ``dateCoded`` (the day the article was stored) and ``eventLoc``. crossread's
 additions: ``cameo``, ``negated``, ``modality``, ``confidence``, ``storyId``, ``outlets``,
@@ -35,7 +35,10 @@ def _actors(part: Part, ids: list[str]) -> list[dict[str, Any]]:
         if info is None:
             out.append({"actorText": actor_id, "code": "", "actorId": actor_id})
             continue
-        actor: dict[str, Any] = {"actorText": info.name, "code": info.code, "actorId": info.id, "type": info.type}
+        actor: dict[str, Any] = {"actorText": info.name, "code": info.country_code, "actorId": info.id,
+                                 "type": info.type}
+        if info.sector:
+            actor["sector"] = info.sector
         if info.role:
             actor["role"] = info.role
         out.append(actor)

@@ -126,7 +126,7 @@ def _events(part: Part) -> Iterator[tuple]:
 
 
 def _actor_columns(info: ActorInfo | None) -> tuple:
-    return (info.name, info.type, info.country) if info else (None, None, None)
+    return (info.name, info.type, info.country, info.sector) if info else (None, None, None, None)
 
 
 def _event_actors(part: Part) -> Iterator[tuple]:
@@ -211,7 +211,7 @@ def _framing(kind: str) -> Callable[[Part], Iterator[tuple]]:
 
 
 def actor_rows(info: ActorInfo) -> tuple:
-    return (info.id, info.name, info.type, info.role, info.country, info.code, info.mentions, info.articles,
+    return (info.id, info.name, info.type, info.role, info.country, info.sector, info.code, info.mentions, info.articles,
             JOIN.join(info.aliases))
 
 
@@ -227,8 +227,8 @@ TABLES: tuple[Table, ...] = (
     Table("stories", "one row per story (dates: its earliest and latest published article)",
           _cols("story_id title first_date:date last_date:date articles:int outlets:int events:int quotes:int "
                 "claims:int contradicted_claims:int derivations:int"), _stories),
-    Table("actors", "one row per actor across the corpus (code: country, else IGO)",
-          _cols("actor_id name type role country code mentions:int articles:int aliases"), None),
+    Table("actors", "one row per actor across the corpus (code: country, else IGO, then sector)",
+          _cols("actor_id name type role country sector code mentions:int articles:int aliases"), None),
     Table("actor_aliases", "the names an actor goes by, most used first",
           _cols("actor_id position:int alias"), None),
     Table("actor_mentions", "every mention of an actor in the exported articles",
@@ -239,7 +239,8 @@ TABLES: tuple[Table, ...] = (
                 "target_actor_names outlets n_outlets:int independent_sources:int n_evidence:int confidence:float "
                 + EVIDENCE), _events),
     Table("event_actors", "the sources and targets of each event",
-          _cols("event_id role position:int actor_id actor_name actor_type actor_country"), _event_actors),
+          _cols("event_id role position:int actor_id actor_name actor_type actor_country actor_sector"),
+          _event_actors),
     Table("event_evidence", "every sentence behind each event",
           _cols("event_id position:int " + EVIDENCE), _event_evidence),
     Table("quotes", "one row per quote, as first recorded",

@@ -50,16 +50,23 @@ class ActorInfo:
     type: str | None = None
     role: str | None = None
     country: str | None = None
+    sector: str | None = None  # CAMEO agent code: GOV, MIL, LEG, REB, ...
     mentions: int = 0
     articles: int = 0
     aliases: list[str] = field(default_factory=list)
     igo: bool = False  # founded on an international-organisation registry entry (merge key IGO:...)
 
     @property
-    def code(self) -> str:
-        """The CAMEO-style actor code: its country (ISO 3166 alpha-3), else ``IGO`` for a country-less
-        international organisation, else empty."""
+    def country_code(self) -> str:
+        """Its country (ISO 3166 alpha-3), else ``IGO`` for a country-less international organisation,
+        else empty."""
         return self.country or ("IGO" if self.igo else "")
+
+    @property
+    def code(self) -> str:
+        """The CAMEO-style actor code: :attr:`country_code` then the sector ("ISRGOV", "USALEG", "PSEREB")."""
+        country = self.country_code
+        return country + (self.sector if self.sector and self.sector != country else "")
 
 
 @dataclass
@@ -168,7 +175,7 @@ def actor_infos(store: Store, actor_ids: Iterable[str] | None = None) -> Iterato
     """Actors by id order: these (ids not in the store are left out) or, with None, every actor; a chunk
     of rows in memory at a time."""
     a, al, aa = s.actors, s.actor_aliases, s.article_actors
-    columns = (a.c.id, a.c.name, a.c.type, a.c.role, a.c.country, a.c.mentions, a.c.articles)
+    columns = (a.c.id, a.c.name, a.c.type, a.c.role, a.c.country, a.c.mentions, a.c.articles, a.c.sector)
     with store.engine.connect() as conn:
         if actor_ids is None:
             def chunks() -> Iterator[list[Any]]:
@@ -192,8 +199,9 @@ def actor_infos(store: Store, actor_ids: Iterable[str] | None = None) -> Iterato
                 aliases.setdefault(actor_id, []).append(alias)
             igo = set(conn.execute(select(aa.c.actor_id).where(and_(aa.c.actor_id.in_(ids),
                                                                     aa.c.merge_key.like("IGO:%"))).distinct()).scalars())
-            for id_, name, type_, role, country, mentions, n_articles in rows:
-                yield ActorInfo(id=id_, name=name, type=type_, role=role, country=country, mentions=mentions or 0,
+            for id_, name, type_, role, country, mentions, n_articles, sector in rows:
+                yield ActorInfo(id=id_, name=name, type=type_, role=role, country=country, sector=sector,
+                                mentions=mentions or 0,
                                 articles=n_articles or 0, aliases=aliases.get(id_, []), igo=id_ in igo)
 
 
