@@ -229,7 +229,7 @@ def _ingest_bytes(data: bytes, path: str, name: str) -> Iterator[Article | Inges
 def _from_html(html: str, path: str) -> Article | IngestError:
     from crossread.ingest.html import extract_html
 
-    return article_from_html_parts(extract_html(html), path)
+    return article_from_html_parts(extract_html(html, name=path), path)
 
 
 def article_from_html_parts(parts: HtmlParts | None, path: str) -> Article | IngestError:
