@@ -136,6 +136,7 @@ def test_boilerplate_that_survives_trafilatura_goes_with_its_reason(line: str, r
     "Readers who subscribe to continue reading the paper in print were told prices would rise next year.",
     "The paper said it had read more than 2,000 letters from readers before it changed its mind.",
     "Related: the two cases were heard by the same judge. Both ended in acquittals.",
+    "More: the minister said the plan would be published in full before the end of the month.",
     "A photographer for AP said the crowd had grown to several thousand by noon.",
     "Reporting by the Times found that the agency had ignored the warnings.",
     "Getty Images, the photo agency, said it would appeal the ruling.",

@@ -132,8 +132,8 @@ _NAME_LIKE = re.compile(r"^[A-Z0-9][\w&'’.-]*(?: (?:[A-Z0-9][\w&'’.-]*|of|th
 _HSPACE = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
-# A "Related: …" line that runs on into sentences is prose, not a linked headline.
-_TERMINAL_SENTENCE = re.compile(r"[.!?]\s+\S.*[.!?]$")
+# A longer "Related: …" line ending like a sentence is prose; linked headlines end without a full stop.
+_SENTENCE_END = re.compile(r"[.!][\"'”’)\]]*$")
 
 
 def _words(line: str) -> int:
@@ -180,8 +180,8 @@ def is_chrome_line(line: str) -> str | None:
     for rule in CHROME_RULES:
         if n <= rule.max_words and rule.pattern.search(line):
             return rule.reason
-    if (n <= 8 and _LIST_HEADER.match(line)) or (n <= _INLINE_MAX_WORDS and _INLINE_LIST.match(line)
-                                                 and not _TERMINAL_SENTENCE.search(line)):
+    if (n <= 8 and _LIST_HEADER.match(line)) or (_INLINE_LIST.match(line) and (
+            n <= 8 or (n <= _INLINE_MAX_WORDS and not _SENTENCE_END.search(line)))):
         return "related-articles list"
     return None
 
