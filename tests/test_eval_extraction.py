@@ -40,7 +40,7 @@ def test_an_empty_prediction_counts_for_recall_only() -> None:
     assert metrics["f1"] == pytest.approx(2 * 0.5 / 1.5)
 
 
-def test_the_invented_benchmark_scores_crossread_text_above_raw_trafilatura(tmp_path: Path) -> None:
+def test_the_invented_benchmark_scores_crossread_text_above_raw_trafilatura() -> None:
     metrics, notes = evaluate_extraction(FIXTURE)
     assert metrics["pages"] == 2 and metrics["pages_without_article"] == 0
     assert metrics["recall"] == 1.0
