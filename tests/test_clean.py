@@ -102,3 +102,45 @@ def test_basil_articles_lose_nothing_substantive() -> None:
         for p in paragraphs:
             if p.strip() and p.strip() != (record.get("title") or "").strip():
                 assert " ".join(p.split()) in cleaned, (path.name, p)
+
+
+BODY = ("The council voted on Tuesday to close the old ferry pier after engineers found cracks in its supports. "
+        "The chair said the decision was painful but unavoidable.")
+
+
+@pytest.mark.parametrize("line, reason", [
+    ("Subscribe to continue reading", "paywall prompt"),
+    ("You have 2 free articles remaining this month.", "paywall prompt"),
+    ("You've read one of your free articles.", "paywall prompt"),
+    ("This copy is for your personal, non-commercial use only. To order copies, visit www.djreprints.com.", "paywall prompt"),
+    ("Read more: Alibaba poised to launch record-breaking $13.4bn Hong Kong listing", "related-articles list"),
+    ("Related: From Big Bang to Present: Snapshots of Our Universe Through Time", "related-articles list"),
+    ("You may also like...", "related-articles list"),
+    ("Sign up for our newsletter", "newsletter appeal"),
+    ("Our Standards: The Thomson Reuters Trust Principles.", "trust principles"),
+    ("(Reporting by Will Dunham; Editing by Tom Brown)", "reporting credits"),
+    ("Photo: Jane Roe/Reuters", "dangling photo caption"),
+    ("Getty Images", "dangling photo caption"),
+    ("President Biden speaks in the Rose Garden on Monday. (AP Photo/Evan Vucci)", "photo caption"),
+    ("Follow The New York Times Opinion section on Facebook, Twitter (@NYTopinion) and Instagram.", "social follow"),
+    ("Write to Al Root at allen.root@dowjones.com", "author blurb"),
+    ("Tempo de leitura: 2 minutos", "reading time"),
+])
+def test_boilerplate_that_survives_trafilatura_goes_with_its_reason(line: str, reason: str) -> None:
+    text, removed = clean_text(f"{BODY}\n\n{line}\n\nThe ferry company expects timetables to stay the same.")
+    assert line not in text and BODY in text and "timetables" in text
+    assert [(r.text, r.reason) for r in removed] == [(line, reason)]
+
+
+@pytest.mark.parametrize("line", [
+    "Readers who subscribe to continue reading the paper in print were told prices would rise next year.",
+    "The paper said it had read more than 2,000 letters from readers before it changed its mind.",
+    "Related: the two cases were heard by the same judge. Both ended in acquittals.",
+    "More: the minister said the plan would be published in full before the end of the month.",
+    "A photographer for AP said the crowd had grown to several thousand by noon.",
+    "Reporting by the Times found that the agency had ignored the warnings.",
+    "Getty Images, the photo agency, said it would appeal the ruling.",
+])
+def test_sentences_that_mention_such_things_stay(line: str) -> None:
+    text, removed = clean_text(f"{BODY}\n\n{line}")
+    assert line in text and removed == []

@@ -30,6 +30,7 @@ PLUGIN_COMMANDS: list[tuple[str, str, str]] = [
     ("eval", "crossread.link.eval_event_coref:eval_event_coref_command", "event-coref"),
     ("eval", "crossread.link.eval_stories:eval_stories_command", "stories"),
     ("eval", "crossread.ingest.eval_signals:eval_signals_command", "signals"),
+    ("eval", "crossread.ingest.eval_extraction:eval_extraction_command", "extraction"),
     ("eval", "crossread.analyze.eval_stance:eval_stance_command", "stance"),
     ("eval", "crossread.analyze.eval_basil:eval_basil_command", "basil"),
 ]

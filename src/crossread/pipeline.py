@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crossread.extract import ArticleRecords, extract_records
+from crossread.extract import ArticleRecords, extract_records, not_analysable
 from crossread.records import Analysis, Article
 from crossread.store import Store, default_db_url
 
@@ -72,6 +72,7 @@ class RunSummary:
     total_articles: int = 0
     other_nlp: int = 0  # stored articles whose records another (or an unrecorded) NLP pipeline made
     stories_analysed: int = 0
+    other_language: int = 0  # added articles not in English: stored, not analysed
     outputs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     analysis: Analysis | None = None
@@ -87,6 +88,8 @@ class RunSummary:
 
     def line(self) -> str:
         parts = [f"{self.added} article(s) added", f"{self.already_stored} already stored"]
+        if self.other_language:
+            parts.append(f"{self.other_language} of them not in English (stored, not analysed)")
         parts.append(f"{len(self.skipped)} input(s) skipped")
         text = f"crossread: {', '.join(parts)}; {self.total_articles} article(s) in the store"
         if self.other_nlp:
@@ -113,10 +116,20 @@ def process_batch(articles: Sequence[Article], nlp: Any, context: ArticleContext
                   ) -> list[ArticleResult]:
     """NLP, extraction and story features over a batch: a pure function (same input, same records; an
     article's records do not depend on the rest of its batch). An article on which the NLP or an
-    extractor fails gets the reason, a string, instead of its records; the others are unaffected."""
+    extractor fails gets the reason, a string, instead of its records; the others are unaffected. An
+    article in another language than the pipeline's gets empty records saying so (``not_analysed``)."""
     from crossread.store import effective_when
 
     context = context or ArticleContext(first_seen=_utc_now(), embeddings=False)
+    skip = {a.id: reason for a in articles if (reason := not_analysable(a))}
+    if skip:  # the English pipeline never sees other languages; they are stored without records
+        own = [a for a in articles if a.id not in skip]
+        done = {result[0].id: result for result in (process_batch(own, nlp, context) if own else [])}
+        foreign = [(a, ArticleRecords(not_analysed=skip[a.id])) for a in articles if a.id in skip]
+        features = features_of([(a, r, effective_when(a, context.first_seen)) for a, r in foreign], None,
+                               context.embeddings)
+        done.update({a.id: (a, r, f) for (a, r), f in zip(foreign, features)})
+        return [done[a.id] for a in articles]
     try:
         docs = list(nlp.pipe([a.text for a in articles]))
     except Exception as exc:  # noqa: BLE001 - any failure is reported against the article
@@ -457,6 +470,9 @@ def _run_with(store: Store, inputs: Sequence[str], options: AnalyzeOptions, summ
                             summary.stopped_early = True
                             break
                         continue
+                    if records.not_analysed:
+                        summary.other_language += 1
+                        progress.print(f"{article.source}: {records.not_analysed}")
                     bundles.append(ArticleBundle(article, records, features, provenance))
                 added = store.add_articles(bundles, context.first_seen)
                 summary.added += len(added)

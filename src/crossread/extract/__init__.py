@@ -23,6 +23,21 @@ class ArticleRecords:
     quotes: list[Quote] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     framing: list[Framing] = field(default_factory=list)  # per outlet and article-local actor
+    not_analysed: str | None = None  # why the extractors did not run (the article is stored all the same)
+
+
+#: The language of the NLP pipeline and the extractors' lexicons.
+EXTRACTION_LANGUAGE = "en"
+
+
+def not_analysable(article: Article) -> str | None:
+    """Why the English NLP and extractors must not run on ``article`` (its text is in another
+    language), or None. An article of unknown language (detection unsure: short text) is read as
+    English."""
+    if article.language and article.language != EXTRACTION_LANGUAGE:
+        return (f"not analysed: the text is in another language ({article.language}); stored with its "
+                f"metadata, without actors, events, quotes or claims")
+    return None
 
 
 def actor_at(actors: Sequence[Actor], start: int | None, end: int | None) -> str | None:

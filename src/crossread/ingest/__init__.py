@@ -21,6 +21,7 @@ from crossread.records import Article
 
 if TYPE_CHECKING:
     from crossread.ingest.fetch import Fetcher
+    from crossread.ingest.html import HtmlParts
 
 __all__ = ["IngestError", "ingest", "DEFAULT_MAX_BYTES"]
 
@@ -228,7 +229,11 @@ def _ingest_bytes(data: bytes, path: str, name: str) -> Iterator[Article | Inges
 def _from_html(html: str, path: str) -> Article | IngestError:
     from crossread.ingest.html import extract_html
 
-    parts = extract_html(html)
+    return article_from_html_parts(extract_html(html, name=path), path)
+
+
+def article_from_html_parts(parts: HtmlParts | None, path: str) -> Article | IngestError:
+    """The article of an extracted page (:func:`crossread.ingest.html.extract_html`), or why none."""
     if parts is None:
         return IngestError(path, "no article text found in HTML")
     article = make_article(

@@ -20,6 +20,16 @@ def _clean_meta(value: object) -> str | None:
     return value or None
 
 
+def _language(declared: str | None, detected: str | None) -> str | None:
+    """A declared language wins (the publisher knows close languages apart better than a stopword
+    count), detection fills the gap; but where the two disagree on whether the text is English at all,
+    detection wins: templates declare ``lang="en"`` on pages of every language, and only English text
+    may reach the English extractors."""
+    if declared and detected and (declared == "en") != (detected == "en"):
+        return detected
+    return declared or detected
+
+
 def make_article(
     extracted: str,
     *,
@@ -53,8 +63,7 @@ def make_article(
     url_s = _clean_meta(url)
     if url_s and not re.match(r"^[a-z][a-z0-9+.-]*://", url_s, re.I):
         url_s = None  # "url" fields sometimes hold a bare slug or junk
-    # A declared language wins (the publisher knows); detection fills the gap.
-    lang = normalise_language(language) or detect_language(text)
+    lang = _language(normalise_language(language), detect_language(text))
     return Article(
         id=content_id(extracted),
         source=source,

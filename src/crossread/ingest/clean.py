@@ -65,9 +65,25 @@ CHROME_RULES: list[Rule] = [
     _r("dangling photo caption", r"^[^.!?]{0,200}\s/\s?" + _CREDIT_AGENCIES + r"\b.{0,40}$", 30, 0),
     _r("dangling photo caption", r"^(?:©\s*)?" + _CREDIT_AGENCIES + r"(?:\s*/\s*.{0,40})?$", 6, 0),
     _r("photo caption", r"^.{0,300}\((?:photos?|images?|pictures?|credit|photo credit)\s*:[^)]{0,80}\)\s*$", 60),
+    # Paywall and subscription prompts (the article behind them is not in the text either).
+    _r("paywall prompt", r"^(?:subscribe|sign in|log in|register|become a subscriber)(?: now)? to (?:continue|keep) reading\b.{0,80}$", 15),
+    _r("paywall prompt", r"^(?:continue|keep) reading (?:with|for) (?:a |your )?(?:subscription|free trial|\$|€|£)\S*.{0,60}$", 15),
+    _r("paywall prompt", r"^you(?: have|'ve)(?: read)? (?:\d+|one|two|three|four|five|no|zero)(?: of (?:\d+|your))? (?:more |remaining )?free (?:articles?|stories|reads)\b.{0,60}$", 20),
+    _r("paywall prompt", r"^(?:this (?:article|story|content) is (?:for|only available to) (?:subscribers|members)|already a subscriber\?).{0,80}$", 15),
+    _r("paywall prompt", r"^this copy is for your personal,? non-commercial use only\b.*$", 80),
+    _r("paywall prompt", r"^(?:order reprints|print article|reprints(?: & permissions)?)$", 3),
+    # Agency trust statements and credit lines under the story.
+    _r("trust principles", r"^(?:our standards:\s*)?the thomson reuters trust principles\.?$", 8),
+    _r("reporting credits", r"^\(?(?:additional )?(?:reporting|writing) by\b.{0,300}\b(?:editing|edited) by\b.{0,150}$", 60),
+    _r("author blurb", r"^write to [\w .'’-]{2,60} at \S+@\S+\.\w+\.?$", 12),
+    _r("reading time", r"^(?:\d+\s*min(?:ute)?s?\s+read|(?:estimated )?reading time:?\s*\d+\s*min(?:ute)?s?|tempo de leitura:?\s*\d+\s*minutos?|lesezeit:?\s*\d+\s*min(?:uten)?)\.?$", 6),
+    # A caption paragraph ending in an agency credit "(AP Photo/Evan Vucci)".
+    _r("photo caption", r"^.{0,300}\((?:AP|AFP|Reuters|EPA|Getty Images|UPI|CP|Xinhua) (?:Photo|Images?)(?:\s*/\s*[^)]{1,80})?\)\s*$", 60, 0),
     # Share bars and social prompts.
     _r("share bar", r"^" + _SHARE_TOKEN + r"(?:\s*[|,/·•:]?\s*" + _SHARE_TOKEN + r")*\s*:?$", 15),
     _r("social follow", r"^(?:follow|like|join) us on\b.{0,80}$", 15),
+    _r("social follow", r"^(?:follow|subscribe to) [\w .'’&-]{2,60} on (?:youtube|facebook|twitter|instagram|tiktok|linkedin|threads|bluesky)\b.{0,80}$", 20),
+    _r("share bar", r"^(?:like|enjoyed|enjoy) this (?:story|article|post)\?\s*share it\b.{0,40}$", 12),
     # Cookie / consent banners.
     _r("cookie notice", r"\b(?:we use cookies|this (?:web)?site uses cookies|uses cookies to|cookie (?:policy|settings|preferences|consent)|accept (?:all )?cookies|manage cookies)\b", 60),
     _r("cookie notice", r"^(?:by continuing to (?:use|browse)|by using (?:this|our) (?:site|website))\b.*\b(?:agree|accept|consent)\b.*$", 60),
@@ -88,11 +104,15 @@ CHROME_RULES: list[Rule] = [
 _LIST_HEADER = re.compile(
     r"^(?:popular|latest|related|recommended|trending|top|more|most (?:read|popular|viewed|shared)|editor'?s picks?"
     r"|further reading|you (?:may|might) also (?:like|enjoy)|read (?:more|next|also)|see also|also read"
-    r"|more (?:from|on|in) .{1,40}|recommended for you|what to read next|watch|videos?)"
-    r"(?: (?:articles?|stories|news|posts|reads|videos|content|headlines|links|coverage))?\s*[:»>|-]?$",
+    r"|more (?:from|on|in) .{1,40}|popular on .{1,40}|recommended for you|what to read next|watch|videos?"
+    r"|explore further)"
+    r"(?: (?:articles?|stories|news|posts|reads|videos|content|headlines|links|coverage))?\s*(?:[:»>|-]|\.{3}|…)?$",
     re.IGNORECASE,
 )
-_INLINE_LIST = re.compile(r"^(?:read more|see also|also read|related|read next|recommended|more)\s*[:»>|]\s*\S.*$", re.IGNORECASE)
+_INLINE_LIST = re.compile(r"^(?:read more|see also|see more|also read|related(?: post| story| article)?|read next|recommended|more)"
+                          r"\s*[:»>|]\s*\S.*$", re.IGNORECASE)
+# One linked headline after "Read more:" is a list of one: allowed a headline's length.
+_INLINE_MAX_WORDS = 25
 
 # Personal author blurbs look like a news sentence ("Jane Doe is a reporter ..."), so they are
 # only removed when they are among the last paragraphs of the article.
@@ -112,6 +132,8 @@ _NAME_LIKE = re.compile(r"^[A-Z0-9][\w&'’.-]*(?: (?:[A-Z0-9][\w&'’.-]*|of|th
 _HSPACE = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
+# A longer "Related: …" line ending like a sentence is prose; linked headlines end without a full stop.
+_SENTENCE_END = re.compile(r"[.!][\"'”’)\]]*$")
 
 
 def _words(line: str) -> int:
@@ -158,7 +180,8 @@ def is_chrome_line(line: str) -> str | None:
     for rule in CHROME_RULES:
         if n <= rule.max_words and rule.pattern.search(line):
             return rule.reason
-    if n <= 8 and (_LIST_HEADER.match(line) or _INLINE_LIST.match(line)):
+    if (n <= 8 and _LIST_HEADER.match(line)) or (_INLINE_LIST.match(line) and (
+            n <= 8 or (n <= _INLINE_MAX_WORDS and not _SENTENCE_END.search(line)))):
         return "related-articles list"
     return None
 

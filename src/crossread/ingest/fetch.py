@@ -495,7 +495,7 @@ def article_from_html(html: str, *, source: str, url: str, fmt: str = "html") ->
 
     # no URL for trafilatura: it then reads the page exactly as from a file; the fetched URL only
     # serves the metadata's last resorts (a date in the path, the domain as outlet)
-    parts = extract_html(html, page_url=url)
+    parts = extract_html(html, page_url=url, name=source)
     if parts is None:
         return "no article text found in HTML"
     return make_article(parts.text, source=source, fmt=fmt, title=parts.title, outlet=parts.outlet,
