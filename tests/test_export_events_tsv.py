@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from crossread.cli import main
-from crossread.export import cameo
+from crossread.extract import cameo
 from crossread.export.events_tsv import COLUMNS
 from tests.conftest import HOSTILE_ACTOR, HOSTILE_OUTLET, sql
 

@@ -125,6 +125,18 @@ class Event:
     independent_sources: int = 0
     confidence: float | None = None  # see docs/CONFIDENCE.md; None: stored by a release that had none
     date_source: str | None = None  # "clause" / "sentence" / "published" (extract.events.DATE_SOURCES)
+    # what event-data tools read off the CAMEO code (crossread.extract.cameo), derived from ``cameo``
+    # whenever a record is made, so they never disagree with it
+    cameo_root: str | None = None  # the two-digit root ("0841" -> "08")
+    quad_class: int | None = None  # 1 verbal cooperation, 2 material cooperation, 3 verbal / 4 material conflict
+    goldstein: float | None = None  # the published Goldstein weight, -10 (most hostile) to +10
+
+    def __post_init__(self) -> None:
+        from crossread.extract import cameo as codebook  # here: crossread.extract imports this module
+
+        self.cameo_root = codebook.root_code(self.cameo)
+        self.quad_class = codebook.quad_class(self.cameo)
+        self.goldstein = codebook.goldstein(self.cameo)
 
 
 @dataclass

@@ -4,7 +4,7 @@ the same thing, crossread's own columns after them.
 Actor 1 and 2 are the event's first source and first target (``events`` of the CSV/Parquet export
 and the ``plover`` export list them all). ``SQLDATE`` is the publication date of the earliest
 article that reports the event; ``GoldsteinScale`` and ``QuadClass`` come from the CAMEO code
-(:mod:`crossread.export.cameo`). Unlike GDELT's files the table has a header row, and a field holding
+(:mod:`crossread.extract.cameo`). Unlike GDELT's files the table has a header row, and a field holding
 a tab, line break or double quote is quoted as in CSV, so that pandas, DuckDB and Python's csv module
 read every field back as it was.
 """
@@ -15,7 +15,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from crossread.export import cameo
+from crossread.extract import cameo
 from crossread.export.view import Part, Selection, iter_parts
 from crossread.fileio import open_atomic
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from crossread.analyze.coverage import edge_kind
-from crossread.export import cameo
+from crossread.extract import cameo
 from crossread.export.view import ActorInfo, Part
 from crossread.records import Article, Evidence
 

@@ -245,7 +245,10 @@ class _Context:
         ]
 
     def event_row(self, e: Event, evidence: list[Evidence] | None = None) -> dict[str, Any]:
-        return {"plover": e.plover, "mode": e.mode, "cameo": e.cameo,
+        from crossread.extract.cameo import QUAD_CLASSES
+
+        return {"plover": e.plover, "mode": e.mode, "cameo": e.cameo, "quad_class": QUAD_CLASSES.get(e.quad_class),
+                "goldstein": e.goldstein,
                 "source": [self.actor(x) for x in e.source], "target": [self.actor(x) for x in e.target],
                 "trigger": e.trigger, "negated": e.negated, "modality": e.modality, "date": e.date,
                 "location": e.location, "outlets": e.outlets, "independent_sources": e.independent_sources,
