@@ -61,8 +61,7 @@ def event_rows(part: Part) -> list[list[str]]:
         rows.append([
             event.id, day.replace("-", ""), day.replace("-", "")[:6], day[:4],
             *a1[:4], *a2[:4],
-            code, cameo.base_code(code) or "", cameo.root_code(code) or "", _num(cameo.quad_class(code)),
-            _num(cameo.goldstein(code)),
+            code, cameo.base_code(code) or "", event.cameo_root or "", _num(event.quad_class), _num(event.goldstein),
             str(len(event.evidence)), str(len(event.outlets)), str(len(article_ids)), event.location or "", seen,
             (first.url or first.source) if first else "",
             event.plover, event.mode or "", "1" if event.negated else "0", event.modality, event.trigger,

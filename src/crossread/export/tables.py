@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from crossread.analyze.coverage import edge_kind
-from crossread.extract import cameo
 from crossread.export.view import ActorInfo, Part
 from crossread.records import Article, Evidence
 
@@ -112,7 +111,7 @@ def _mentions(part: Part) -> Iterator[tuple]:
 def _event_main(ctx: _Context, event: Any) -> tuple:
     first = event.evidence[0] if event.evidence else None
     return (event.id, ctx.part.record_story(first.article_id if first else None), event.plover, event.mode,
-            event.cameo, cameo.root_code(event.cameo), cameo.quad_class(event.cameo), cameo.goldstein(event.cameo),
+            event.cameo, event.cameo_root, event.quad_class, event.goldstein,
             edge_kind(event.plover, negated=event.negated), event.trigger, event.negated, event.modality, event.date,
             event.date_source, event.location, JOIN.join(event.source), ctx.names(event.source), JOIN.join(event.target),
             ctx.names(event.target), JOIN.join(event.outlets), len(event.outlets), event.independent_sources,
