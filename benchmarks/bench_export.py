@@ -119,9 +119,12 @@ def measure(db: Path, fmt: str, work: Path) -> dict[str, float]:
     out = work / f"out-{fmt}" if fmt in FOLDER_FORMATS else work / f"out.{fmt}"
     if out.is_dir():
         shutil.rmtree(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     env_path = str(Path(__file__).resolve().parents[1] / "src")
-    done = subprocess.run([sys.executable, "-c", _CHILD, fmt, f"sqlite:///{db}", str(out)], check=True,
+    done = subprocess.run([sys.executable, "-c", _CHILD, fmt, f"sqlite:///{db}", str(out)],
                           capture_output=True, text=True, env={"PYTHONPATH": env_path, "PATH": "/usr/bin:/bin"})
+    if done.returncode != 0:
+        raise SystemExit(f"exporting {fmt} from {db} failed:\n{done.stderr[-2000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) if out.is_dir() else out.stat().st_size
     result["output_mib"] = size / 2**20
