@@ -2,6 +2,7 @@
 
 Usage:
     python benchmarks/bench_serve.py OUTDIR [--db URL] [--samples 5] [--rounds 3] [--json results.json]
+        [--kinds "actor page,API: one actor"]
 
 Serves the store with uvicorn on 127.0.0.1 (a thread of this process, as ``crossread serve`` does) and
 times requests with httpx from the same process: the wall time of each request as a client sees it,
@@ -87,7 +88,9 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--kinds", default=None, help="only these kinds of page, comma-separated (e.g. 'actor page')")
     args = parser.parse_args()
+    kinds = set(args.kinds.split(",")) if args.kinds else None
     url = args.db or default_db_url(args.outdir)
     store = Store(url)
     with store.engine.connect() as conn:
@@ -104,6 +107,8 @@ def main() -> None:
     print("| page | URLs | median ms | worst ms | median KB |\n|---|---:|---:|---:|---:|")
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
         for kind, urls in _urls(store, args.samples).items():
+            if kinds is not None and kind not in kinds:
+                continue
             times, sizes = [], []
             for u in urls:
                 response = client.get(u)

@@ -103,6 +103,26 @@ def test_the_same_store_on_postgres_and_sqlite_table_by_table(postgres, tmp_path
     assert run_analyze([str(_write(tmp_path / "in", "all", articles))], AnalyzeOptions(outdir=tmp_path / "sqlite")).ok
     skip = {("articles", "source")}
     assert store_snapshot(url, skip) == store_snapshot(tmp_path / "sqlite" / "crossread.db", skip)
+    # the actor views (read from the per-story tallies, paged over the stories) answer alike on both
+    from sqlalchemy import create_engine, select
+
+    from crossread.serve import queries as Q
+    from crossread.store import schema as s
+
+    def views(engine_url: str) -> list:
+        engine = create_engine(engine_url)
+        try:
+            with engine.connect() as conn:
+                out = []
+                for actor_id in sorted(conn.execute(select(s.event_actors.c.actor_id).distinct()).scalars()):
+                    pages = [Q.actor_events(conn, actor_id, page=p, per_page=2) for p in (1, 2, 3)]
+                    out.append((actor_id, [(p.total, [(x.event.id, x.role) for x in p.items]) for p in pages],
+                                Q.actor_timeline(conn, actor_id), Q.actor_network(conn, actor_id)))
+                return out
+        finally:
+            engine.dispose()
+
+    assert views(url) == views(f"sqlite:///{tmp_path / 'sqlite' / 'crossread.db'}")
 
 
 def test_full_text_search_on_postgres(postgres, tmp_path: Path) -> None:

@@ -43,6 +43,7 @@ from crossread.store.rows import (
     story_record_rows,
     story_records_of,
 )
+from crossread.store.tallies import tally_stories, untally_stories
 
 log = logging.getLogger("crossread")
 
@@ -462,6 +463,7 @@ class Store:
                 conn.execute(delete(s.derivation_passages).where(and_(
                     s.derivation_passages.c.source_article_id == source_id,
                     s.derivation_passages.c.derived_article_id == derived_id)))
+            untally_stories(conn, chunk)
             for table in (s.events, s.quotes, s.claims, s.derivations, s.labels, s.loaded_terms):
                 conn.execute(delete(table).where(table.c.story_id.in_(chunk)))
 
@@ -658,6 +660,7 @@ class Store:
             rows = story_record_rows(story.id, texts, output.events, output.quotes, output.claims,
                                      output.derivations, output.framing)
             self._insert_all(conn, rows)
+            tally_stories(conn, [story.id])
             outlets = {outlet_column(o, a) for a, o in outlet_of.items()}
             conn.execute(update(s.stories).where(s.stories.c.id == story.id).values(
                 title=story.title, first_date=dates[0] if dates else None, last_date=dates[-1] if dates else None,

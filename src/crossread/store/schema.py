@@ -349,6 +349,36 @@ event_actors = Table(
 
 event_evidence = _evidence_table("event_evidence", "events", "event_id")
 
+# Per-story tallies of each actor's events (revision 0005), written with the story's events and deleted
+# with them: an actor's timeline and network are sums over its rows here (one per story, month or
+# counterpart) instead of a pass over every event of a much-named actor. WITHOUT ROWID on SQLite, so
+# the primary key holds the whole row and a sum reads the index alone.
+actor_story_months = Table(
+    "actor_story_months", metadata,
+    Column("actor_id", ID, nullable=False),
+    Column("story_id", ID, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("month", String(10), nullable=False),  # YYYY-MM of the event's date, else of its first report; "undated"
+    Column("role", String(8), nullable=False),  # source / target
+    Column("events", Integer, nullable=False),
+    PrimaryKeyConstraint("actor_id", "story_id", "month", "role"),
+    Index("ix_actor_story_months_story", "story_id"),
+    sqlite_with_rowid=False,
+)
+
+actor_story_links = Table(
+    "actor_story_links", metadata,
+    Column("actor_id", ID, nullable=False),
+    Column("story_id", ID, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("other_id", ID, nullable=False),  # the actor on the other side of the event
+    Column("role", String(8), nullable=False),  # actor_id's role: source / target
+    Column("plover", String(32), nullable=False),
+    Column("negated", Boolean, nullable=False),
+    Column("events", Integer, nullable=False),
+    PrimaryKeyConstraint("actor_id", "story_id", "other_id", "role", "plover", "negated"),
+    Index("ix_actor_story_links_story", "story_id"),
+    sqlite_with_rowid=False,
+)
+
 quotes = Table(
     "quotes", metadata,
     Column("id", ID, primary_key=True),
