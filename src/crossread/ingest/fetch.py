@@ -500,6 +500,7 @@ def article_from_html(html: str, *, source: str, url: str, fmt: str = "html") ->
         return "no article text found in HTML"
     return make_article(parts.text, source=source, fmt=fmt, title=parts.title, outlet=parts.outlet,
                         published=parts.published, language=parts.language, url=canonical_url(html, url),
+                        authors=parts.authors,
                         empty="no article text found in HTML")
 
 
@@ -643,6 +644,7 @@ def _feed(url: str, response: Response, fetcher: Fetcher) -> Iterator[Article | 
             page.title = page.title or item.title
             page.published = page.published or item.published
             page.outlet = page.outlet or item.outlet  # the item's own site (feeds.item_outlet)
+            page.authors = page.authors or item.authors
             yield page
         elif transient and fetcher.state is not None:
             # watch: the page is tried again next round; keeping the summary now would store it beside
