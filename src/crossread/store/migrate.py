@@ -10,10 +10,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0004"
+HEAD = "0005"
 # DDL hash of crossread.store.schema as of each revision (:func:`metadata_at`): a change of schema.py
 # that no revision accounts for changes the newest hash, and the migration tests fail.
-FINGERPRINTS = {"0002": "e5d38acd9a9e2bba", "0003": "67fe301423c55a1e", "0004": "a5b9afe383459d58"}
+FINGERPRINTS = {"0002": "e5d38acd9a9e2bba", "0003": "67fe301423c55a1e", "0004": "a5b9afe383459d58",
+                "0005": "3cfad335beb8389d"}
 # Columns each revision after 0002 adds to the tables 0002 created: 0002 creates the tables as they
 # were then (schema.py without these), and the revision adds them, so both paths end in one schema.
 ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -32,6 +33,12 @@ ADDED_INDEXES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+# Tables each revision after 0002 adds (with their indexes), likewise.
+ADDED_TABLES: dict[str, tuple[str, ...]] = {
+    "0005": ("article_authors",),
+}
+
+
 class StoreVersionError(RuntimeError):
     """The store was written by a newer crossread, or is not a crossread store."""
 
@@ -45,10 +52,13 @@ def metadata_at(revision: str):  # noqa: ANN201 -- a sqlalchemy MetaData
 
     later = {col for rev, cols in ADDED_COLUMNS.items() if rev > revision for col in cols}
     later_indexes = {ix for rev, ixs in ADDED_INDEXES.items() if rev > revision for ix in ixs}
-    if not later and not later_indexes:
+    later_tables = {t for rev, ts in ADDED_TABLES.items() if rev > revision for t in ts}
+    if not later and not later_indexes and not later_tables:
         return metadata
     frozen = MetaData()
     for table in metadata.sorted_tables:
+        if table.name in later_tables:
+            continue
         copy = table.to_metadata(frozen)
         for name in [c.name for c in copy.columns if (table.name, c.name) in later]:
             copy._columns.remove(copy.columns[name])  # no public API removes a column from a Table
