@@ -157,3 +157,15 @@ def test_text_file_byline_header(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text(f"Council passes the budget\nBy Jane Doe and John Roe\n\n{body}\n", encoding="utf-8")
     [article] = list(ingest([str(tmp_path / "a.txt")]))
     assert isinstance(article, Article) and article.authors == ["Jane Doe", "John Roe"]
+
+
+@pytest.mark.parametrize("org", [
+    "News Nation Fact Check", "By European Space Agency", "Practical Horseman Editorial Staff", "PMJS - Coordenadoria de TI",
+    "Metro Desk", "The Tribune Wire Services",
+])
+def test_organisations_are_no_authors_even_after_roles_are_stripped(org: str) -> None:
+    assert normalise_authors(org) == []
+
+
+def test_a_name_with_a_role_and_no_comma() -> None:
+    assert normalise_authors("Jane Doe Staff Writer") == ["Jane Doe"]

@@ -14,9 +14,10 @@ keeps the names alone, in the order given, each once:
 2. a part that is a role ("Staff Writer", "Senior Correspondent"), a news agency or the outlet itself
    ("Reuters", "The Associated Press", the article's outlet) is dropped, and so is a role before or after
    a name ("Jane Doe Staff Writer", "Senior Correspondent Jane Doe");
-3. junk is refused: a name must be 2-5 words of letters (initials, hyphens and apostrophes allowed, no
-   digits), at most 60 characters, every word capitalised except name particles ("van", "de", "bin"),
-   and not an organisation ("News Desk", "Editorial Board", "Staff", "Admin");
+3. junk is refused: a part with a word of organisations, desks or site chrome ("News", "Agency",
+   "Bureau", "Editorial", "Staff", "Admin", "Share") is no name ("News Nation Bureau", "Reuters Staff");
+   a name must be 2-5 words of letters (initials, hyphens and apostrophes allowed, no digits), at most 60
+   characters, every word capitalised except name particles ("van", "de", "bin"), no acronym ("PMJS");
 4. ALL-CAPS names are written in title case ("JANE DOE" -> "Jane Doe"); an all-lowercase "name" is
    refused with the rest (it is a user name or part of a sentence).
 
@@ -58,22 +59,27 @@ _SPLIT = re.compile(r"\s*(?:;|\||,|\n|•|·|/|\s+[-–—]\s+"
                     r"|\s+(?:with\s+)?(?:[Aa]dditional\s+)?(?:[Rr]eporting|[Ww]riting)\s+by\s+"
                     r"|\s+(?:and|And|AND|&|with|und|et|y)\s+)\s*")
 
+# Job titles around a name: stripped ("Jane Doe, Senior Staff Writer", "Political Correspondent Jane Doe").
 _ROLE_WORDS = {
     "staff", "writer", "writers", "reporter", "reporters", "correspondent", "correspondents", "editor",
     "editors", "contributor", "contributors", "columnist", "columnists", "journalist", "journalists",
     "photographer", "photographers", "producer", "producers", "analyst", "author", "authors", "senior",
     "chief", "political", "business", "sports", "foreign", "deputy", "managing", "associate", "executive",
     "special", "national", "international", "diplomatic", "economics", "science", "health", "technology",
-    "tech", "investigative", "freelance", "guest", "opinion", "contributing", "bureau", "desk", "team",
-    "newsroom", "news", "wire", "wires", "services", "service", "agency", "agencies", "press", "media",
-    "editorial", "board", "admin", "administrator", "webmaster", "moderator", "updated", "published",
-    "posted", "share", "follow", "email", "twitter", "facebook", "linkedin", "read", "more", "view",
-    "profile", "bio", "about", "article", "articles", "story", "stories", "comments", "comment", "subscribe",
-    "advertisement", "sponsored", "content", "partner", "online", "digital", "newsletter", "times", "post",
-    "daily", "weekly", "magazine", "journal", "herald", "tribune", "gazette", "network", "radio", "tv",
-    "television", "channel", "group", "inc", "ltd", "llc", "corp", "company", "reuters", "afp", "ap", "upi",
-    "associated", "bloomberg", "dpa", "efe", "ansa", "xinhua", "tass", "pti", "ians", "cnn", "bbc", "nbc",
-    "cbs", "abc", "fox", "npr", "pbs", "unknown", "anonymous", "guest", "user", "home", "page",
+    "tech", "investigative", "freelance", "guest", "opinion", "contributing", "updated", "published", "posted",
+}
+# Words of organisations, desks, site chrome and user names: a part holding one is no person's name
+# ("News Nation Fact Check", "European Space Agency", "Practical Horseman Editorial Staff").
+_ORG_WORDS = {
+    "bureau", "desk", "team", "newsroom", "news", "wire", "wires", "services", "service", "agency", "agencies",
+    "press", "media", "editorial", "board", "admin", "administrator", "webmaster", "moderator", "share",
+    "follow", "email", "twitter", "facebook", "linkedin", "read", "more", "view", "profile", "bio", "about",
+    "article", "articles", "story", "stories", "comments", "comment", "subscribe", "advertisement", "sponsored",
+    "content", "partner", "online", "digital", "newsletter", "times", "post", "daily", "weekly", "magazine",
+    "journal", "herald", "tribune", "gazette", "network", "radio", "tv", "television", "channel", "group",
+    "inc", "ltd", "llc", "corp", "company", "reuters", "afp", "ap", "upi", "associated", "bloomberg", "dpa",
+    "efe", "ansa", "xinhua", "tass", "pti", "ians", "cnn", "bbc", "nbc", "cbs", "abc", "fox", "npr", "pbs",
+    "unknown", "anonymous", "user", "home", "page", "check", "department", "office",
 }
 # Lower-case words that belong inside names ("Ursula von der Leyen", "Ibn Saud").
 _PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "la", "le",
@@ -120,8 +126,10 @@ def _is_name(name: str) -> bool:
     for w in words:
         if not _NAME_WORD.match(w):
             return False
-        if w.casefold().strip(".") in _ROLE_WORDS:
+        if w.casefold().strip(".") in _ROLE_WORDS | _ORG_WORDS:
             return False
+        if len(w) >= 2 and w.isalpha() and w.isupper():
+            return False  # an acronym ("PMJS", "TI"): an office or a site, not a person's name
         if w[0].isupper():
             capitalised += 1
         elif w.casefold() not in _PARTICLES:
@@ -159,6 +167,8 @@ def normalise_authors(values: object, *, outlet: str | None = None) -> list[str]
             part = _clean_part(part)
             if not part or (outlet_key and _key(part) == outlet_key):
                 continue
+            if any(w.casefold().strip(".:") in _ORG_WORDS for w in part.split()):
+                continue  # an organisation, a desk or chrome ("Reuters Staff", "News Nation Bureau")
             words = _strip_roles(part.split())
             name = " ".join(words)
             if name.isupper():
