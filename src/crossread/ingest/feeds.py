@@ -54,13 +54,17 @@ def item_authors(entry: dict) -> list[object]:
 
 def item_outlet(entry: dict, feed: dict) -> str | None:
     """The outlet of a feed item: the item's own ``<source>`` name; else, where the item links to
-    another site than the feed's own (an aggregator), that site's domain; else the feed's title."""
+    another site than the feed's own (an aggregator), that site's name in the shipped domain table
+    (:mod:`crossread.ingest.outlets`), else its domain; else the feed's title."""
+    from crossread.ingest.outlets import outlet_for_host
+
     source = entry.get("source") or {}
     if isinstance(source, dict) and (source.get("title") or "").strip():
         return source["title"].strip()
     item_host, feed_host = _host(entry.get("link")), _host(feed.get("link"))
     if item_host and feed_host and item_host != feed_host and not item_host.endswith("." + feed_host):
-        return item_host
+        listed = outlet_for_host(item_host)
+        return listed.name if listed else item_host
     return feed.get("title")
 
 

@@ -11,8 +11,10 @@ titles and take a menu or a headline for the site name. The documented orders (d
 * **title**: ``og:title``, JSON-LD ``headline``, ``twitter:title``, trafilatura's title, ``<title>``; the
   first that is not just the site name, with a " | Site" / " - Site" / " — Site" / " :: Site" part removed
   where that part is the outlet's name, the domain's name or a CMS name.
-* **outlet**: ``og:site_name``, JSON-LD ``publisher.name``, ``<meta name=application-name>``,
-  trafilatura's site name, then the domain (``www.`` dropped); a name that is too long, a menu
+* **outlet**: ``og:site_name``, JSON-LD ``publisher.name``, ``<meta name=application-name>``, JSON-LD
+  ``WebSite`` name, trafilatura's site name; where the page's own markup (all but trafilatura's) names
+  no site, the name the shipped domain table gives the host or its parent domain
+  (:mod:`crossread.ingest.outlets`) instead of trafilatura's guess; then the domain (``www.`` dropped); a name that is too long, a menu
   (several ``|``), a URL, a copyright notice, a CMS name or the page's own title is passed over, and one that is the
   domain's name ("Reuters" on reuters.com) goes before one that is not (og:site_name "U.S.").
 * **authors**: JSON-LD ``author`` (article objects first), ``<meta name=author|byl|parsely-author|
@@ -33,6 +35,7 @@ from urllib.parse import urlsplit
 
 from crossread.ingest.authors import first_authors
 from crossread.ingest.meta import normalise_date
+from crossread.ingest.outlets import outlet_for_host
 
 __all__ = ["CMS_NAMES", "PageMeta", "page_metadata", "strip_site_suffix"]
 
@@ -251,9 +254,14 @@ def page_metadata(html: str, url: str | None = None, *, fallback_title: str | No
     outlet = None
     publisher = [n for o in articles + others for n in _names(o.get("publisher"))]
     websites = [n for o in others if "WebSite" in _types(o) for n in _names(o)]
-    plausible = [c for c in (*meta.get("og:site_name", [])[:1], *publisher[:1],
-                             *meta.get("application-name", [])[:1], _text(fallback_outlet), *websites[:1])
-                 if c and _plausible_outlet(c, raw_titles)]
+    listed = outlet_for_host(host)
+    table_name = listed.name if listed else None
+    own = [c for c in (*meta.get("og:site_name", [])[:1], *publisher[:1], *meta.get("application-name", [])[:1],
+                       *websites[:1]) if c and _plausible_outlet(c, raw_titles)]
+    # the table's name only where the page's own markup names no site: before trafilatura's guess, which
+    # may be a menu or a section
+    guessed = [c for c in (_text(fallback_outlet),) if c and _plausible_outlet(c, raw_titles)]
+    plausible = own + guessed if own or not table_name else [table_name]
     # A name that is the domain's wins over one that is not: og:site_name is sometimes an edition or
     # section ("U.S." on reuters.com, where JSON-LD's publisher says "Reuters").
     plausible.sort(key=lambda c: not _matches_domain(c, host))
@@ -266,7 +274,7 @@ def page_metadata(html: str, url: str | None = None, *, fallback_title: str | No
         outlet = host
 
     names = [n for n in (outlet, *meta.get("og:site_name", []), *publisher, *meta.get("application-name", []),
-                         _text(fallback_outlet)) if n]
+                         table_name, _text(fallback_outlet)) if n]
     title = None
     for cand in raw_titles:
         if _matches_site(cand, names, host):
