@@ -1,10 +1,12 @@
 """Bylines on the Scrapinghub article-extraction benchmark: precision and recall of article authors.
 
-The benchmark's ``ground-truth.json`` has no authors (only ``articleBody`` and ``url``), so a sample
-was labelled by hand for crossread (``crossread/data/extraction_benchmark_authors.tsv``): 40 pages drawn
-with ``random.Random(22).sample`` from the sorted page ids, each labelled with the people its visible
-byline names (an organisation, a desk, an agency, "admin" or "Editorial Staff" is no person: those
-pages have no authors), before crossread's author rules were run on them.
+The benchmark's ``ground-truth.json`` has no authors (only ``articleBody`` and ``url``), so samples
+were labelled by hand for crossread (``crossread/data/extraction_benchmark_authors.tsv``), each page
+with the people its visible byline names (an organisation, a desk, an agency, "admin" or "Editorial
+Staff" is no person: those pages have no authors). ``dev``: 40 pages drawn with
+``random.Random(22).sample`` from the sorted page ids, labelled before crossread's author rules ran on
+them and then used to refine the rules; ``test``: 30 of the other pages (``random.Random(23)``),
+labelled afterwards and never used for tuning: its scores are the ones to quote.
 
 Scoring: names are compared case- and space-insensitively; precision is the share of predicted names
 that are right, recall the share of labelled names found (both over all names, micro-averaged), F1 of
@@ -25,15 +27,18 @@ __all__ = ["AUTHOR_LABELS", "load_author_labels", "author_scores"]
 AUTHOR_LABELS = "extraction_benchmark_authors.tsv"
 
 
-def load_author_labels(path: Path | None = None) -> dict[str, list[str]]:
-    """Page id -> the labelled authors (in byline order; [] where no person is named)."""
+def load_author_labels(path: Path | None = None) -> dict[str, tuple[str, list[str]]]:
+    """Page id -> (its set, ``dev`` or ``test``; the labelled authors in byline order, [] where no person
+    is named)."""
     text = (path.read_text(encoding="utf-8") if path is not None
             else resources.files("crossread.data").joinpath(AUTHOR_LABELS).read_text(encoding="utf-8"))
-    labels: dict[str, list[str]] = {}
-    for row in csv.reader((line for line in text.splitlines() if line and not line.startswith("#")),
-                          delimiter="\t"):
-        names = row[1] if len(row) > 1 else ""
-        labels[row[0]] = [n.strip() for n in names.split(";") if n.strip()]
+    labels: dict[str, tuple[str, list[str]]] = {}
+    for number, row in enumerate(csv.reader((line for line in text.splitlines() if line and not line.startswith("#")),
+                                            delimiter="\t"), start=1):
+        if len(row) < 2 or row[1] not in ("dev", "test"):
+            raise ValueError(f"author labels, row {number}: expected page<TAB>dev|test<TAB>authors")
+        names = row[2] if len(row) > 2 else ""
+        labels[row[0]] = (row[1], [n.strip() for n in names.split(";") if n.strip()])
     return labels
 
 

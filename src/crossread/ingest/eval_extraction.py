@@ -149,8 +149,8 @@ def evaluate_extraction(data: Path, progress: Callable[[str], None] | None = Non
 
     folder = find_benchmark(data)
     labels = load_author_labels(author_labels)
-    author_pairs: list[tuple[list[str], list[str]]] = []
-    baseline_pairs: list[tuple[list[str], list[str]]] = []
+    author_pairs: dict[str, list[tuple[list[str], list[str]]]] = {"test": [], "dev": []}
+    baseline_pairs: dict[str, list[tuple[list[str], list[str]]]] = {"test": [], "dev": []}
     author_notes: list[str] = []
     counts: list[TpFpFn] = []
     raw_counts: list[TpFpFn] = []
@@ -164,10 +164,11 @@ def evaluate_extraction(data: Path, progress: Callable[[str], None] | None = Non
             text, raw, authors = crossread_page(page, f"{key}.html")
             empty += not text
             if key in labels:
-                author_pairs.append((labels[key], authors))
-                baseline_pairs.append((labels[key], trafilatura_authors(page)))
-                if [n.casefold() for n in authors] != [n.casefold() for n in labels[key]]:
-                    author_notes.append(f"  {key[:12]} labelled {labels[key]} found {authors}  {url or ''}")
+                split, truth = labels[key]
+                author_pairs[split].append((truth, authors))
+                baseline_pairs[split].append((truth, trafilatura_authors(page)))
+                if [n.casefold() for n in authors] != [n.casefold() for n in truth]:
+                    author_notes.append(f"  {split} {key[:12]} labelled {truth} found {authors}  {url or ''}")
         counts.append(shingle_counts(true, text))
         raw_counts.append(shingle_counts(true, raw))
         p, r = score_page(*counts[-1])
@@ -184,15 +185,17 @@ def evaluate_extraction(data: Path, progress: Callable[[str], None] | None = Non
     metrics["pages_without_article"] = empty + missing
     if missing:
         metrics["pages_missing"] = missing
-    if author_pairs:
-        metrics.update(author_scores(author_pairs))
-        metrics.update(author_scores(baseline_pairs, prefix="trafilatura_author"))
-        metrics["author_pages"] = len(author_pairs)
+    for split, prefix in (("test", "author"), ("dev", "author_dev")):
+        if author_pairs[split]:
+            metrics.update(author_scores(author_pairs[split], prefix=prefix))
+            metrics.update(author_scores(baseline_pairs[split], prefix=f"trafilatura_{prefix}"))
+            metrics[f"{prefix}_pages"] = len(author_pairs[split])
     notes = ["precision/recall/F1 over 4-token shingles as the benchmark's evaluate.py defines them; "
              "raw_* = trafilatura's text before crossread's cleaning",
              "lowest page F1:"] + [f"  {f:.3f} {key} {url}" for f, key, url in sorted(per_page)[:10]]
-    if author_pairs:
-        notes += ["author_* over the hand-labelled pages (crossread.ingest.eval_authors); pages where they differ:"]
+    if labels:
+        notes += ["author_* over the held-out hand-labelled pages, author_dev_* over those the rules were refined "
+                  "on (crossread.ingest.eval_authors); pages where they differ:"]
         notes += author_notes or ["  none"]
     return metrics, notes
 
