@@ -68,6 +68,7 @@ HOSTILE_COLUMNS = {
     "loaded_terms": ("term", "outlet"),
     "signals": ("kind", "text"),
     "removed_chrome": ("text", "reason"),
+    "article_authors": ("name",),
 }
 
 
@@ -86,7 +87,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store whose every shown text holds :data:`HOSTILE`: four analysed articles (three outlets, two stories
     of two outlets each, 2024-03-25 to 2024-03-27) with script in their titles, texts and outlets, then every
-    column of :data:`HOSTILE_COLUMNS` suffixed with it, a label, a loaded term, a signal and a removed chrome
+    column of :data:`HOSTILE_COLUMNS` suffixed with it (the first article's two authors too), a label, a loaded term, a signal and a removed chrome
     line made of it, and the redirects ``story_old`` and ``actor_old`` (ids merged into others)."""
     import json
     import sqlite3
@@ -105,7 +106,7 @@ def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
              "evacuated to shelters. Power companies said two million customers lost electricity.")
     rows = [
         {"text": text.format(p=HOSTILE), "title": "Haniyeh in Tehran " + HOSTILE, "outlet": "Outlet " + HOSTILE,
-         "published": "2024-03-26", "url": "javascript:alert(1)"},
+         "published": "2024-03-26", "url": "javascript:alert(1)", "authors": ["Jane Doe", "John Roe"]},
         {"text": text.format(p=HOSTILE).replace("Tuesday", "Tuesday morning"), "title": "Iran " + HOSTILE,
          "outlet": "Second " + HOSTILE, "published": "2024-03-27", "url": "https://example.org/a"},
         {"text": storm.format(p=HOSTILE), "title": "Storm " + HOSTILE, "outlet": "Outlet " + HOSTILE,
@@ -168,7 +169,7 @@ def export_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
               f'strike "a crime, {EXPORT_HOSTILE}". Hezbollah said it would retaliate against Israel.')
     records = [
         {"title": f'Iran, "Israel" and {EXPORT_HOSTILE}', "outlet": "Evil Wire", "published": "2024-03-04",
-         "url": 'https://example.org/a?x=1,2&y="3"',
+         "url": 'https://example.org/a?x=1,2&y="3"', "authors": "By Jane Doe and John Roe, Staff Writers",
          "text": 'Iran condemned Israel on Monday, calling the strike "a crime". The Iranian foreign minister '
                  f'said: "We will respond, {EXPORT_HOSTILE}, with force."\n\nIsrael attacked Hezbollah positions in '
                  "Lebanon on Sunday."},

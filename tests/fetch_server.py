@@ -127,6 +127,21 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             self.close_connection = True
+        elif path == "/meet-sitemap.xml":  # pages on two host names of this server, then two on one
+            port = server.server_address[1]
+            hosts = self.path.split("?hosts=")[-1].split(",") if "?hosts=" in self.path else ["127.0.0.1", "localhost"]
+            urls = "".join(f"<url><loc>http://{h}:{port}/meet/{i}</loc></url>" for i, h in enumerate(hosts))
+            self._send(200, f'<?xml version="1.0"?><urlset>{urls}</urlset>'.encode(), "application/xml")
+        elif path.startswith("/meet/"):
+            # waits for a second request to arrive while this one is open: "met" when two are in flight at
+            # once, "alone" when none came (the barrier gives up)
+            try:
+                server.barrier.wait()
+                server.meetings.append((path, self.headers.get("Host"), "met"))
+            except threading.BrokenBarrierError:
+                server.meetings.append((path, self.headers.get("Host"), "alone"))
+                server.barrier.reset()
+            self._send(200, ARTICLE.replace("Harbour bridge", f"Meeting {path[6:]}: harbour bridge").encode())
         elif path == "/bomb":
             self._send(200, server.bomb, headers={"Content-Encoding": "gzip"})
         elif path == "/gzipped":
@@ -148,6 +163,8 @@ class Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.flaky = 0
+        self.barrier = threading.Barrier(2, timeout=1.5)
+        self.meetings: list[tuple[str, str | None, str]] = []
         self.bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # 64 MB of zeros in ~64 KB
 
     @property

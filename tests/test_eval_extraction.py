@@ -60,3 +60,33 @@ def test_the_command_finds_the_benchmark_under_a_data_root(tmp_path: Path) -> No
     assert set(json.loads(out.read_text())["metrics"]) >= {"precision", "recall", "f1"}
     with pytest.raises(click.UsageError, match="no ground-truth.json"):
         find_benchmark(tmp_path)
+
+
+def test_authors_are_scored_on_the_labelled_pages(tmp_path: Path) -> None:
+    import gzip
+    import shutil
+
+    folder = tmp_path / "bench"
+    shutil.copytree(FIXTURE, folder)
+    body = " ".join(["The harbour council voted on Tuesday to build a new pier on the northern quay."] * 6)
+    page = (f'<html><head><meta name="author" content="By JANE DOE and John Roe, Staff Writers"></head><body>'
+            f"<article><h1>New pier planned</h1><p>{body}</p></article></body></html>")
+    with gzip.open(folder / "html" / "0003.html.gz", "wt", encoding="utf-8") as fh:
+        fh.write(page)
+    truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
+    truth["0003"] = {"articleBody": body, "url": "https://valley.example/pier"}
+    (folder / "ground-truth.json").write_text(json.dumps(truth), encoding="utf-8")
+    labels = tmp_path / "authors.tsv"
+    # page 0003: both names right; 0001 has no byline and is labelled so; 0002 is labelled with a
+    # name its page does not carry: a miss
+    labels.write_text("# page\tset\tauthors\n0003\ttest\tJane Doe; John Roe\n0001\ttest\t\n0002\tdev\tMara Lind\n",
+                      encoding="utf-8")
+    metrics, notes = evaluate_extraction(folder, author_labels=labels)
+    assert metrics["author_pages"] == 2 and metrics["author_dev_pages"] == 1
+    assert metrics["author_precision"] == metrics["author_recall"] == metrics["author_exact"] == 1.0
+    assert metrics["author_dev_recall"] == 0.0 and metrics["author_dev_exact"] == 0.0
+    assert {"trafilatura_author_f1", "trafilatura_author_dev_f1"} <= set(metrics)  # the baseline, on the same pages
+    assert any("dev 0002" in n and "Mara Lind" in n for n in notes)
+    labels.write_text("0003\tnot-a-set\tJane Doe\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="row 1"):
+        evaluate_extraction(folder, author_labels=labels)

@@ -36,6 +36,7 @@ STORE_COUNTS = {
     "labels": "SELECT count(*) FROM labels",
     "loaded_terms": "SELECT count(*) FROM loaded_terms",
     "signals": "SELECT count(*) FROM signals",
+    "article_authors": "SELECT count(*) FROM article_authors",
 }
 
 
@@ -117,3 +118,12 @@ def test_duckdb_reads_the_csv_tables(export_store: Path, exported: Path) -> None
     got = duckdb.sql(f"SELECT plover, count(*) FROM read_csv('{exported / 'events.csv'}', header = true) "
                      "GROUP BY plover ORDER BY plover").fetchall()
     assert got == sql(export_store, "SELECT plover, count(*) FROM events GROUP BY plover ORDER BY plover")
+
+
+def test_authors_in_the_articles_table_and_their_own(export_store: Path, exported: Path) -> None:
+    stored = sql(export_store, "SELECT article_id, position, name FROM article_authors ORDER BY article_id, position")
+    assert [r[2] for r in stored] == ["Jane Doe", "John Roe"]  # "By …, Staff Writers" as the record gave it
+    rows = read_csv(exported / "article_authors.csv")
+    assert [(r["article_id"], int(r["position"]), r["name"]) for r in rows] == stored
+    joined = {a["article_id"]: a["authors"] for a in read_csv(exported / "articles.csv")}
+    assert joined[stored[0][0]] == "Jane Doe; John Roe" and list(joined.values()).count("") == len(joined) - 1

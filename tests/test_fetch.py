@@ -251,3 +251,37 @@ def test_requests_to_one_host_are_spaced_by_the_delay(server, monkeypatch) -> No
     assert all(isinstance(i, Article) for i in items)
     # robots.txt, then two pages: each request after the first waits for nearly the whole delay
     assert len(pauses) == 2 and all(25 < p <= 30 for p in pauses)
+
+
+def test_concurrent_fetching_reads_different_hosts_at_once(server) -> None:
+    # the two pages are on two host names of this server, each answering only while the other is open
+    server.meetings.clear()
+    allowed = frozenset({"127.0.0.1", "localhost"})
+    items = fetch_all([server.base + "/meet-sitemap.xml"], concurrency=4, allow_hosts=allowed, timeout=5,
+                      total_timeout=5)
+    assert [i.title for i in items] == ["Meeting 0: harbour bridge to close for six months",
+                                        "Meeting 1: harbour bridge to close for six months"]  # sitemap order
+    assert sorted(m[2] for m in server.meetings) == ["met", "met"]
+
+
+def test_concurrent_fetching_still_asks_one_host_one_request_at_a_time(server) -> None:
+    server.meetings.clear()
+    items = fetch_all([server.base + "/meet-sitemap.xml?hosts=127.0.0.1,127.0.0.1"], concurrency=4, timeout=5,
+                      total_timeout=5)
+    assert all(isinstance(i, Article) for i in items) and len(items) == 2
+    assert [m[2] for m in server.meetings] == ["alone", "alone"]  # never two requests to the host at once
+
+
+def test_concurrent_fetching_gives_what_one_at_a_time_gives(server, monkeypatch) -> None:
+    import crossread.ingest.fetch as fetch
+
+    one = fetch_all([server.base + "/feed.xml", server.base + "/sitemap.xml"])
+    many = fetch_all([server.base + "/feed.xml", server.base + "/sitemap.xml"], concurrency=8)
+    assert [(a.id, a.url, a.title, a.outlet) for a in many] == [(a.id, a.url, a.title, a.outlet) for a in one]
+    # robots.txt is read once per host however many threads ask, and the delay is kept
+    server.requests.clear()
+    pauses: list[float] = []
+    monkeypatch.setattr(fetch.time, "sleep", pauses.append)  # recorded, not slept
+    fetch_all([server.base + "/sitemap.xml"], concurrency=8, delay=30)
+    assert server.paths().count("/robots.txt") == 1
+    assert len(pauses) == 3 and all(25 < p <= 30 for p in pauses)  # sitemap, then two pages, each waiting

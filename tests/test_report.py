@@ -72,6 +72,7 @@ def article_a(**overrides: Any) -> Article:
         text=TEXT_A,
         url=None,
         format="html",
+        authors=["Jane Doe", "John Roe"],
         removed=[Removed("Share on Facebook", "share-buttons")],
     )
     fields.update(overrides)
@@ -259,7 +260,8 @@ def test_story_articles_side_by_side_and_unclustered(root: Node) -> None:
 
 def test_article_column_metadata(root: Node) -> None:
     col = article_node(root, "a1").text()
-    for value in ("Daily Example", "Talks to resume", "2024-03-25T10:00:00Z", "https://example.org/news/talks", "en"):
+    for value in ("Daily Example", "Talks to resume", "2024-03-25T10:00:00Z", "https://example.org/news/talks", "en",
+                  "Jane Doe, John Roe"):
         assert value in col
 
 
@@ -374,6 +376,7 @@ def hostile_analysis() -> Analysis:
         text=text,
         url=" JaVaScRiPt:alert(2)",
         format=XSS_SCRIPT,
+        authors=[f"Jane {XSS_SCRIPT}", XSS_IMG],
         removed=[Removed(XSS_SCRIPT, XSS_IMG)],
     )
     s, e = span(text, XSS_SCRIPT)
@@ -408,6 +411,7 @@ def test_untrusted_text_is_escaped_everywhere() -> None:
     col = next(n for n in root.iter() if n.tag == "article" and n.attrs.get("id", "").startswith("art-x"))
     assert f"Title {XSS_SCRIPT}{XSS_IMG}" in col.text()
     assert f"Evil {XSS_SCRIPT}{XSS_IMG}" in col.text()
+    assert f"Jane {XSS_SCRIPT}, {XSS_IMG}" in col.text()  # the bylines
     assert f"Intro {XSS_SCRIPT} middle {XSS_IMG} end." in col.text()
     assert "lang" not in col.attrs  # an invalid language tag is not put into an attribute
 

@@ -377,11 +377,13 @@ def test_every_hostile_field_is_shown_escaped(hostile: TestClient, hostile_store
         aid = db.execute("SELECT actor_id FROM labels").fetchone()[0]
         outlet = db.execute("SELECT outlet FROM labels").fetchone()[0]
         article = db.execute("SELECT article_id FROM signals").fetchone()[0]
+        written = db.execute("SELECT article_id FROM article_authors").fetchone()[0]
     pages = unescape("".join(hostile.get(u).text for u in (
         f"/stories/{sid}", f"/actors/{aid}", f"/outlets/{quote(outlet, safe='')}", f"/articles/{article}",
+        f"/articles/{written}",
         "/actors", "/", "/outlets")))
     for expected in ("label " + HOSTILE, "term " + HOSTILE, "signal " + HOSTILE, "chrome " + HOSTILE,
-                     "reason " + HOSTILE, "Second " + HOSTILE):
+                     "reason " + HOSTILE, "Second " + HOSTILE, "Jane Doe " + HOSTILE):
         assert expected in pages, expected
 
 

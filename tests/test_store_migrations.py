@@ -128,3 +128,30 @@ def test_a_database_that_is_not_a_store_is_left_alone(tmp_path: Path) -> None:
     with pytest.raises(StoreVersionError, match="not a crossread store"):
         Store(f"sqlite:///{db}")
     assert {r[0] for r in sqlite3.connect(db).execute("select name from sqlite_master")} == {"customers"}
+
+
+def test_a_0005_store_gains_the_article_authors_table_and_loses_it_again_on_downgrade(tmp_path: Path) -> None:
+    from alembic import command
+
+    from crossread.store.migrate import ADDED_TABLES, _config
+
+    db = tmp_path / "authors.db"
+    Store(f"sqlite:///{db}").close()
+    fresh_indexes = sqlite3.connect(db).execute(
+        "select name, sql from sqlite_master where tbl_name = 'article_authors' order by name").fetchall()
+    assert ("ix_article_authors_name",) in [(r[0],) for r in fresh_indexes]
+    store = Store(f"sqlite:///{db}")
+    with store.engine.begin() as conn:
+        command.downgrade(_config(conn), "0005")
+    store.close()
+    conn = sqlite3.connect(db)
+    tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+    assert not tables & set(ADDED_TABLES["0006"])
+    assert set(ADDED_TABLES["0005"]) <= tables  # the revision before keeps its own tables
+    assert conn.execute("select version_num from alembic_version").fetchone() == ("0005",)
+    conn.close()
+    Store(f"sqlite:///{db}").close()  # opening upgrades it again: as a fresh store has it
+    conn = sqlite3.connect(db)
+    assert conn.execute("select version_num from alembic_version").fetchone() == (HEAD,)
+    assert conn.execute("select name, sql from sqlite_master where tbl_name = 'article_authors' "
+                        "order by name").fetchall() == fresh_indexes

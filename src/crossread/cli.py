@@ -60,15 +60,20 @@ def _fetch_args(function):  # noqa: ANN001, ANN202
                      help="Keep every fetched response in this WARC file (replay: crossread analyze FILE)."),
         click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
                      help="Seconds between two requests to one host (a longer robots.txt Crawl-delay wins)."),
+        click.option("--concurrency", type=click.IntRange(min=1, max=64), default=1, show_default=True,
+                     help="Pages of a feed or sitemap fetched at once (threads); one request per host at a "
+                          "time whatever the number, --delay apart."),
     ]):
         function = decorator(function)
     return function
 
 
-def _fetch_options(max_bytes: int, allow_hosts: tuple[str, ...], save_warc: Path | None, delay: float):  # noqa: ANN202
+def _fetch_options(max_bytes: int, allow_hosts: tuple[str, ...], save_warc: Path | None, delay: float,  # noqa: ANN202
+                   concurrency: int = 1):
     from crossread.ingest.fetch import FetchOptions
 
-    return FetchOptions(max_bytes=max_bytes, allow_hosts=frozenset(allow_hosts), save_warc=save_warc, delay=delay)
+    return FetchOptions(max_bytes=max_bytes, allow_hosts=frozenset(allow_hosts), save_warc=save_warc, delay=delay,
+                        concurrency=concurrency)
 
 
 @main.command()
@@ -94,7 +99,7 @@ def _fetch_options(max_bytes: int, allow_hosts: tuple[str, ...], save_warc: Path
 @click.option("-v", "--verbose", count=True, help="More detail in the logs (-vv for debug).")
 def analyze(inputs: tuple[str, ...], outdir: Path, db: str | None, nlp_name: str | None,
             max_bytes: int, strict: bool, embeddings: bool, workers: int, json_mode: str, verbose: int,
-            allow_hosts: tuple[str, ...], save_warc: Path | None, delay: float) -> None:
+            allow_hosts: tuple[str, ...], save_warc: Path | None, delay: float, concurrency: int) -> None:
     """Ingest INPUTS (files, folders, globs, and http(s) URLs of articles, RSS/Atom feeds and sitemaps)
     into the store, bring its stories up to date and write OUTDIR/report.html (and OUTDIR/analysis.json)."""
     from crossread.pipeline import AnalyzeOptions, WorkerDied, run_analyze
@@ -105,7 +110,7 @@ def analyze(inputs: tuple[str, ...], outdir: Path, db: str | None, nlp_name: str
     _check_pipeline(nlp_name)
     options = AnalyzeOptions(outdir=outdir, db_url=db, nlp=nlp_name, max_bytes=max_bytes, strict=strict,
                              embeddings=embeddings, workers=workers, json=json_mode,
-                             fetch=_fetch_options(max_bytes, allow_hosts, save_warc, delay))
+                             fetch=_fetch_options(max_bytes, allow_hosts, save_warc, delay, concurrency))
     with _faults_in_words(db or default_db_url(outdir)):
         try:
             summary = run_analyze(list(inputs), options)
@@ -132,7 +137,7 @@ def analyze(inputs: tuple[str, ...], outdir: Path, db: str | None, nlp_name: str
 @click.option("-v", "--verbose", count=True, help="More detail in the logs (-vv for debug).")
 def watch(sources_file: Path, outdir: Path, db: str | None, every: str, once: bool, nlp_name: str | None,
           max_bytes: int, embeddings: bool, workers: int, allow_hosts: tuple[str, ...], save_warc: Path | None,
-          delay: float, verbose: int) -> None:
+          delay: float, concurrency: int, verbose: int) -> None:
     """Poll the feeds and sitemaps listed in SOURCES_FILE (one URL a line, # comments) and add their new
     articles to the store, as `crossread analyze` would; unchanged sources cost one conditional request."""
     from crossread.pipeline import AnalyzeOptions, WorkerDied
@@ -149,7 +154,8 @@ def watch(sources_file: Path, outdir: Path, db: str | None, every: str, once: bo
     except (ValueError, OSError, UnicodeDecodeError) as exc:
         raise click.UsageError(str(exc)) from None
     options = AnalyzeOptions(outdir=outdir, db_url=db, nlp=nlp_name, max_bytes=max_bytes, embeddings=embeddings,
-                             workers=workers, fetch=_fetch_options(max_bytes, allow_hosts, save_warc, delay))
+                             workers=workers, fetch=_fetch_options(max_bytes, allow_hosts, save_warc, delay,
+                                                                   concurrency))
     with _faults_in_words(db or default_db_url(outdir)):
         try:
             summary = run_watch(sources, options, seconds, once=once, announce=lambda line: click.echo(line, err=True))

@@ -50,12 +50,17 @@ def basil_paragraphs(record: dict) -> list[list[str]]:
     return [[str(s) for s in p] if isinstance(p, list) else [str(p)] for p in paragraphs]
 
 
-BASIL_OUTLETS = {"fox": "Fox News", "nyt": "The New York Times", "hpo": "HuffPost"}
+# BASIL's source codes -> the outlets' domains; their names come from the one domain table
+# (crossread/data/outlet_domains.tsv, crossread.ingest.outlets)
+BASIL_DOMAINS = {"fox": "foxnews.com", "nyt": "nytimes.com", "hpo": "huffpost.com"}
 
 
 def basil_outlet(code: str | None) -> str | None:
     """The outlet of a BASIL ``source`` code, whatever its case (12 articles say "FOX", "HPO", "NYT")."""
-    return BASIL_OUTLETS.get((code or "").lower(), code)
+    from crossread.ingest.outlets import outlet_for_host
+
+    listed = outlet_for_host(BASIL_DOMAINS.get((code or "").lower()))
+    return listed.name if listed else code
 
 
 def read_basil(folder: Path) -> list[tuple[Article, str]]:

@@ -76,6 +76,7 @@ class Article:
     text: str
     url: str | None = None
     format: str | None = None
+    authors: list[str] = field(default_factory=list)  # bylines, in order (crossread.ingest.authors)
     removed: list[Removed] = field(default_factory=list)
     signals: list[Signal] = field(default_factory=list)
 

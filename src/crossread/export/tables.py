@@ -83,8 +83,14 @@ class _Context:
 # Parts are turned into rows table by table; the context is made once per part and table.
 def _articles(part: Part) -> Iterator[tuple]:
     for a in part.analysis.articles:
-        yield (a.id, part.story_of.get(a.id), a.outlet, a.title, a.url, a.source, a.published,
+        yield (a.id, part.story_of.get(a.id), a.outlet, a.title, JOIN.join(a.authors), a.url, a.source, a.published,
                part.article_dates.get(a.id), part.first_seen.get(a.id), a.language, a.format, a.word_count, a.text)
+
+
+def _authors(part: Part) -> Iterator[tuple]:
+    for a in part.analysis.articles:
+        for i, name in enumerate(a.authors):
+            yield (a.id, a.outlet, i, name)
 
 
 def _signals(part: Part) -> Iterator[tuple]:
@@ -221,8 +227,10 @@ def alias_rows(info: ActorInfo) -> Iterator[tuple]:
 
 TABLES: tuple[Table, ...] = (
     Table("articles", "one row per article; offsets everywhere index its text",
-          _cols("article_id story_id outlet title url source published date:date first_seen language format "
+          _cols("article_id story_id outlet title authors url source published date:date first_seen language format "
                 "word_count:int text"), _articles),
+    Table("article_authors", "an article's authors (bylines), one row each, in the byline's order",
+          _cols("article_id outlet position:int name"), _authors),
     Table("stories", "one row per story (dates: its earliest and latest published article)",
           _cols("story_id title first_date:date last_date:date articles:int outlets:int events:int quotes:int "
                 "claims:int contradicted_claims:int derivations:int"), _stories),

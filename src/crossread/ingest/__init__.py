@@ -245,6 +245,7 @@ def article_from_html_parts(parts: HtmlParts | None, path: str) -> Article | Ing
         published=parts.published,
         language=parts.language,
         url=parts.url,
+        authors=parts.authors,
         empty="no article text found in HTML",
     )
     return article if isinstance(article, Article) else IngestError(path, article)
@@ -263,5 +264,6 @@ def _from_text(text: str, path: str) -> Article | IngestError:
         published=parts.published,
         language=parts.language,
         url=parts.url,
+        authors=parts.author,
     )
     return article if isinstance(article, Article) else IngestError(path, article)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from crossread.ingest.authors import normalise_authors
 from crossread.ingest.clean import clean_text
 from crossread.ingest.meta import detect_language, normalise_date, normalise_language
 from crossread.ingest.prose import not_prose
@@ -40,10 +41,13 @@ def make_article(
     published: object = None,
     language: object = None,
     url: object = None,
+    authors: object = None,
     empty: str = "no article text found",
 ) -> Article | str:
     """Article for ``extracted`` text, or why it is none: ``empty`` when nothing is left after cleaning,
     else what the text is instead of running prose (:func:`crossread.ingest.prose.not_prose`).
+    ``authors`` (a byline, a list of names or JSON-LD author objects) is normalised by
+    :func:`crossread.ingest.authors.normalise_authors`.
 
     The id hashes the extracted text *before* cleaning, so changing cleaning rules never
     changes ids (reruns and stored links stay valid).
@@ -74,6 +78,7 @@ def make_article(
         text=text,
         url=url_s,
         format=fmt,
+        authors=normalise_authors(authors, outlet=outlet_s),
         removed=removed,
         signals=find_signals(text),
     )

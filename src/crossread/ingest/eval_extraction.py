@@ -9,7 +9,8 @@ pages where they are defined, F1 from those two means. A page crossread finds no
 scores an empty prediction, as a failed extractor does there.
 
 ``raw_*`` metrics score trafilatura's text before crossread's cleaning, so what cleaning adds
-(or costs) is measured on the same run.
+(or costs) is measured on the same run. ``author_*`` metrics score the articles' authors on the pages
+labelled for that (:mod:`crossread.ingest.eval_authors`; the benchmark itself has no authors).
 """
 
 from __future__ import annotations
@@ -104,6 +105,12 @@ def _pages(folder: Path) -> Iterator[tuple[str, str, str | None, bytes | None]]:
 def crossread_text(page: bytes, name: str) -> tuple[str, str]:
     """(stored article text, trafilatura's text before cleaning) of one page as ``crossread analyze``
     reads an HTML file; empty strings where it finds no article."""
+    text, raw, _ = crossread_page(page, name)
+    return text, raw
+
+
+def crossread_page(page: bytes, name: str) -> tuple[str, str, list[str]]:
+    """:func:`crossread_text` and the article's authors ([] where it finds no article)."""
     from crossread.ingest import article_from_html_parts
     from crossread.ingest.decode import DecodeError, decode_bytes
     from crossread.ingest.html import extract_html
@@ -112,18 +119,39 @@ def crossread_text(page: bytes, name: str) -> tuple[str, str]:
     try:
         html = decode_bytes(page)
     except DecodeError:
-        return "", ""
+        return "", "", []
     parts = extract_html(html)
     article = article_from_html_parts(parts, name)
     raw = parts.text if parts is not None else ""
-    return (article.text if isinstance(article, Article) else ""), raw
+    if not isinstance(article, Article):
+        return "", raw, []
+    return article.text, raw, article.authors
 
 
-def evaluate_extraction(data: Path, progress: Callable[[str], None] | None = None
-                        ) -> tuple[dict[str, float], list[str]]:
-    """Metrics (``precision``, ``recall``, ``f1``, ``f1_ci``, ``raw_*``, counts) and notes naming the
-    worst pages."""
+def trafilatura_authors(page: bytes) -> list[str]:
+    """trafilatura's own ``author`` metadata of a page, split at ";" (the author baseline)."""
+    from crossread.ingest.decode import DecodeError, decode_bytes
+    from crossread.ingest.html import _bare_extraction
+
+    try:
+        data = _bare_extraction(decode_bytes(page), None) or {}
+    except DecodeError:
+        return []
+    return [n.strip() for n in (data.get("author") or "").split(";") if n.strip()]
+
+
+def evaluate_extraction(data: Path, progress: Callable[[str], None] | None = None,
+                        author_labels: Path | None = None) -> tuple[dict[str, float], list[str]]:
+    """Metrics (``precision``, ``recall``, ``f1``, ``f1_ci``, ``raw_*``, counts; ``author_*`` on the pages
+    of ``author_labels``, by default the labelled sample shipped with crossread) and notes naming the
+    worst pages and every author error."""
+    from crossread.ingest.eval_authors import author_scores, load_author_labels
+
     folder = find_benchmark(data)
+    labels = load_author_labels(author_labels)
+    author_pairs: dict[str, list[tuple[list[str], list[str]]]] = {"test": [], "dev": []}
+    baseline_pairs: dict[str, list[tuple[list[str], list[str]]]] = {"test": [], "dev": []}
+    author_notes: list[str] = []
     counts: list[TpFpFn] = []
     raw_counts: list[TpFpFn] = []
     per_page: list[tuple[float, str, str]] = []
@@ -133,8 +161,14 @@ def evaluate_extraction(data: Path, progress: Callable[[str], None] | None = Non
             missing += 1
             text = raw = ""
         else:
-            text, raw = crossread_text(page, f"{key}.html")
+            text, raw, authors = crossread_page(page, f"{key}.html")
             empty += not text
+            if key in labels:
+                split, truth = labels[key]
+                author_pairs[split].append((truth, authors))
+                baseline_pairs[split].append((truth, trafilatura_authors(page)))
+                if [n.casefold() for n in authors] != [n.casefold() for n in truth]:
+                    author_notes.append(f"  {split} {key[:12]} labelled {truth} found {authors}  {url or ''}")
         counts.append(shingle_counts(true, text))
         raw_counts.append(shingle_counts(true, raw))
         p, r = score_page(*counts[-1])
@@ -151,9 +185,18 @@ def evaluate_extraction(data: Path, progress: Callable[[str], None] | None = Non
     metrics["pages_without_article"] = empty + missing
     if missing:
         metrics["pages_missing"] = missing
+    for split, prefix in (("test", "author"), ("dev", "author_dev")):
+        if author_pairs[split]:
+            metrics.update(author_scores(author_pairs[split], prefix=prefix))
+            metrics.update(author_scores(baseline_pairs[split], prefix=f"trafilatura_{prefix}"))
+            metrics[f"{prefix}_pages"] = len(author_pairs[split])
     notes = ["precision/recall/F1 over 4-token shingles as the benchmark's evaluate.py defines them; "
              "raw_* = trafilatura's text before crossread's cleaning",
              "lowest page F1:"] + [f"  {f:.3f} {key} {url}" for f, key, url in sorted(per_page)[:10]]
+    if labels:
+        notes += ["author_* over the held-out hand-labelled pages, author_dev_* over those the rules were refined "
+                  "on (crossread.ingest.eval_authors); pages where they differ:"]
+        notes += author_notes or ["  none"]
     return metrics, notes
 
 
@@ -161,8 +204,11 @@ def evaluate_extraction(data: Path, progress: Callable[[str], None] | None = Non
 @click.option("--data", "data", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
               help="The benchmark folder (ground-truth.json, html/) or the shared data root holding it.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def eval_extraction_command(data: Path, json_path: Path | None) -> None:
+@click.option("--author-labels", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="TSV of page id and its authors (\"; \" between names); default: the sample labelled for "
+                   "crossread (crossread/data/extraction_benchmark_authors.tsv).")
+def eval_extraction_command(data: Path, json_path: Path | None, author_labels: Path | None) -> None:
     """Main-text precision/recall/F1 on the Scrapinghub article-extraction benchmark (published:
-    trafilatura 2.0.0 F1 0.958)."""
-    metrics, notes = evaluate_extraction(data)
+    trafilatura 2.0.0 F1 0.958), and the authors' precision/recall on its hand-labelled pages."""
+    metrics, notes = evaluate_extraction(data, author_labels=author_labels)
     emit_metrics("extraction", data, metrics, json_path, notes=notes)

@@ -42,15 +42,29 @@ def _host(url: object) -> str | None:
     return host[4:] if host.startswith("www.") else host or None
 
 
+def item_authors(entry: dict) -> list[object]:
+    """The raw author names of a feed item: Atom's ``<author><name>`` list, else RSS's ``<author>`` /
+    ``<dc:creator>`` (feedparser puts both in ``author``; "jdoe@example.com (Jane Doe)" is normalised later)."""
+    single = entry.get("author")
+    if isinstance(single, str) and "@" in single:
+        return [single]  # feedparser cuts "jdoe@example.com (Jane Doe)" apart wrongly in ``authors``
+    names = [a.get("name") for a in entry.get("authors") or [] if isinstance(a, dict) and a.get("name")]
+    return names or [single]
+
+
 def item_outlet(entry: dict, feed: dict) -> str | None:
     """The outlet of a feed item: the item's own ``<source>`` name; else, where the item links to
-    another site than the feed's own (an aggregator), that site's domain; else the feed's title."""
+    another site than the feed's own (an aggregator), that site's name in the shipped domain table
+    (:mod:`crossread.ingest.outlets`), else its domain; else the feed's title."""
+    from crossread.ingest.outlets import outlet_for_host
+
     source = entry.get("source") or {}
     if isinstance(source, dict) and (source.get("title") or "").strip():
         return source["title"].strip()
     item_host, feed_host = _host(entry.get("link")), _host(feed.get("link"))
     if item_host and feed_host and item_host != feed_host and not item_host.endswith("." + feed_host):
-        return item_host
+        listed = outlet_for_host(item_host)
+        return listed.name if listed else item_host
     return feed.get("title")
 
 
@@ -94,6 +108,7 @@ def parse_feed(data: bytes | str, path: str) -> Iterator[Article | IngestError]:
             published=published,
             language=entry.get("language") or feed_lang,
             url=link,
+            authors=item_authors(entry),
         )
         yield article if isinstance(article, Article) else IngestError(item, article)
     if closed is not None:

@@ -9,6 +9,8 @@ One :class:`Fetcher` per run. Every request goes through :meth:`Fetcher.get`, wh
 - follows redirects itself, each hop checked the same way, at most ``max_redirects``;
 - obeys robots.txt (cached per host, RFC 9309), waits ``delay`` seconds between requests to one host
   (or the site's Crawl-delay, capped), retries 429/5xx/connection errors with backoff;
+- makes at most one request to a host at a time; with ``concurrency`` above 1 the pages of a feed or
+  sitemap are fetched by that many threads, so different hosts are read at once (each still politely);
 - reads the body as a stream, decompressing gzip/deflate itself, and cuts it at ``max_bytes`` of
   *decompressed* text and at ``total_timeout`` seconds (no decompression bombs, no endless streams);
 - sends conditional requests (ETag / Last-Modified) for the URLs given to it as sources when a
@@ -26,6 +28,7 @@ import logging
 import os
 import re
 import socket
+import threading
 import time
 import zlib
 from collections.abc import Iterable, Iterator
@@ -87,6 +90,7 @@ class FetchOptions:
     user_agent: str = USER_AGENT
     max_pages: int = 1000  # pages read from one feed or sitemap
     fetch_feed_pages: bool = True  # a feed item's page is fetched: its full text replaces the summary
+    concurrency: int = 1  # pages of a feed or sitemap fetched at once (one request per host at a time)
     save_warc: Path | None = None
     verify: Any = True  # TLS verification: True (system CAs) or an ssl.SSLContext (tests: their own CA)
 
@@ -192,8 +196,9 @@ def _address_problem(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str |
 
 
 class Fetcher:
-    """Safe, polite fetching for one run (see the module's doc); not thread-safe (requests are made one
-    at a time, which is also the per-host concurrency: one)."""
+    """Safe, polite fetching for one run (see the module's doc). :meth:`get` may be called from several
+    threads: requests to one host take turns (one at a time, ``delay`` apart), robots.txt is read once
+    per host and WARC records are written whole."""
 
     def __init__(self, options: FetchOptions | None = None, state: FetchState | None = None) -> None:
         import httpx
@@ -205,6 +210,9 @@ class Fetcher:
         self._allowed = {h.lower().strip("[]") for h in self.options.allow_hosts}
         self._robots: dict[str, RobotFileParser | str] = {}
         self._last: dict[str, float] = {}
+        self._locks: dict[str, threading.RLock] = {}  # per host: its requests and its robots.txt, in turn
+        self._locks_guard = threading.Lock()
+        self._warc_lock = threading.Lock()
         self._client = httpx.Client(
             follow_redirects=False, trust_env=False,  # no proxy from the environment: the checked address is where we connect
             timeout=httpx.Timeout(self.options.timeout), verify=self.options.verify,
@@ -231,6 +239,10 @@ class Fetcher:
         self.close()
 
     # -- checks ---------------------------------------------------------------------------------
+
+    def _host_lock(self, host: str) -> threading.RLock:
+        with self._locks_guard:
+            return self._locks.setdefault(host.lower(), threading.RLock())
 
     def _allowed_host(self, host: str) -> bool:
         return host.lower().strip("[]") in self._allowed
@@ -268,6 +280,10 @@ class Fetcher:
         return host, port, list(dict.fromkeys(str(ip) for ip in addresses))
 
     def _robots_for(self, scheme: str, host: str, port: int) -> RobotFileParser | str:
+        with self._host_lock(host):  # read once per host, however many threads ask
+            return self._robots_for_locked(scheme, host, port)
+
+    def _robots_for_locked(self, scheme: str, host: str, port: int) -> RobotFileParser | str:
         key = f"{scheme}://{host}:{port}"
         if key not in self._robots:
             netloc = f"[{host}]" if ":" in host else host
@@ -301,7 +317,7 @@ class Fetcher:
 
     def _wait_turn(self, host: str) -> None:
         delay = self.options.delay
-        robots = next((r for k, r in self._robots.items() if urlsplit(k).hostname == host), None)
+        robots = next((r for k, r in list(self._robots.items()) if urlsplit(k).hostname == host), None)
         if isinstance(robots, RobotFileParser):
             crawl = robots.crawl_delay(self.options.user_agent) or robots.crawl_delay("*")
             if crawl:
@@ -378,14 +394,19 @@ class Fetcher:
             time.sleep(pause)
 
     def _get_once(self, url: str, headers: dict[str, str], *, max_bytes: int, save: bool = True) -> Response:
-        import httpx
-
         host, port, addresses = self.resolve(url)
         parts = urlsplit(url)
         default = (parts.scheme.lower(), port) in (("http", 80), ("https", 443))
         netloc_host = f"[{host}]" if ":" in host else host
         request_headers = {"Host": netloc_host if default else f"{netloc_host}:{port}", **headers}
-        self._wait_turn(host)
+        with self._host_lock(host):  # one request to a host at a time, ``delay`` apart
+            self._wait_turn(host)
+            return self._send(url, parts, host, port, addresses, request_headers, max_bytes=max_bytes, save=save)
+
+    def _send(self, url: str, parts: Any, host: str, port: int, addresses: list[str], request_headers: dict[str, str],
+              *, max_bytes: int, save: bool) -> Response:
+        import httpx
+
         deadline = time.monotonic() + self.options.total_timeout
         for number, address in enumerate(addresses, start=1):
             # connect to a checked address; the name goes in the Host header and the TLS SNI (and the
@@ -462,6 +483,10 @@ class Fetcher:
         ``crossread analyze FILE.warc`` replays the run offline."""
         if self._warc is None:
             return
+        with self._warc_lock:  # records written whole, one after the other
+            self._write_warc(response, http_version)
+
+    def _write_warc(self, response: Response, http_version: str) -> None:
         from io import BytesIO
 
         from warcio.statusandheaders import StatusAndHeaders
@@ -500,6 +525,7 @@ def article_from_html(html: str, *, source: str, url: str, fmt: str = "html") ->
         return "no article text found in HTML"
     return make_article(parts.text, source=source, fmt=fmt, title=parts.title, outlet=parts.outlet,
                         published=parts.published, language=parts.language, url=canonical_url(html, url),
+                        authors=parts.authors,
                         empty="no article text found in HTML")
 
 
@@ -595,6 +621,21 @@ def _fetch_page(url: str, fetcher: Fetcher) -> tuple[Article | IngestError, bool
     return _page_item(url, response, text, fetcher), False
 
 
+def _fetch_pages(urls: list[str], fetcher: Fetcher) -> Iterator[tuple[Article | IngestError, bool]]:
+    """:func:`_fetch_page` of each URL, in order; with ``concurrency`` above 1 by that many threads (hosts
+    read at once, each host's requests still one at a time: :meth:`Fetcher.get`)."""
+    workers = min(fetcher.options.concurrency, len(urls))
+    if workers <= 1:
+        for url in urls:
+            yield _fetch_page(url, fetcher)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="crossread-fetch") as pool:
+        # map keeps the input order, so a run's output does not depend on which host answered first
+        yield from pool.map(lambda u: _fetch_page(u, fetcher), urls)
+
+
 def _sitemap(url: str, text: str, fetcher: Fetcher, depth: int) -> Iterator[Article | IngestError]:
     root = _SITEMAP.search(text[:4096])
     locations = [loc.replace("&amp;", "&") for loc in _LOC.findall(text)]
@@ -614,8 +655,8 @@ def _sitemap(url: str, text: str, fetcher: Fetcher, depth: int) -> Iterator[Arti
     if len(fresh) > fetcher.options.max_pages:
         yield IngestError(url, f"{len(fresh)} pages: only the first {fetcher.options.max_pages} are read")
         fresh = fresh[:fetcher.options.max_pages]
-    for loc in fresh:
-        yield _fetch_page(loc, fetcher)[0]
+    for page, _transient in _fetch_pages(fresh, fetcher):
+        yield page
 
 
 def _feed(url: str, response: Response, fetcher: Fetcher) -> Iterator[Article | IngestError]:
@@ -625,24 +666,34 @@ def _feed(url: str, response: Response, fetcher: Fetcher) -> Iterator[Article | 
 
     items = list(parse_feed(response.body, url))
     done: set[str] = set()
+    # what each item becomes, in feed order: itself, or (None, item) for its page to be fetched
+    plan: list[tuple[Article | IngestError | None, Any]] = []
     pages = 0
+    too_many = False
     for item in items:
         if isinstance(item, IngestError) or not item.url or not fetcher.options.fetch_feed_pages:
             if isinstance(item, Article) and item.url and not _fresh(item.url, fetcher, done):
                 continue
-            yield item
+            plan.append((item, None))
             continue
         if not _fresh(item.url, fetcher, done):
             continue
         pages += 1
         if pages > fetcher.options.max_pages:
-            yield IngestError(url, f"more than {fetcher.options.max_pages} items: the rest are not read")
-            return
-        page, transient = _fetch_page(item.url, fetcher)
+            too_many = True
+            break
+        plan.append((None, item))
+    fetched = _fetch_pages([item.url for kept, item in plan if kept is None], fetcher)
+    for kept, item in plan:
+        if kept is not None:
+            yield kept
+            continue
+        page, transient = next(fetched)
         if isinstance(page, Article):
             page.title = page.title or item.title
             page.published = page.published or item.published
             page.outlet = page.outlet or item.outlet  # the item's own site (feeds.item_outlet)
+            page.authors = page.authors or item.authors
             yield page
         elif transient and fetcher.state is not None:
             # watch: the page is tried again next round; keeping the summary now would store it beside
@@ -653,3 +704,5 @@ def _feed(url: str, response: Response, fetcher: Fetcher) -> Iterator[Article | 
             if fetcher.state is not None:
                 fetcher.state.seen.add(clean_url(item.url))
             yield item
+    if too_many:
+        yield IngestError(url, f"more than {fetcher.options.max_pages} items: the rest are not read")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +20,7 @@ class HtmlParts:
     url: str | None = None
     language: str | None = None
     warning: str | None = None  # e.g. suspiciously short text; also logged
+    authors: list[str] = field(default_factory=list)  # bylines (crossread.ingest.authors)
 
 
 # Suspiciously short: fewer characters of article than this out of a page showing over
@@ -49,6 +50,7 @@ def extract_html(html: str, *, url: str | None = None, page_url: str | None = No
     metadata rules (:mod:`crossread.ingest.pagemeta`), so the text stays that of the same file.
     ``name`` names the page in the warning about a suspiciously short text.
     """
+    from crossread.ingest.authors import byline_of_text
     from crossread.ingest.pagemeta import page_metadata
 
     data = _bare_extraction(html, url)
@@ -72,7 +74,8 @@ def extract_html(html: str, *, url: str | None = None, page_url: str | None = No
         return None
     traf_title = (data.get("title") or "").strip() or None
     meta = page_metadata(html, url or page_url, fallback_title=traf_title,
-                         fallback_outlet=data.get("sitename"), fallback_date=data.get("date"))
+                         fallback_outlet=data.get("sitename"), fallback_date=data.get("date"),
+                         fallback_author=data.get("author"))
     lines = text.split("\n")
     # trafilatura repeats the <h1> as the first line; the headline is metadata, not body. (Its own
     # title, not the cleaned one: what is cut here is hashed into the article id, which must not move;
@@ -90,6 +93,8 @@ def extract_html(html: str, *, url: str | None = None, page_url: str | None = No
         url=data.get("url") or url,
         language=data.get("language") or (lang_match.group(1) if lang_match else None),
         warning=warning,
+        # the page's markup first; a "By …" line atop the text where the markup names no one
+        authors=meta.authors or byline_of_text(text, outlet=meta.outlet),
     )
 
 

@@ -24,6 +24,8 @@ _OUTLET_KEYS = ("outlet", "sitename", "site_name", "publisher", "site", "source_
 _DATE_KEYS = ("published", "date", "published_at", "publish_date", "pubdate", "date_publish", "datetime")
 _URL_KEYS = ("url", "link", "uri")
 _LANG_KEYS = ("language", "lang")
+# authors: a string ("By Jane Doe and John Roe"), a list of names, or objects with "name"
+_AUTHOR_KEYS = ("authors", "author", "byline", "bylines", "creator", "creators")
 _STRING_ONLY = set(_TEXT_KEYS + _HTML_KEYS + _TITLE_KEYS)
 
 
@@ -90,6 +92,7 @@ def _record_to_article(record: dict[str, Any], item: str) -> Article | IngestErr
         published=_first(record, _DATE_KEYS),
         language=_first(record, _LANG_KEYS),
     )
+    authors = next((record[k] for k in _AUTHOR_KEYS if record.get(k)), None)
     if text is None and html is None:
         return IngestError(item, "record has no 'text' or 'html' field")
     if text is None:
@@ -100,9 +103,10 @@ def _record_to_article(record: dict[str, Any], item: str) -> Article | IngestErr
         # The record's own fields win over what the page says about itself.
         meta = {k: v or getattr(parts, k) for k, v in meta.items()}
         url = url or parts.url
+        authors = authors or parts.authors
     # a "url" that is no URL ("0\n", a slug) does not name the article: the line does
     source = url.strip() if isinstance(url, str) and _IS_URL.match(url.strip()) else item
-    article = make_article(text, source=source, fmt="jsonl", url=url, **meta)
+    article = make_article(text, source=source, fmt="jsonl", url=url, authors=authors, **meta)
     return article if isinstance(article, Article) else IngestError(item, article)
 
 

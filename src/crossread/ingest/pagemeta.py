@@ -11,10 +11,18 @@ titles and take a menu or a headline for the site name. The documented orders (d
 * **title**: ``og:title``, JSON-LD ``headline``, ``twitter:title``, trafilatura's title, ``<title>``; the
   first that is not just the site name, with a " | Site" / " - Site" / " — Site" / " :: Site" part removed
   where that part is the outlet's name, the domain's name or a CMS name.
-* **outlet**: ``og:site_name``, JSON-LD ``publisher.name``, ``<meta name=application-name>``,
-  trafilatura's site name, then the domain (``www.`` dropped); a name that is too long, a menu
+* **outlet**: ``og:site_name``, JSON-LD ``publisher.name``, ``<meta name=application-name>``, JSON-LD
+  ``WebSite`` name, trafilatura's site name; where the page's own markup (all but trafilatura's) names
+  no site, the name the shipped domain table gives the host or its parent domain
+  (:mod:`crossread.ingest.outlets`) instead of trafilatura's guess; then the domain (``www.`` dropped); a name that is too long, a menu
   (several ``|``), a URL, a copyright notice, a CMS name or the page's own title is passed over, and one that is the
   domain's name ("Reuters" on reuters.com) goes before one that is not (og:site_name "U.S.").
+* **authors**: JSON-LD ``author`` (article objects first), ``<meta name=author|byl|parsely-author|
+  sailthru.author|dc.creator|citation_author>`` and ``article:author``, ``rel=author`` links and
+  ``itemprop=author`` elements, byline elements (a class or id with "byline"), trafilatura's author,
+  then a "By …" line at the top of the text (:func:`crossread.ingest.html.extract_html`); the first
+  source that names anyone wins, normalised by :func:`crossread.ingest.authors.normalise_authors`
+  (roles, outlets, agencies, e-mail addresses and profile URLs dropped, junk refused).
 """
 
 from __future__ import annotations
@@ -22,10 +30,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from crossread.ingest.authors import first_authors
 from crossread.ingest.meta import normalise_date
+from crossread.ingest.outlets import outlet_for_host
 
 __all__ = ["CMS_NAMES", "PageMeta", "page_metadata", "strip_site_suffix"]
 
@@ -42,6 +52,14 @@ _SEPARATOR = re.compile(r"\s+(?:\||-|–|—|::|·|•|»)\s+")
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?=/|[-_.]|$)")
 _ARTICLE_TYPE = re.compile(r"article|posting|report", re.IGNORECASE)
 _MAX_OUTLET = 60
+_AUTHOR_META = ("author", "byl", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
+                "citation_author", "article:author", "og:article:author")
+# byline elements: the ``rel``/``itemprop`` markers, then class or id names with "byline" or "author-name"
+_BYLINE_XPATH = ('//*[contains(concat(" ", normalize-space(@rel), " "), " author ")]',
+                 '//*[@itemprop="author"]',
+                 '//*[contains(translate(@class, "BYLINE", "byline"), "byline") or contains(translate(@id, "BYLINE", '
+                 '"byline"), "byline") or contains(translate(@class, "AUTHORNME_-", "authornme__"), "author_name")]')
+_MAX_BYLINE = 300  # characters of a byline element: more is a whole author box or a page section
 
 
 @dataclass
@@ -49,6 +67,7 @@ class PageMeta:
     title: str | None = None
     outlet: str | None = None
     published: str | None = None
+    authors: list[str] = field(default_factory=list)
 
 
 def _key(name: str) -> str:
@@ -188,7 +207,8 @@ def _plausible_outlet(name: str, titles: list[str]) -> bool:
 
 
 def page_metadata(html: str, url: str | None = None, *, fallback_title: str | None = None,
-                  fallback_outlet: str | None = None, fallback_date: str | None = None) -> PageMeta:
+                  fallback_outlet: str | None = None, fallback_date: str | None = None,
+                  fallback_author: str | None = None) -> PageMeta:
     """Title, outlet and publication date of a page by the orders in the module docstring.
 
     ``url`` is where the page came from (else its canonical link or ``og:url``); the ``fallback_*``
@@ -234,9 +254,14 @@ def page_metadata(html: str, url: str | None = None, *, fallback_title: str | No
     outlet = None
     publisher = [n for o in articles + others for n in _names(o.get("publisher"))]
     websites = [n for o in others if "WebSite" in _types(o) for n in _names(o)]
-    plausible = [c for c in (*meta.get("og:site_name", [])[:1], *publisher[:1],
-                             *meta.get("application-name", [])[:1], _text(fallback_outlet), *websites[:1])
-                 if c and _plausible_outlet(c, raw_titles)]
+    listed = outlet_for_host(host)
+    table_name = listed.name if listed else None
+    own = [c for c in (*meta.get("og:site_name", [])[:1], *publisher[:1], *meta.get("application-name", [])[:1],
+                       *websites[:1]) if c and _plausible_outlet(c, raw_titles)]
+    # the table's name only where the page's own markup names no site: before trafilatura's guess, which
+    # may be a menu or a section
+    guessed = [c for c in (_text(fallback_outlet),) if c and _plausible_outlet(c, raw_titles)]
+    plausible = own + guessed if own or not table_name else [table_name]
     # A name that is the domain's wins over one that is not: og:site_name is sometimes an edition or
     # section ("U.S." on reuters.com, where JSON-LD's publisher says "Reuters").
     plausible.sort(key=lambda c: not _matches_domain(c, host))
@@ -249,14 +274,35 @@ def page_metadata(html: str, url: str | None = None, *, fallback_title: str | No
         outlet = host
 
     names = [n for n in (outlet, *meta.get("og:site_name", []), *publisher, *meta.get("application-name", []),
-                         _text(fallback_outlet)) if n]
+                         table_name, _text(fallback_outlet)) if n]
     title = None
     for cand in raw_titles:
         if _matches_site(cand, names, host):
             continue  # og:title that is just "The Site"
         title = strip_site_suffix(cand, names, host)
         break
-    return PageMeta(title=title, outlet=outlet, published=published)
+    authors = first_authors((*(o.get("author") for o in articles + others),
+                             *(meta.get(key) for key in _AUTHOR_META),
+                             *_byline_elements(root), fallback_author), outlet=outlet)
+    return PageMeta(title=title, outlet=outlet, published=published, authors=authors)
+
+
+def _byline_elements(root) -> Iterator[list[str]]:  # noqa: ANN001 - an lxml element
+    """The texts of the page's byline elements, one list per kind of marker (module docstring's order)."""
+    if root is None:
+        return
+    for xpath in _BYLINE_XPATH:
+        texts = []
+        for el in root.xpath(xpath)[:6]:
+            if el.tag in ("meta", "link"):
+                value = el.get("content") or ""
+            else:
+                names = el.xpath('.//*[@itemprop="name"]')
+                value = " ".join((n.get("content") or n.text_content()) for n in names) if names else el.text_content()
+            value = " ".join(value.split())
+            if value and len(value) <= _MAX_BYLINE:
+                texts.append(value)
+        yield texts
 
 
 def _published(root, meta: dict[str, list[str]], objects: list[dict], url: str | None) -> str | None:

@@ -91,6 +91,7 @@ def parse_warc(path: str, *, max_bytes: int) -> Iterator[Article | IngestError]:
                 published=parts.published,
                 language=parts.language,
                 url=_canonical(html, uri),
+                authors=parts.authors,
             )
             yield article if isinstance(article, Article) else IngestError(item, article)
     if count == 0:

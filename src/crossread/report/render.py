@@ -353,7 +353,7 @@ class _Context:
         source_href = safe_href(art.source)
         return {
             "anchor": article_anchor(art.id), "id": art.id, "outlet": art.outlet, "title": art.title,
-            "published": art.published, "source": art.source, "source_href": source_href,
+            "published": art.published, "authors": list(art.authors), "source": art.source, "source_href": source_href,
             "url": art.url if art.url != art.source else None, "url_href": safe_href(art.url),
             "language": art.language,
             "lang_attr": art.language if art.language and _LANG_TAG.match(art.language) else None,

@@ -290,7 +290,7 @@ def actor_names(conn: Connection, ids: Iterable[str | None]) -> dict[str, str]:
 
 
 def article(conn: Connection, article_id: str) -> tuple[Article, dict[str, Any]] | None:
-    """An article (with removed chrome and signals) and its place: date, story id and title."""
+    """An article (with removed chrome, signals and authors) and its place: date, story id and title."""
     a = s.articles
     row = conn.execute(select(a).where(a.c.id == article_id)).mappings().first()
     if row is None:
@@ -298,9 +298,11 @@ def article(conn: Connection, article_id: str) -> tuple[Article, dict[str, Any]]
     removed = _rows(conn, select(s.removed_chrome).where(s.removed_chrome.c.article_id == article_id)
                     .order_by(s.removed_chrome.c.position))
     signals = _rows(conn, select(s.signals).where(s.signals.c.article_id == article_id).order_by(s.signals.c.position))
+    authors = _rows(conn, select(s.article_authors).where(s.article_authors.c.article_id == article_id)
+                    .order_by(s.article_authors.c.position))
     story_title = (conn.execute(select(s.stories.c.title).where(s.stories.c.id == row["story_id"])).scalar()
                    if row["story_id"] else None)
-    return article_of(row, removed, signals), {"date": row["date"], "story_id": row["story_id"],
+    return article_of(row, removed, signals, authors), {"date": row["date"], "story_id": row["story_id"],
                                                "story_title": story_title, "word_count": row["word_count"]}
 
 

@@ -239,7 +239,7 @@ class Store:
                 "entities": "\n".join(sorted(features.entities))}
 
     def articles_by_id(self, ids: Sequence[str], conn: Connection | None = None) -> dict[str, Article]:
-        """Articles (with removed chrome and signals) by id."""
+        """Articles (with removed chrome, signals and authors) by id."""
         if conn is None:
             with self.engine.connect() as own:
                 return self.articles_by_id(ids, own)
@@ -254,8 +254,12 @@ class Store:
             for r in self._rows(conn, select(s.signals).where(s.signals.c.article_id.in_(chunk))
                                 .order_by(s.signals.c.position)):
                 signals[r["article_id"]].append(r)
+            authors = defaultdict(list)
+            for r in self._rows(conn, select(s.article_authors).where(s.article_authors.c.article_id.in_(chunk))
+                                .order_by(s.article_authors.c.position)):
+                authors[r["article_id"]].append(r)
             for row in rows:
-                out[row["id"]] = article_of(row, removed[row["id"]], signals[row["id"]])
+                out[row["id"]] = article_of(row, removed[row["id"]], signals[row["id"]], authors[row["id"]])
         return out
 
     def first_seen(self, article_ids: Sequence[str]) -> dict[str, str]:

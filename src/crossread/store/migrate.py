@@ -10,11 +10,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0005"
+HEAD = "0006"
 # DDL hash of crossread.store.schema as of each revision (:func:`metadata_at`): a change of schema.py
 # that no revision accounts for changes the newest hash, and the migration tests fail.
 FINGERPRINTS = {"0002": "e5d38acd9a9e2bba", "0003": "67fe301423c55a1e", "0004": "a5b9afe383459d58",
-                "0005": "7348b81c70288afb"}
+                "0005": "7348b81c70288afb", "0006": "50473f780ffcc941"}
 # Columns each revision after 0002 adds to the tables 0002 created: 0002 creates the tables as they
 # were then (schema.py without these), and the revision adds them, so both paths end in one schema.
 ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -28,6 +28,7 @@ ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 # Tables each revision after 0002 creates (with their own indexes), likewise.
 ADDED_TABLES: dict[str, tuple[str, ...]] = {
     "0005": ("actor_story_months", "actor_story_links"),
+    "0006": ("article_authors",),
 }
 # Indexes each revision after 0002 adds to existing tables, likewise.
 ADDED_INDEXES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -35,6 +36,9 @@ ADDED_INDEXES: dict[str, tuple[tuple[str, str], ...]] = {
              ("labels", "ix_labels_outlet_term"),
              ("loaded_terms", "ix_loaded_terms_outlet_term")),
 }
+
+
+# Tables each revision after 0002 adds (with their indexes), likewise.
 
 
 class StoreVersionError(RuntimeError):

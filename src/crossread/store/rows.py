@@ -76,16 +76,20 @@ def article_rows(article: Article, *, seq: int, date: str, first_seen: str, nlp_
         }],
         "removed_chrome": [{"article_id": article.id, "position": i, "text": r.text, "reason": r.reason}
                            for i, r in enumerate(article.removed)],
+        "article_authors": [{"article_id": article.id, "position": i, "name": name}
+                            for i, name in enumerate(article.authors)],
         "signals": [{"article_id": article.id, "position": i, "kind": s.kind, "text": s.text,
                      "char_start": s.start, "char_end": s.end} for i, s in enumerate(article.signals)],
     }
 
 
 def article_of(row: Mapping[str, Any], removed: Iterable[Mapping[str, Any]] = (),
-               signals: Iterable[Mapping[str, Any]] = ()) -> Article:
+               signals: Iterable[Mapping[str, Any]] = (), authors: Iterable[Mapping[str, Any]] = ()) -> Article:
+    """The Article of an ``articles`` row and its child rows (each in ``position`` order)."""
     return Article(
         id=row["id"], source=row["source"], outlet=row["outlet"], title=row["title"], published=row["published"],
         language=row["language"], text=row["text"], url=row["url"], format=row["format"],
+        authors=[r["name"] for r in authors],
         removed=[Removed(text=r["text"], reason=r["reason"]) for r in removed],
         signals=[Signal(kind=s["kind"], text=s["text"], start=s["char_start"], end=s["char_end"]) for s in signals],
     )

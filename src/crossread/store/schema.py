@@ -147,6 +147,16 @@ removed_chrome = Table(
     PrimaryKeyConstraint("article_id", "position"),
 )
 
+# An article's authors (bylines) in the order it names them (revision 0006). Indexed by name: an
+# author's articles across outlets.
+article_authors = Table(
+    "article_authors", metadata,
+    Column("article_id", ID, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False, index=True),
+    PrimaryKeyConstraint("article_id", "position"),
+)
+
 signals = Table(
     "signals", metadata,
     Column("article_id", ID, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
@@ -512,6 +522,6 @@ pending = Table(
 # Record kinds as stored, in the order the story stage writes them (one list: docs and tests read it).
 STORY_TABLES = (events, event_actors, event_evidence, quotes, quote_evidence, claims, claim_evidence,
                 claim_relations, derivations, derivation_passages, labels, loaded_terms)
-ARTICLE_TABLES = (articles, removed_chrome, signals, article_actors, article_actor_aliases, actor_mentions,
+ARTICLE_TABLES = (articles, removed_chrome, article_authors, signals, article_actors, article_actor_aliases, actor_mentions,
                   article_events, article_event_actors, article_quotes, article_claims, article_framing,
                   story_features)

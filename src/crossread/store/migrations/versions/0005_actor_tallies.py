@@ -19,15 +19,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from crossread.store.migrate import ADDED_TABLES, FINGERPRINTS, schema_fingerprint
-    from crossread.store.schema import metadata
+    from crossread.store.migrate import ADDED_TABLES, FINGERPRINTS, metadata_at, schema_fingerprint
     from crossread.store.tallies import retally_all
 
     if schema_fingerprint(revision) != FINGERPRINTS[revision]:
         raise RuntimeError("crossread.store.schema changed after revision 0005 was written: add a revision")
     bind = op.get_bind()
+    tables = metadata_at(revision).tables  # as of this revision: later ones may add columns
     for name in ADDED_TABLES[revision]:
-        metadata.tables[name].create(bind)
+        tables[name].create(bind)
     retally_all(bind)
 
 
