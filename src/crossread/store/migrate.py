@@ -10,10 +10,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0004"
+HEAD = "0005"
 # DDL hash of crossread.store.schema as of each revision (:func:`metadata_at`): a change of schema.py
 # that no revision accounts for changes the newest hash, and the migration tests fail.
-FINGERPRINTS = {"0002": "e5d38acd9a9e2bba", "0003": "67fe301423c55a1e", "0004": "a5b9afe383459d58"}
+FINGERPRINTS = {"0002": "e5d38acd9a9e2bba", "0003": "67fe301423c55a1e", "0004": "a5b9afe383459d58",
+                "0005": "7835e4c0e052abde"}
 # Columns each revision after 0002 adds to the tables 0002 created: 0002 creates the tables as they
 # were then (schema.py without these), and the revision adds them, so both paths end in one schema.
 ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -23,6 +24,10 @@ ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
              ("claim_relations", "speaker_id"), ("claim_relations", "confidence")),
     "0004": (("article_events", "date_source"), ("events", "date_source"), ("article_actors", "sector"),
              ("actors", "sector")),
+    # the event's gazetteer place (crossread.store.schema.PLACE_COLUMNS)
+    "0005": tuple((table, column) for table in ("article_events", "events")
+                  for column in ("geonames_id", "place_name", "place_country", "place_admin1", "latitude",
+                                 "longitude", "place_source")),
 }
 # Indexes each revision after 0002 adds, likewise.
 ADDED_INDEXES: dict[str, tuple[tuple[str, str], ...]] = {
