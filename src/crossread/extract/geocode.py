@@ -152,6 +152,9 @@ class Gazetteer:
     def state(self, text: str) -> Place | None:
         key = _key(text)
         place = self._state_by_name.get(key)
+        letters = text.replace(".", "").replace(" ", "").strip(",")
+        if place is None and len(letters) == 2 and letters.isupper():  # a postal code: "CA", "N.Y."
+            place = self.states.get(letters)
         if place is None:
             code = _AP_STATES.get(key.replace(".", "").replace(" ", ""))
             place = self.states.get(code) if code else None
