@@ -56,11 +56,27 @@ def read_dev_set(path: Path = DEV_SET) -> list[GoldPlace]:
 def _ecbplus_texts(data: Path, names: set[str]) -> dict[str, str]:
     from crossread.link.ecbplus import find_corpus_root, read_document
 
+    if not names:
+        return {}
     root = find_corpus_root(data / "ecbplus" if (data / "ecbplus").is_dir() else data)
     texts = {}
     for name in sorted(names):
         topic = name.split("_", 1)[0]
         texts[name] = read_document(root / topic / f"{name}.xml").text
+    return texts
+
+
+def _basil_texts(data: Path, names: set[str]) -> dict[str, str]:
+    """BASIL article texts as :func:`crossread.evaluation.read_basil` joins them (the offsets index these)."""
+    from crossread.evaluation import read_basil
+
+    if not names:
+        return {}
+    folder = data / "basil" if (data / "basil").is_dir() else data
+    texts = {article.id: article.text for article, _ in read_basil(folder) if article.id in names}
+    missing = names - set(texts)
+    if missing:
+        raise ValueError(f"{folder}: BASIL articles {sorted(missing)[:3]} not found")
     return texts
 
 
@@ -92,30 +108,33 @@ def run_eval(data: Path, nlp: Callable[[str], Any] | None = None,
              dev_set: Path = DEV_SET) -> tuple[dict[str, float | int], list[tuple[GoldPlace, str, Place | None]]]:
     """Resolve every dev-set mention in its document's context; (metrics, (gold, mention text, place) rows)."""
     gold = read_dev_set(dev_set)
-    unknown = {g.corpus for g in gold} - {"ecbplus"}
+    unknown = {g.corpus for g in gold} - {"ecbplus", "basil"}
     if unknown:
         raise ValueError(f"{dev_set}: corpus {sorted(unknown)} has no reader here")
-    texts = _ecbplus_texts(data, {g.document for g in gold})
+    texts = {("ecbplus", name): text
+             for name, text in _ecbplus_texts(data, {g.document for g in gold if g.corpus == "ecbplus"}).items()}
+    texts.update({("basil", name): text for name, text in _basil_texts(
+        data, {g.document for g in gold if g.corpus == "basil"}).items()})
     if nlp is None:
         from crossread.nlp import load_pipeline  # type: ignore[attr-defined]
 
         nlp = load_pipeline()
-    places: dict[str, ArticlePlaces] = {}
+    places: dict[tuple[str, str], ArticlePlaces] = {}
     rows = []
     for g in gold:
-        text = texts[g.document]
+        text = texts[(g.corpus, g.document)]
         if g.end > len(text):
-            raise ValueError(f"{g.document}: mention {g.start}-{g.end} lies outside the document: another ECB+ version?")
-        if g.document not in places:
-            places[g.document] = ArticlePlaces(nlp(text).ents, text)
+            raise ValueError(f"{g.document}: mention {g.start}-{g.end} lies outside the document: another version?")
+        if (g.corpus, g.document) not in places:
+            places[(g.corpus, g.document)] = ArticlePlaces(nlp(text).ents, text)
         mention = text[g.start:g.end]
-        rows.append((g, mention, places[g.document].resolve(mention)))
+        rows.append((g, mention, places[(g.corpus, g.document)].resolve(mention)))
     return score(gold, [p for _, _, p in rows]), rows
 
 
 @click.command(name="geocode")
 @click.option("--data", "data", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
-              help="Folder holding ecbplus/ (as shared/data), or the ECB+ folder itself.")
+              help="Folder holding ecbplus/ and basil/ (as shared/data).")
 @click.option("--errors", is_flag=True, default=False, help="List the mentions resolved wrongly or refused.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the metrics as JSON here.")
@@ -125,6 +144,10 @@ def eval_geocode_command(data: Path, errors: bool, json_out: Path | None) -> Non
 
     metrics, rows = run_eval(data)
     notes = []
+    for corpus in sorted({g.corpus for g, _, _ in rows}):
+        part = score([g for g, _, _ in rows if g.corpus == corpus], [p for g, _, p in rows if g.corpus == corpus])
+        notes.append(f"{corpus}: " + ", ".join(
+            f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in part.items()))
     if errors:
         for g, mention, p in rows:
             if g.level == "none" or (p is not None and p.geonames_id == g.geonames_id):

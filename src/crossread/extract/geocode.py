@@ -48,23 +48,25 @@ COUNTRY_PRIOR = 7.5  # a bare country name means the country (as a city of 30M p
 STATE_PRIOR = 7.0
 CAPITAL_BONUS = 1.5
 SAME_COUNTRY = 1.5
-SAME_ADMIN1 = 3.0
+SAME_ADMIN1 = 2.5
 ALTERNATE_PENALTY = 0.5  # matched by an alternate name only
 MIN_SCORE = 5.5  # a city of ~300,000 with no support from the article, or a smaller one with it
 MIN_MARGIN = 0.3
 DOMINANT_SHARE = 0.75
+STATE_CITY_POPULATION = 100_000  # a state name is no evidence of the state when a city this large shares it
 CITIES_FILE = "cities5000.json"
 
 LEVELS = ("country", "admin1", "city")
 
-# US states in the AP stylebook's abbreviations (news datelines: "Schenectady, N.Y."); postal codes too
+# US states as the AP stylebook abbreviates them in datelines ("Schenectady, N.Y."), matched as written (so
+# "L.A." is no Louisiana, whose abbreviation is "La."); two-letter postal codes in capitals match too
 _AP_STATES = {
-    "ala": "AL", "ariz": "AZ", "ark": "AR", "calif": "CA", "colo": "CO", "conn": "CT", "del": "DE", "fla": "FL",
-    "ga": "GA", "ill": "IL", "ind": "IN", "kan": "KS", "kans": "KS", "ky": "KY", "la": "LA", "md": "MD",
-    "mass": "MA", "mich": "MI", "minn": "MN", "miss": "MS", "mo": "MO", "mont": "MT", "neb": "NE", "nebr": "NE",
-    "nev": "NV", "nh": "NH", "nj": "NJ", "nm": "NM", "ny": "NY", "nc": "NC", "nd": "ND", "okla": "OK",
-    "ore": "OR", "oreg": "OR", "pa": "PA", "ri": "RI", "sc": "SC", "sd": "SD", "tenn": "TN", "tex": "TX",
-    "vt": "VT", "va": "VA", "wash": "WA", "wva": "WV", "wis": "WI", "wyo": "WY", "dc": "DC",
+    "Ala": "AL", "Ariz": "AZ", "Ark": "AR", "Calif": "CA", "Colo": "CO", "Conn": "CT", "Del": "DE", "Fla": "FL",
+    "Ga": "GA", "Ill": "IL", "Ind": "IN", "Kan": "KS", "Kans": "KS", "Ky": "KY", "La": "LA", "Md": "MD",
+    "Mass": "MA", "Mich": "MI", "Minn": "MN", "Miss": "MS", "Mo": "MO", "Mont": "MT", "Neb": "NE", "Nebr": "NE",
+    "Nev": "NV", "N.H": "NH", "N.J": "NJ", "N.M": "NM", "N.Y": "NY", "N.C": "NC", "N.D": "ND", "Okla": "OK",
+    "Ore": "OR", "Oreg": "OR", "Pa": "PA", "R.I": "RI", "S.C": "SC", "S.D": "SD", "Tenn": "TN", "Tex": "TX",
+    "Vt": "VT", "Va": "VA", "Wash": "WA", "W.Va": "WV", "Wis": "WI", "Wyo": "WY", "D.C": "DC",
 }
 
 
@@ -88,6 +90,26 @@ class PlaceContext:
 
     countries: set[str] = field(default_factory=set)
     admin1s: set[str] = field(default_factory=set)
+    # what each name contributed, so that a name is not its own evidence (:meth:`without`)
+    by_name: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict, compare=False)
+
+    def add(self, name: str, countries: Iterable[str], admin1s: Iterable[str] = ()) -> None:
+        name = _key(name)
+        old_c, old_a = self.by_name.get(name, (frozenset(), frozenset()))
+        self.by_name[name] = (old_c | frozenset(countries), old_a | frozenset(admin1s))
+        self.countries |= set(countries)
+        self.admin1s |= set(admin1s)
+
+    def without(self, name: str) -> "PlaceContext":
+        """The context the article's other names give ("Huntsville" is no evidence for its own Alabama)."""
+        name = _key(name)
+        if name not in self.by_name:
+            return self
+        rest = PlaceContext()
+        for other, (countries, admin1s) in self.by_name.items():
+            if other != name:
+                rest.add(other, countries, admin1s)
+        return rest
 
 
 def _latin(name: str) -> bool:
@@ -150,15 +172,13 @@ class Gazetteer:
         return self.countries.get(hit.entry.key)
 
     def state(self, text: str) -> Place | None:
-        key = _key(text)
-        place = self._state_by_name.get(key)
-        letters = text.replace(".", "").replace(" ", "").strip(",")
-        if place is None and len(letters) == 2 and letters.isupper():  # a postal code: "CA", "N.Y."
-            place = self.states.get(letters)
-        if place is None:
-            code = _AP_STATES.get(key.replace(".", "").replace(" ", ""))
-            place = self.states.get(code) if code else None
-        return place
+        """The US state ``text`` names: its name, its AP abbreviation as written, or its postal code in capitals."""
+        place = self._state_by_name.get(_key(text))
+        if place is not None:
+            return place
+        compact = text.replace(" ", "").strip(",").rstrip(".")
+        code = _AP_STATES.get(compact) or (compact if len(compact) == 2 and compact.isupper() else None)
+        return self.states.get(code) if code else None
 
     def cities(self, text: str) -> list[tuple[Place, bool]]:
         """Cities named ``text``; those with it as an alternate name only when none has it as its name
@@ -167,7 +187,12 @@ class Gazetteer:
         return self._names.get(key) or self._alternates.get(key, [])
 
     def is_capital(self, place: Place) -> bool:
-        return place.country is not None and (place.country, _key(place.name)) in self._capitals
+        """Whether ``place`` is its country's capital as the registry names it (the most populous city of
+        that name in the country: Washington, D.C., not Washington, Pennsylvania)."""
+        if place.country is None or (place.country, _key(place.name)) not in self._capitals:
+            return False
+        namesakes = [p for p, _ in self._names.get(_key(place.name), []) if p.country == place.country]
+        return max(namesakes, key=lambda p: p.population, default=None) == place
 
 
 @lru_cache(maxsize=1)
@@ -267,32 +292,27 @@ def build_context(names: Iterable[str], gaz: Gazetteer | None = None) -> PlaceCo
         if hit is not None and hit.entry.country and len(hit.entry.country) == 3 and hit.kind in (
                 "name", "alias", "acronym", "demonym"):
             if hit.entry.key == hit.entry.country:  # a country, not a region or party of it
-                ctx.countries.add(hit.entry.country)
+                ctx.add(text, [hit.entry.country])
                 continue
         cands = candidates(text, gaz)
         if not cands:
             continue
         state = next((p for p, _ in cands if p.level == "admin1"), None)
-        if state is not None and not any(p.level == "country" for p, _ in cands):
-            ctx.admin1s.add(state.admin1)  # type: ignore[arg-type]
-            ctx.countries.add("USA")
+        if state is not None:
+            # "Washington", "New York": a state named like a large city is evidence of neither
+            if not any(p.level == "country" or p.population >= STATE_CITY_POPULATION for p, _ in cands):
+                ctx.add(text, ["USA"], [state.admin1])  # type: ignore[list-item]
             continue
         cities = [p for p, alt in cands if p.level == "city" and not alt]
         total = sum(p.population for p in cities)
         if cities and total:
             top = max(cities, key=lambda p: p.population)
             if top.population >= DOMINANT_SHARE * total and len(cands) == len(cities):
-                if top.country:
-                    ctx.countries.add(top.country)
-                if top.admin1:
-                    ctx.admin1s.add(top.admin1)
+                ctx.add(text, [top.country] if top.country else [], [top.admin1] if top.admin1 else [])
     return ctx
 
 
-def resolve(text: str, context: PlaceContext | None = None, gaz: Gazetteer | None = None) -> Place | None:
-    """The place ``text`` names in an article with ``context``, or None when none is sure enough."""
-    gaz = gaz or default_gazetteer()
-    context = context or PlaceContext()
+def _resolve_name(text: str, context: PlaceContext, gaz: Gazetteer) -> Place | None:
     cands, quals = _candidates(text, gaz)
     if quals:  # the qualifier is the surest context there is
         context = PlaceContext(context.countries | {q.country for q in quals if q.country},
@@ -309,6 +329,43 @@ def resolve(text: str, context: PlaceContext | None = None, gaz: Gazetteer | Non
         if (other.country, other.admin1) != (best.country, best.admin1):
             return None
     return best
+
+
+
+# A place named inside a description: "On the streets of Athens", "Brooklyn neighborhood", "Ashgabat city",
+# "Greece's second city, Thessaloniki", "Iran's Qeshm island"
+_GENERIC_HEAD = re.compile(r"^(?:(?:on|in|at|near|from|across|around)\s+)?(?:the\s+)?(?:streets?|city|town|island|"
+                           r"province|state|county|suburbs?|outskirts|centre|center)\s+of\s+", re.I)
+_GENERIC_TAIL = re.compile(r"\s+(?:city|town|town centre|town center|city centre|city center|province|county|island|"
+                           r"neighbou?rhood|streets?|home|area|region|suburb)$", re.I)
+_FEATURE = re.compile(r"\b(?:Gulf|Sea|Bay|Strait|Straits|Lake|River|Cape|Mount|Mt|Desert|Ocean)\s+(?:of\s+)?[A-Z]")
+_NAME_RUN = re.compile(r"[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*)*")
+
+
+def resolve(text: str, context: PlaceContext | None = None, gaz: Gazetteer | None = None) -> Place | None:
+    """The place ``text`` names in an article with ``context``, or None when none is sure enough.
+
+    A text no gazetteer entry is named by is read as a description around a name: without a generic
+    head or tail ("the streets of", "neighborhood"), else as its capitalised name runs, of which the
+    most specific one that resolves is the place and the others its context ("Greece's second city,
+    Thessaloniki" is Thessaloniki, in Greece)."""
+    gaz = gaz or default_gazetteer()
+    context = context or PlaceContext()
+    if candidates(text, gaz):
+        return _resolve_name(text, context, gaz)
+    if _FEATURE.search(text):
+        return None  # "Gulf of Aden" is no Aden: the gazetteer has no seas, gulfs or mountains
+    core = _GENERIC_HEAD.sub("", _GENERIC_TAIL.sub("", text.strip(" .,")))
+    if core != text.strip(" .,") and candidates(core, gaz):
+        return _resolve_name(core, context, gaz)
+    runs = [r for run in _NAME_RUN.findall(core) for r in re.split(r"['\u2019]s\s+", run)
+            if len(r) > 2 and r.casefold() not in ("the", "on", "in", "at")]
+    if not runs or runs == [core]:
+        return None
+    inner = build_context(runs, gaz)
+    context = PlaceContext(context.countries | inner.countries, context.admin1s | inner.admin1s)
+    found = [p for p in (_resolve_name(r, context, gaz) for r in runs) if p is not None]
+    return max(found, key=lambda p: LEVELS.index(p.level), default=None)
 
 
 # How an event's place was found: a place phrase of its own clause ("in Gaza"), another place in its
@@ -359,7 +416,7 @@ class ArticlePlaces:
 
     def resolve(self, text: str) -> Place | None:
         if text not in self._memo:
-            self._memo[text] = resolve(text, self.context, self.gaz)
+            self._memo[text] = resolve(text, self.context.without(text), self.gaz)
         return self._memo[text]
 
     def event_place(self, clause_text: str | None, sent_start: int, sent_end: int, anchor: int,
