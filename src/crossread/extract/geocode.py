@@ -12,15 +12,19 @@ countries and then prefer candidates inside them):
 
 1. **Candidates** for a name: the country the registry names (by name, alias or code; a demonym is
    not a place), the US state of that name (or AP/postal abbreviation), every gazetteer city whose
-   name, ASCII name or a Latin-script alternate name is the text. "Schenectady, N.Y." and
+   name or ASCII name is the text, else whose English-looking (ASCII) alternate name is. "Schenectady, N.Y." and
    "Richmond Hill, Queens" are a name plus a qualifier that filters the candidates.
 2. **Context** (:class:`PlaceContext`): the countries and US states the article names without
-   doubt -- country names and demonyms ("Israeli"), state names that are no country's name, and
-   places whose largest candidate holds at least :data:`DOMINANT_SHARE` of its name's population.
+   doubt -- country names and demonyms ("Israeli"), state names that are neither a country's nor a
+   large city's ("Georgia", "Washington" and "New York" are no evidence), and places whose largest
+   candidate holds at least :data:`DOMINANT_SHARE` of its name's population. A name is never its own
+   evidence (:meth:`PlaceContext.without`).
 3. **Score** each candidate: the prior (log10 population for a city; a fixed prior for a country
    (:data:`COUNTRY_PRIOR`) and a US state (:data:`STATE_PRIOR`); a country's capital, as the
    registry gives it, gains :data:`CAPITAL_BONUS`), plus :data:`SAME_COUNTRY` when its country is
    in the context and :data:`SAME_ADMIN1` when its first-order division (state) is.
+   A text that names no entry is read as a description around a name ("the streets of Athens",
+   "Greece's second city, Thessaloniki"; :func:`resolve`); a sea, gulf or mountain is refused.
 4. **Refuse** (None) when the best score is below :data:`MIN_SCORE` (an unsupported small town
    is more likely a person or a different place than a gazetteer hit) or when the runner-up in
    another country or state is within :data:`MIN_MARGIN` ("Richmond" alone).
@@ -110,10 +114,6 @@ class PlaceContext:
             if other != name:
                 rest.add(other, countries, admin1s)
         return rest
-
-
-def _latin(name: str) -> bool:
-    return any(c.isalpha() for c in name) and all(ord(c) < 0x250 for c in name)
 
 
 def _key(text: str) -> str:
