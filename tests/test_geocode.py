@@ -103,3 +103,21 @@ def test_dev_set_labels_are_well_formed_and_the_scores_count_refusals_as_wrong()
     paris = GoldPlace("ecbplus", "d", 0, 5, "city", 2988507, "FRA", "FR.11")
     got = geocode.default_gazetteer().by_id[2988507]
     assert score([paris, paris], [got, None])["city_acc"] == pytest.approx(0.5)
+
+
+def test_the_report_shows_the_place_and_escapes_the_text() -> None:
+    from crossread.report.render import _Context, _environment
+
+    ev = Event(id="e1", plover="ASSAULT", mode=None, cameo="190", source=[], target=[], trigger="struck",
+               location="<b>Gaza</b>", geonames_id=281133, place_name="Gaza", place_country="PSE",
+               place_admin1="PS.GZ", latitude=31.50161, longitude=34.46672, place_source="clause")
+    place = _Context.place(ev)
+    assert place == {"where": "Gaza, PS.GZ, PSE", "coords": "31.502, 34.467", "geonames_id": 281133,
+                     "source": "clause"}
+    row = {"plover": "ASSAULT", "mode": None, "cameo": "190", "quad_class": None, "goldstein": None,
+           "source": [], "target": [], "trigger": "struck", "negated": False, "modality": "asserted",
+           "date": None, "location": ev.location, "place": place, "outlets": [], "independent_sources": 0,
+           "confidence": None, "links": {"count": 0}}
+    html = _environment().from_string('{% import "_macros.html.j2" as m %}{{ m.event_table(rows) }}').render(rows=[row])
+    assert "&lt;b&gt;Gaza&lt;/b&gt;" in html and "<b>Gaza</b>" not in html
+    assert "Gaza, PS.GZ, PSE · 31.502, 34.467" in html and "GeoNames 281133 (clause)" in html
