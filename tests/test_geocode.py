@@ -121,3 +121,27 @@ def test_the_report_shows_the_place_and_escapes_the_text() -> None:
     html = _environment().from_string('{% import "_macros.html.j2" as m %}{{ m.event_table(rows) }}').render(rows=[row])
     assert "&lt;b&gt;Gaza&lt;/b&gt;" in html and "<b>Gaza</b>" not in html
     assert "Gaza, PS.GZ, PSE · 31.502, 34.467" in html and "GeoNames 281133 (clause)" in html
+
+
+def test_event_place_flow_through_the_shipped_pipeline() -> None:
+    from crossread.extract import extract_records
+    from crossread.nlp import load_pipeline
+    from crossread.records import Article
+
+    try:
+        nlp = load_pipeline()
+    except Exception as exc:  # noqa: BLE001 - no shipped model: skip, don't fail
+        pytest.skip(f"no shipped pipeline: {exc}")
+
+    def events(text: str) -> list[Event]:
+        article = Article(id="a", source="a", outlet=None, title=None, published="2024-03-27", language="en",
+                          text=text)
+        return extract_records(article, nlp(text)).events
+
+    [attack] = [e for e in events("Israel attacked Hamas positions in Gaza on Tuesday.") if e.plover == "ASSAULT"]
+    assert (attack.location, attack.place_name, attack.place_country, attack.place_source) == (
+        "Gaza", "Gaza", "PSE", "clause")
+    assert attack.geonames_id == 281133 and attack.latitude is not None
+    # a place that qualifies a person is not where the event happened
+    opposed = events("Former Maryland Gov. Martin O'Malley has also opposed the deal with Iran.")
+    assert opposed and all(e.place_admin1 != "US.MD" for e in opposed)

@@ -495,6 +495,22 @@ def _location_for(verb: Any) -> str | None:
     return None
 
 
+LOCATIVE = {"in", "at", "near", "around", "outside", "inside", "across", "throughout"}
+
+
+def _locative_places(doc: DocView) -> set[int]:
+    """First tokens of the place entities written as where something is ("in Gaza", "at Camp David"), not
+    as an affiliation ("Democrat of New York", "the Maryland governor", "Russia's attempts")."""
+    out = set()
+    for ent in doc.ents:
+        root = doc[ent.end - 1]
+        while root.head is not None and ent.start <= root.head.i < ent.end and root.head.i != root.i:
+            root = root.head
+        if _case(root) in LOCATIVE:
+            out.add(ent.start)
+    return out
+
+
 def _set_place(event: Event, places: ArticlePlaces, sent: Any, trig: Any, participants: set[int]) -> None:
     """The event's gazetteer place (:meth:`ArticlePlaces.event_place`: its clause's place phrase, else
     a place of its sentence that is none of its participants, else the dateline or the article's place)."""
@@ -923,7 +939,7 @@ def _extract_events(article: Article, doc: DocView, actors: Sequence[Actor],
             confidence=round(prob, 3),
         )
         if places is None:
-            places = ArticlePlaces(doc.ents, article.text)
+            places = ArticlePlaces(doc.ents, article.text, locative=_locative_places(doc))
         _set_place(ev, places, sent, trig, {i for i, a in token_map.items() if a in sources or a in tgts})
         events.append(ev)
     return events

@@ -368,8 +368,8 @@ def resolve(text: str, context: PlaceContext | None = None, gaz: Gazetteer | Non
     return max(found, key=lambda p: LEVELS.index(p.level), default=None)
 
 
-# How an event's place was found: a place phrase of its own clause ("in Gaza"), another place in its
-# sentence that is none of its participants, the article's dateline ("GAZA CITY (Reuters) -"), or the
+# How an event's place was found: a place phrase of its own clause ("in Gaza"), another place its
+# sentence names as where something is ("in Cairo"; not "Democrat of New York") that is none of its participants, the article's dateline ("GAZA CITY (Reuters) -"), or the
 # place the article names most often (at least twice).
 PLACE_SOURCES = ("clause", "sentence", "dateline", "article")
 PLACE_LABELS = ("GPE", "LOC", "FAC")
@@ -395,8 +395,11 @@ class ArticlePlaces:
     One sense per discourse (Leidner 2007): a name resolves once per article, in the article's context.
     """
 
-    def __init__(self, ents: Iterable, text: str, gaz: Gazetteer | None = None):
+    def __init__(self, ents: Iterable, text: str, gaz: Gazetteer | None = None, locative: set[int] | None = None):
+        """``locative``: the first tokens of the entities written as where something is ("in Gaza"); only these
+        can be a sentence's place for an event (None: every entity can)."""
         self.gaz = gaz or default_gazetteer()
+        self.locative = locative
         self.ents = [e for e in ents if e.label_ in PLACE_LABELS]
         names = [e.text for e in self.ents] + [e.text for e in ents if e.label_ == "NORP"]
         self.dateline_text = dateline(text)
@@ -429,6 +432,7 @@ class ArticlePlaces:
             if place is not None:
                 return place, clause_text, "clause"
         inside = [e for e in self.ents if sent_start <= e.start and e.end <= sent_end
+                  and (self.locative is None or e.start in self.locative)
                   and not any(i in participants for i in range(e.start, e.end))]
         for e in sorted(inside, key=lambda e: min(abs(e.start - anchor), abs(e.end - 1 - anchor))):
             place = self.resolve(e.text)
