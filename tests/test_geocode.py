@@ -145,3 +145,17 @@ def test_event_place_flow_through_the_shipped_pipeline() -> None:
     # a place that qualifies a person is not where the event happened
     opposed = events("Former Maryland Gov. Martin O'Malley has also opposed the deal with Iran.")
     assert opposed and all(e.place_admin1 != "US.MD" for e in opposed)
+
+
+def test_a_merged_event_takes_the_place_its_surest_report_gives() -> None:
+    from crossread.link.event_coref import _merge_group
+    from crossread.records import Evidence
+
+    def report(article: str, place: str | None, gid: int | None, source: str | None) -> Event:
+        return Event(id=f"e_{article}", plover="ASSAULT", mode=None, cameo="190", source=[], target=[],
+                     trigger="struck", geonames_id=gid, place_name=place, place_country="PSE" if gid else None,
+                     place_source=source, evidence=[Evidence(article_id=article, start=0, end=6, sentence="struck")])
+
+    merged = _merge_group([report("a", "Gaza", 281133, "article"), report("b", None, None, None),
+                           report("c", "Khan Yunis", 281102, "clause")], {})
+    assert (merged.place_name, merged.geonames_id, merged.place_source) == ("Khan Yunis", 281102, "clause")
