@@ -31,6 +31,8 @@ NOT_EXTRACTED_BEFORE_0003 = set(ADDED_COLUMNS["0003"])
 # no IGO country) until the article is analysed again
 NOT_EXTRACTED_BEFORE_0004 = {("article_actors", "sector"), ("actors", "sector"), ("article_actors", "country"),
                              ("actors", "country")}
+# event places (0007): a stored article's events keep NULL places until the article is analysed again
+NOT_EXTRACTED_BEFORE_0007 = set(ADDED_COLUMNS["0007"])
 
 
 def _snapshot(db: Path, skip: set[tuple[str, str]]) -> dict[str, list[tuple]]:
@@ -76,7 +78,8 @@ def test_a_store_of_the_previous_release_opens_and_equals_a_fresh_one(tmp_path: 
     assert fresh.exit_code == 0, fresh.output
     # the same store, record for record (the old store's inputs were read from another checkout),
     # but for what the old release never extracted or extracted otherwise
-    skip = {("articles", "source")} | NOT_EXTRACTED_BEFORE_0003 | NOT_EXTRACTED_BEFORE_0004 | SPEAKERS
+    skip = ({("articles", "source")} | NOT_EXTRACTED_BEFORE_0003 | NOT_EXTRACTED_BEFORE_0004
+            | NOT_EXTRACTED_BEFORE_0007 | SPEAKERS)
     assert _snapshot(db, skip) == _snapshot(tmp_path / "fresh" / "crossread.db", skip)
 
 
@@ -96,7 +99,7 @@ def test_a_0002_store_gains_the_0003_columns_and_its_stories_are_redone(tmp_path
     fresh = CliRunner().invoke(main, ["analyze", str(SEEDS), "-o", str(tmp_path / "fresh")])
     assert fresh.exit_code == 0, fresh.output
     skip = ({("articles", "source"), ("articles", "first_seen")} | NOT_EXTRACTED_BEFORE_0003
-            | NOT_EXTRACTED_BEFORE_0004 | SPEAKERS)
+            | NOT_EXTRACTED_BEFORE_0004 | NOT_EXTRACTED_BEFORE_0007 | SPEAKERS)
     assert _snapshot(db, skip) == _snapshot(tmp_path / "fresh" / "crossread.db", skip)
     # revision 0004: the date_source columns and the outlet indexes, as a fresh store has them
     indexes = "select tbl_name, name, sql from sqlite_master where type = 'index' order by name"
@@ -104,6 +107,10 @@ def test_a_0002_store_gains_the_0003_columns_and_its_stories_are_redone(tmp_path
         indexes).fetchall()
     assert "ix_articles_outlet_date_story" in {r[1] for r in conn.execute(indexes)}
     assert "date_source" in {r[1] for r in conn.execute("pragma table_info(events)")}
+    # revision 0007: the event place columns on both event tables
+    for table in ("article_events", "events"):
+        assert {"geonames_id", "place_country", "latitude", "place_source"} <= {
+            r[1] for r in conn.execute(f"pragma table_info({table})")}
 
 
 def test_a_store_of_a_newer_release_is_refused_clearly(tmp_path: Path) -> None:

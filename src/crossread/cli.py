@@ -33,6 +33,7 @@ PLUGIN_COMMANDS: list[tuple[str, str, str]] = [
     ("eval", "crossread.ingest.eval_extraction:eval_extraction_command", "extraction"),
     ("eval", "crossread.analyze.eval_stance:eval_stance_command", "stance"),
     ("eval", "crossread.analyze.eval_basil:eval_basil_command", "basil"),
+    ("eval", "crossread.extract.eval_geocode:eval_geocode_command", "geocode"),
 ]
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2

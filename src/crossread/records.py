@@ -131,6 +131,15 @@ class Event:
     cameo_root: str | None = None  # the two-digit root ("0841" -> "08")
     quad_class: int | None = None  # 1 verbal cooperation, 2 material cooperation, 3 verbal / 4 material conflict
     goldstein: float | None = None  # the published Goldstein weight, -10 (most hostile) to +10
+    # where it happened, resolved offline to a GeoNames entry (crossread.extract.geocode); ``location``
+    # stays the place phrase of the event's own clause as written
+    geonames_id: int | None = None
+    place_name: str | None = None  # the gazetteer's name ("Washington")
+    place_country: str | None = None  # ISO 3166 alpha-3
+    place_admin1: str | None = None  # GeoNames first-order division code ("US.DC"); None for a country
+    latitude: float | None = None  # None for a country or US state (the gazetteer gives no centroid)
+    longitude: float | None = None
+    place_source: str | None = None  # "clause" / "sentence" / "dateline" / "article" (geocode.PLACE_SOURCES)
 
     def __post_init__(self) -> None:
         from crossread.extract import cameo as codebook  # here: crossread.extract imports this module

@@ -24,7 +24,8 @@ COLUMNS = (
     "Actor1Code", "Actor1Name", "Actor1CountryCode", "Actor1Type",
     "Actor2Code", "Actor2Name", "Actor2CountryCode", "Actor2Type",
     "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale",
-    "NumMentions", "NumSources", "NumArticles", "ActionGeo_FullName", "DATEADDED", "SOURCEURL",
+    "NumMentions", "NumSources", "NumArticles", "ActionGeo_Type", "ActionGeo_FullName", "ActionGeo_CountryCode",
+    "ActionGeo_ADM1Code", "ActionGeo_Lat", "ActionGeo_Long", "ActionGeo_FeatureID", "DATEADDED", "SOURCEURL",
     # crossread's own
     "PloverType", "PloverMode", "Negated", "Modality", "Trigger", "Actor1ID", "Actor2ID", "StoryID", "Outlets",
     "IndependentSources", "Confidence",
@@ -45,6 +46,17 @@ def _num(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _action_geo(event: Any) -> tuple[str, ...]:
+    """GDELT's ActionGeo columns: type (1 country, 2 US state, 3 US city, 4 other city), the location as
+    the text gives it (else the gazetteer's name), country (ISO 3166 alpha-3, not GDELT's FIPS code),
+    first-order division (GeoNames code), coordinates, and the GeoNames id as the feature id."""
+    if event.geonames_id is None:
+        return "", event.location or "", "", "", "", "", ""
+    kind = 1 if event.place_admin1 is None else 2 if event.latitude is None else 3 if event.place_country == "USA" else 4
+    return (str(kind), event.location or event.place_name or "", event.place_country or "", event.place_admin1 or "",
+            _num(event.latitude), _num(event.longitude), str(event.geonames_id))
+
+
 def event_rows(part: Part) -> list[list[str]]:
     """The table's rows for one part, in the order of its events."""
     articles = {a.id: a for a in part.analysis.articles}
@@ -62,7 +74,7 @@ def event_rows(part: Part) -> list[list[str]]:
             event.id, day.replace("-", ""), day.replace("-", "")[:6], day[:4],
             *a1[:4], *a2[:4],
             code, cameo.base_code(code) or "", event.cameo_root or "", _num(event.quad_class), _num(event.goldstein),
-            str(len(event.evidence)), str(len(event.outlets)), str(len(article_ids)), event.location or "", seen,
+            str(len(event.evidence)), str(len(event.outlets)), str(len(article_ids)), *_action_geo(event), seen,
             (first.url or first.source) if first else "",
             event.plover, event.mode or "", "1" if event.negated else "0", event.modality, event.trigger,
             a1[4], a2[4], part.record_story(first_id) or "", "; ".join(event.outlets),

@@ -72,8 +72,13 @@ def _record(part: Part, articles: dict[str, Article], event: Event) -> dict[str,
         "version": __version__,
         "dateCoded": (part.first_seen.get(first.article_id) or "")[:10] if first else "",
     }
-    if event.location:
-        record["eventLoc"] = {"name": event.location}
+    if event.location or event.geonames_id is not None:
+        # the place as the text gives it, and its GeoNames entry where one was resolved
+        record["eventLoc"] = {"name": event.location or event.place_name}
+        if event.geonames_id is not None:
+            record["eventLoc"].update({"geonamesId": event.geonames_id, "placeName": event.place_name,
+                                       "country": event.place_country, "admin1": event.place_admin1,
+                                       "lat": event.latitude, "lon": event.longitude, "source": event.place_source})
     evidence = []
     for ev in event.evidence:
         source = articles.get(ev.article_id)

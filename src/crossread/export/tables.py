@@ -119,7 +119,8 @@ def _event_main(ctx: _Context, event: Any) -> tuple:
     return (event.id, ctx.part.record_story(first.article_id if first else None), event.plover, event.mode,
             event.cameo, event.cameo_root, event.quad_class, event.goldstein,
             edge_kind(event.plover, negated=event.negated), event.trigger, event.negated, event.modality, event.date,
-            event.date_source, event.location, JOIN.join(event.source), ctx.names(event.source), JOIN.join(event.target),
+            event.date_source, event.location, event.geonames_id, event.place_name, event.place_country,
+            event.place_admin1, event.latitude, event.longitude, event.place_source, JOIN.join(event.source), ctx.names(event.source), JOIN.join(event.target),
             ctx.names(event.target), JOIN.join(event.outlets), len(event.outlets), event.independent_sources,
             len(event.evidence), event.confidence, *ctx.evidence(first))
 
@@ -242,7 +243,8 @@ TABLES: tuple[Table, ...] = (
           _cols("actor_id actor_name article_id outlet char_start:int char_end:int text sentence"), _mentions),
     Table("events", "one row per event (merged across the story's articles), its first evidence flattened",
           _cols("event_id story_id plover mode cameo cameo_root quad_class:int goldstein:float cooperation trigger "
-                "negated:bool modality date date_source location source_actor_ids source_actor_names target_actor_ids "
+                "negated:bool modality date date_source location geonames_id:int place_name place_country place_admin1 "
+                "latitude:float longitude:float place_source source_actor_ids source_actor_names target_actor_ids "
                 "target_actor_names outlets n_outlets:int independent_sources:int n_evidence:int confidence:float "
                 + EVIDENCE), _events),
     Table("event_actors", "the sources and targets of each event",

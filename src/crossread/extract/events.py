@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import Any, Sequence
 
 from crossread.extract.actors import actor_token_map
+from crossread.extract.geocode import ArticlePlaces
 from crossread.extract.plover import (
     CANCEL_VERBS,
     LIGHT_VERBS,
@@ -494,6 +495,33 @@ def _location_for(verb: Any) -> str | None:
     return None
 
 
+LOCATIVE = {"in", "at", "near", "around", "outside", "inside", "across", "throughout"}
+
+
+def _locative_places(doc: DocView) -> set[int]:
+    """First tokens of the place entities written as where something is ("in Gaza", "at Camp David"), not
+    as an affiliation ("Democrat of New York", "the Maryland governor", "Russia's attempts")."""
+    out = set()
+    for ent in doc.ents:
+        root = doc[ent.end - 1]
+        while root.head is not None and ent.start <= root.head.i < ent.end and root.head.i != root.i:
+            root = root.head
+        if _case(root) in LOCATIVE:
+            out.add(ent.start)
+    return out
+
+
+def _set_place(event: Event, places: ArticlePlaces, sent: Any, trig: Any, participants: set[int]) -> None:
+    """The event's gazetteer place (:meth:`ArticlePlaces.event_place`: its clause's place phrase, else
+    a place of its sentence that is none of its participants, else the dateline or the article's place)."""
+    found = places.event_place(event.location, sent.start, sent.end, trig.i, participants)
+    if found is None:
+        return
+    place, _, event.place_source = found
+    event.geonames_id, event.place_name, event.place_country = place.geonames_id, place.name, place.country
+    event.place_admin1, event.latitude, event.longitude = place.admin1, place.latitude, place.longitude
+
+
 # Verbs whose infinitival complement is the event ("attempted to distance", "decided to
 # cut"); the complement inherits their subject.
 ATTEMPT_VERBS = {"attempt", "try", "manage", "decide", "continue", "begin", "start", "move",
@@ -867,6 +895,7 @@ def _extract_events(article: Article, doc: DocView, actors: Sequence[Actor],
     typed = iter([] if probs is None else [(model.classes[k], float(row[k])) for row, k in
                                            zip(probs, probs.argmax(axis=1))])
     events = []
+    places: ArticlePlaces | None = None
     for n, (trig, verb, sources, tgts, marked, rule, shown) in enumerate(pending):
         prob = RULE_CONFIDENCE
         if rule is None:
@@ -909,6 +938,9 @@ def _extract_events(article: Article, doc: DocView, actors: Sequence[Actor],
             outlets=[article.outlet] if article.outlet else [],
             confidence=round(prob, 3),
         )
+        if places is None:
+            places = ArticlePlaces(doc.ents, article.text, locative=_locative_places(doc))
+        _set_place(ev, places, sent, trig, {i for i, a in token_map.items() if a in sources or a in tgts})
         events.append(ev)
     return events
 

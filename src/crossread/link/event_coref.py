@@ -34,6 +34,7 @@ from importlib import resources
 import numpy as np
 
 from crossread.extract.events import DATE_SOURCES
+from crossread.extract.geocode import PLACE_SOURCES
 from crossread.records import Actor, Article, Event, Evidence, record_id
 
 FEATURES = (
@@ -122,6 +123,8 @@ _WORD = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
 
 
 _DATE_SOURCE_RANK = {source: rank for rank, source in enumerate(DATE_SOURCES)}  # surest first
+_PLACE_SOURCE_RANK = {source: rank for rank, source in enumerate(PLACE_SOURCES)}
+_PLACE_FIELDS = ("geonames_id", "place_name", "place_country", "place_admin1", "latitude", "longitude", "place_source")
 
 
 def lemmatize(word: str) -> str:
@@ -516,6 +519,9 @@ def _merge_group(group: Sequence[Event], outlet_of: Mapping[str, str | None]) ->
     outlets = _unique([o for e in group for o in e.outlets]
                       + [outlet_of.get(ev.article_id) for ev in evidence if outlet_of.get(ev.article_id)])
     # the date the text gives over one read from a publication date, a day over a month, then the earliest
+    # the place its surest report gives (clause before sentence, dateline, article), as for the date
+    placed = min((e for e in group if e.geonames_id is not None),
+                 key=lambda e: _PLACE_SOURCE_RANK.get(e.place_source or "", len(_PLACE_SOURCE_RANK)), default=None)
     dated = sorted((_DATE_SOURCE_RANK.get(e.date_source, len(_DATE_SOURCE_RANK)), -len(e.date), e.date, e.date_source)
                    for e in group if e.date)
     return Event(
@@ -528,6 +534,7 @@ def _merge_group(group: Sequence[Event], outlet_of: Mapping[str, str | None]) ->
         # the type as the surest report gives it (the merged event takes the first report's type)
         confidence=max((e.confidence for e in group if e.plover == first.plover and e.confidence is not None),
                        default=None),
+        **({name: getattr(placed, name) for name in _PLACE_FIELDS} if placed is not None else {}),
     )
 
 

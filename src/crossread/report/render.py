@@ -244,6 +244,15 @@ class _Context:
             for a in self.analysis.actors
         ]
 
+    @staticmethod
+    def place(e: Event) -> dict[str, Any] | None:
+        """The event's gazetteer place for display: name, country, division, coordinates, GeoNames id."""
+        if e.geonames_id is None:
+            return None
+        where = ", ".join(x for x in (e.place_name, e.place_admin1, e.place_country) if x)
+        coords = f"{e.latitude:.3f}, {e.longitude:.3f}" if e.latitude is not None and e.longitude is not None else None
+        return {"where": where, "coords": coords, "geonames_id": e.geonames_id, "source": e.place_source}
+
     def event_row(self, e: Event, evidence: list[Evidence] | None = None) -> dict[str, Any]:
         from crossread.extract.cameo import QUAD_CLASSES
 
@@ -251,7 +260,8 @@ class _Context:
                 "goldstein": e.goldstein,
                 "source": [self.actor(x) for x in e.source], "target": [self.actor(x) for x in e.target],
                 "trigger": e.trigger, "negated": e.negated, "modality": e.modality, "date": e.date,
-                "location": e.location, "outlets": e.outlets, "independent_sources": e.independent_sources,
+                "location": e.location, "place": self.place(e),
+                "outlets": e.outlets, "independent_sources": e.independent_sources,
                 "confidence": e.confidence,
                 "links": self.ev_links(e.evidence if evidence is None else evidence, "event",
                                        f"event: {e.plover} ({e.trigger})")}

@@ -10,11 +10,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0006"
+HEAD = "0007"
 # DDL hash of crossread.store.schema as of each revision (:func:`metadata_at`): a change of schema.py
 # that no revision accounts for changes the newest hash, and the migration tests fail.
 FINGERPRINTS = {"0002": "e5d38acd9a9e2bba", "0003": "67fe301423c55a1e", "0004": "a5b9afe383459d58",
-                "0005": "7348b81c70288afb", "0006": "50473f780ffcc941"}
+                "0005": "7348b81c70288afb", "0006": "50473f780ffcc941", "0007": "8d7e92d6892d84d7"}
 # Columns each revision after 0002 adds to the tables 0002 created: 0002 creates the tables as they
 # were then (schema.py without these), and the revision adds them, so both paths end in one schema.
 ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -24,6 +24,10 @@ ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
              ("claim_relations", "speaker_id"), ("claim_relations", "confidence")),
     "0004": (("article_events", "date_source"), ("events", "date_source"), ("article_actors", "sector"),
              ("actors", "sector")),
+    # the event's gazetteer place (crossread.store.schema.PLACE_COLUMNS)
+    "0007": tuple((table, column) for table in ("article_events", "events")
+                  for column in ("geonames_id", "place_name", "place_country", "place_admin1", "latitude",
+                                 "longitude", "place_source")),
 }
 # Tables each revision after 0002 creates (with their own indexes), likewise.
 ADDED_TABLES: dict[str, tuple[str, ...]] = {

@@ -32,6 +32,7 @@ from crossread.records import (
     sorted_terms,
 )
 from crossread.store.codec import sentence_from, sentence_offsets
+from crossread.store.schema import PLACE_COLUMNS
 
 Row = dict[str, Any]
 
@@ -98,6 +99,16 @@ def article_of(row: Mapping[str, Any], removed: Iterable[Mapping[str, Any]] = ()
 # --------------------------------------------------------------------------- what one article says
 
 
+def place_row(event: Event) -> Row:
+    """The event's gazetteer place as columns (:data:`crossread.store.schema.PLACE_COLUMNS`)."""
+    return {name: getattr(event, name) for name in PLACE_COLUMNS}
+
+
+def place_fields(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The Event fields of a row's place columns (absent columns: None)."""
+    return {name: row.get(name) for name in PLACE_COLUMNS}
+
+
 def _single(evidence: Sequence[Evidence], what: str, record_id: str) -> Evidence:
     if len(evidence) != 1:
         raise RecordLayoutError(f"{what} {record_id} has {len(evidence)} evidence spans; an extracted "
@@ -132,7 +143,7 @@ def extraction_rows(article: Article, records: ArticleRecords) -> dict[str, list
             "article_id": aid, "local_id": event.id, "position": position, "plover": event.plover, "mode": event.mode,
             "cameo": event.cameo, "trigger": event.trigger, "negated": event.negated, "modality": event.modality,
             "date": event.date, "date_source": event.date_source, "location": event.location,
-            "confidence": event.confidence,
+            **place_row(event), "confidence": event.confidence,
             **span_row(text, ev.start, ev.end, ev.sentence)})
         for role, ids in (("source", event.source), ("target", event.target)):
             out["article_event_actors"] += [{"article_id": aid, "event_position": position, "role": role,
@@ -193,7 +204,7 @@ def records_of(article: Article, tables: Mapping[str, Sequence[Mapping[str, Any]
                     target=[a["actor_local_id"] for a in roles.get((r["position"], "target"), [])],
                     trigger=r["trigger"], negated=bool(r["negated"]), modality=r["modality"], date=r["date"],
                     location=r["location"], evidence=[evidence_of({**r, "article_id": aid}, texts)], outlets=list(outlet),
-                    confidence=r.get("confidence"), date_source=r.get("date_source"))
+                    confidence=r.get("confidence"), date_source=r.get("date_source"), **place_fields(r))
               for r in sorted(tables.get("article_events", ()), key=lambda r: r["position"])]
     quotes = [Quote(id=r["local_id"], speaker=r["speaker_local_id"], speaker_text=r["speaker_text"], cue=r["cue"],
                     content=r["content"], kind=r["kind"], evidence=evidence_of({**r, "article_id": aid}, texts),
@@ -241,7 +252,7 @@ def story_record_rows(story_id: str, texts: Mapping[str, str], events: Sequence[
         out["events"].append({"id": e.id, "story_id": story_id, "position": position, "plover": e.plover,
                               "mode": e.mode, "cameo": e.cameo, "trigger": e.trigger, "negated": e.negated,
                               "modality": e.modality, "date": e.date, "date_source": e.date_source,
-                              "location": e.location,
+                              "location": e.location, **place_row(e),
                               "outlets": len(e.outlets), "independent_sources": e.independent_sources,
                               "confidence": e.confidence})
         for role, ids in (("source", e.source), ("target", e.target)):
@@ -301,7 +312,7 @@ def story_records_of(tables: Mapping[str, Sequence[Mapping[str, Any]]], texts: M
             trigger=r["trigger"], negated=bool(r["negated"]), modality=r["modality"], date=r["date"],
             location=r["location"], evidence=evs, outlets=record_outlets((e.article_id for e in evs), outlet_of),
             independent_sources=r["independent_sources"], confidence=r.get("confidence"),
-            date_source=r.get("date_source")))
+            date_source=r.get("date_source"), **place_fields(r)))
     quote_evidence = _by(tables.get("quote_evidence", ()), "quote_id")
     quotes = []
     for r in tables.get("quotes", ()):

@@ -254,6 +254,17 @@ actor_mentions = Table(
 
 # --------------------------------------------------------------------------- what each article says
 
+
+PLACE_COLUMNS = ("geonames_id", "place_name", "place_country", "place_admin1", "latitude", "longitude",
+                 "place_source")
+
+
+def _place_columns() -> list[Column]:
+    """An event's gazetteer place (crossread.extract.geocode); NULL: none found, or stored before revision 0007."""
+    return [Column("geonames_id", Integer), Column("place_name", Text), Column("place_country", String(8)),
+            Column("place_admin1", String(24)), Column("latitude", Float), Column("longitude", Float),
+            Column("place_source", String(16))]
+
 article_events = Table(
     "article_events", metadata,
     Column("article_id", ID, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
@@ -268,6 +279,7 @@ article_events = Table(
     Column("date", String(40)),
     Column("date_source", String(16)),  # clause / sentence / published; NULL: stored before revision 0004
     Column("location", Text),
+    *_place_columns(),
     Column("confidence", Float),  # docs/CONFIDENCE.md; NULL: stored by a release that had none
     *_span_columns(),
     PrimaryKeyConstraint("article_id", "position"),
@@ -342,6 +354,7 @@ events = Table(
     Column("date", String(40), index=True),
     Column("date_source", String(16)),
     Column("location", Text),
+    *_place_columns(),
     Column("outlets", Integer, nullable=False),
     Column("independent_sources", Integer, nullable=False),
     Column("confidence", Float),
