@@ -217,6 +217,17 @@ class Store:
             self._insert_all(conn, tables)
         return added
 
+    def insert_rows(self, conn: Connection, table_name: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert rows as they are into one table (:mod:`crossread.store.parquet_import`)."""
+        if rows:
+            conn.execute(insert(s.metadata.tables[table_name]), list(rows))
+
+    def article_actor_ids(self) -> dict[tuple[str, str], str | None]:
+        """(article id, local actor id) -> corpus-wide actor id, of every article actor."""
+        t = s.article_actors
+        with self.engine.connect() as conn:
+            return {(a, l): aid for a, l, aid in conn.execute(select(t.c.article_id, t.c.local_id, t.c.actor_id))}
+
     def _insert_all(self, conn: Connection, tables: Mapping[str, list[dict[str, Any]]]) -> None:
         for table in s.metadata.sorted_tables:  # parents before children
             rows = tables.get(table.name)
