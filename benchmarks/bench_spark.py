@@ -1,0 +1,198 @@
+"""Benchmarks of ``crossread spark`` in local mode (results: docs/BENCHMARKS.md, docs/SPARK.md).
+
+* ``throughput``: the whole job on N BASIL articles with ``local[1]`` and ``local[2]``. Each
+  session runs the job twice on the same input: the first run loads the models in the Python
+  workers (once per worker process, as on a cluster's executors), the second is the steady rate
+  that a long job sees. Articles per second per core is the number the deployment note scales.
+* ``clustering``: story filing alone (:func:`crossread.spark.clustering.cluster_stories`) on
+  synthetic article features made on the executors (no NLP): 5 articles per story over a year,
+  each article a sparse hashed-text part (200 of 2**18 dimensions, 120 shared with its story) and a
+  dense 384-dimension part (its story's direction plus noise), two actor keys. Time, and the peak
+  resident memory of the driver, the JVM and the Python workers together (sampled from /proc).
+
+    python benchmarks/bench_spark.py throughput --basil ../shared/data/basil --articles 60
+    python benchmarks/bench_spark.py clustering --sizes 100000,1000000 --master 'local[2]'
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        child = int(entry)
+        children.setdefault(int(fields[1]), []).append(child)
+        rss[child] = int(fields[21]) * page
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo += children.get(p, [])
+    return total
+
+
+class PeakMemory:
+    """Peak of :func:`tree_rss` of this process, sampled every ``interval`` seconds."""
+
+    def __init__(self, interval: float = 0.5) -> None:
+        self.interval, self.peak, self._stop = interval, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, tree_rss(os.getpid()))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _session(master: str) -> object:
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    from crossread.spark.job import spark_session
+
+    spark = spark_session(master, "crossread-bench", {"spark.driver.memory": "4g"})
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def throughput(basil: Path, articles: int, cores: list[int]) -> list[dict]:
+    from crossread.analyze.eval_basil import basil_records
+    from crossread.spark import SparkOptions, run_spark
+
+    records, _ = basil_records(basil, None)
+    records = records[:articles]
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "basil.jsonl"
+        source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        words = sum(len(r.get("text", "").split()) for r in records)
+        for n in cores:
+            start = time.perf_counter()
+            spark = _session(f"local[{n}]")
+            started = time.perf_counter() - start
+            runs = []
+            with PeakMemory() as memory:
+                for round_ in range(2):
+                    t0 = time.perf_counter()
+                    summary = run_spark([str(source)], SparkOptions(out=f"{tmp}/out-{n}-{round_}", partitions=4 * n,
+                                                                    first_seen="2026-01-01T00:00:00Z"), spark=spark)
+                    runs.append(time.perf_counter() - t0)
+            spark.stop()
+            row = {"cores": n, "articles": summary.articles, "words": words, "session_start_s": round(started, 1),
+                   "first_run_s": round(runs[0], 1), "warm_run_s": round(runs[1], 1),
+                   "warm_articles_per_s": round(summary.articles / runs[1], 3),
+                   "peak_rss_gb": round(memory.peak / 2**30, 2)}
+            print(json.dumps(row), flush=True)
+            results.append(row)
+    return results
+
+
+def synthetic_partition(part: int, n: int, parts: int, per_story: int = 5, days: int = 365) -> list:
+    """Features of articles ``part``, ``part + parts``, ... below ``n`` (see the module docstring);
+    a pure function of the article number, so any partitioning gives the same set."""
+    from crossread.link.story_assign import StoryFeatures, order_key
+    from crossread.store.codec import round_dense
+
+    out = []
+    for i in range(part, n, parts):
+        story = i // per_story
+        srng = np.random.default_rng(story)
+        topic = srng.choice(2**18, size=150, replace=False)
+        direction = srng.standard_normal(384)
+        day = 738000 + int(srng.integers(0, days))
+        rng = np.random.default_rng(10**9 + i)
+        sparse = np.unique(np.concatenate([rng.choice(topic, 120, replace=False), rng.choice(2**18, 80)]))
+        sv = rng.random(sparse.size) + 0.2
+        sv /= np.linalg.norm(sv)
+        dense = direction / np.linalg.norm(direction) + 0.8 * rng.standard_normal(384) / np.sqrt(384)
+        dense /= np.linalg.norm(dense)
+        idx = np.concatenate([sparse, np.arange(384) + 2**18]).astype(np.int32)
+        values = np.concatenate([sv * np.sqrt(0.5), dense * np.sqrt(0.5)])
+        aday = day + int(rng.integers(0, 3))
+        aid = f"{i:012d}"
+        when = f"{np.datetime64('0001-01-01') + np.timedelta64(aday - 1, 'D')}T00:00:00"
+        entities = frozenset({f"a:story{story}", f"a:common{int(rng.integers(0, 2000))}"})
+        out.append(StoryFeatures(aid, order_key(when, aid), aday, idx, round_dense(values), entities))
+    return out
+
+
+def clustering(sizes: list[int], master: str, threshold: float) -> list[dict]:
+    from crossread.link.coref_metrics import b_cubed
+    from crossread.spark.clustering import cluster_stories
+
+    spark = _session(master)
+    sc = spark.sparkContext
+    results = []
+    for n in sizes:
+        parts = max(8, n // 20000)
+        features = sc.parallelize(range(parts), parts).flatMap(lambda p, n=n, parts=parts: synthetic_partition(p, n, parts))
+        with PeakMemory() as memory:
+            t0 = time.perf_counter()
+            story = cluster_stories(features, threshold)
+            elapsed = time.perf_counter() - t0
+        truth: dict[int, set] = {}
+        found: dict[str, set] = {}
+        for aid, sid in story.items():
+            truth.setdefault(int(aid) // 5, set()).add(aid)
+            found.setdefault(sid, set()).add(aid)
+        _, _, f1 = b_cubed(list(truth.values()), list(found.values()))
+        row = {"articles": n, "master": master, "seconds": round(elapsed, 1),
+               "articles_per_s": round(n / elapsed), "peak_rss_gb": round(memory.peak / 2**30, 2),
+               "stories": len(found), "b3_f1_vs_synthetic_truth": round(f1, 4)}
+        print(json.dumps(row), flush=True)
+        results.append(row)
+    spark.stop()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    t = sub.add_parser("throughput")
+    t.add_argument("--basil", type=Path, required=True)
+    t.add_argument("--articles", type=int, default=60)
+    t.add_argument("--cores", default="1,2")
+    c = sub.add_parser("clustering")
+    c.add_argument("--sizes", default="100000")
+    c.add_argument("--master", default="local[2]")
+    c.add_argument("--threshold", type=float, default=0.34)
+    for p in (t, c):
+        p.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    if args.what == "throughput":
+        results = throughput(args.basil, args.articles, [int(x) for x in args.cores.split(",")])
+    else:
+        results = clustering([int(x) for x in args.sizes.split(",")], args.master, args.threshold)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
