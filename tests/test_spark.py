@@ -110,6 +110,22 @@ def test_a_bad_input_is_a_row_of_the_errors_table_and_the_job_goes_on(demo_runs)
     assert pq.read_table(demo_runs[3] / "articles").num_rows == 2
 
 
+def test_the_import_command_makes_a_store_that_export_reads(demo_runs, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from crossread.cli import main
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["store", "import-parquet", str(demo_runs[1]), str(tmp_path / "store")])
+    assert result.exit_code == 0, result.output
+    assert "imported 2 article(s)" in result.output
+    again = runner.invoke(main, ["store", "import-parquet", str(demo_runs[1]), str(tmp_path / "store")])
+    assert again.exit_code == 1 and "already holds articles" in again.output
+    exported = runner.invoke(main, ["export", str(tmp_path / "store"), "--format", "jsonl", "-o", str(tmp_path / "x")])
+    assert exported.exit_code == 0, exported.output
+    assert len((tmp_path / "x" / "articles.jsonl").read_text().splitlines()) == 2
+
+
 def test_import_refuses_a_folder_that_is_not_spark_output(tmp_path: Path) -> None:
     from crossread.store import Store
     from crossread.store.parquet_import import ParquetImportError, import_parquet
