@@ -5,13 +5,17 @@
   workers (once per worker process, as on a cluster's executors), the second is the steady rate
   that a long job sees. Articles per second per core is the number the deployment note scales.
 * ``clustering``: story filing alone (:func:`crossread.spark.clustering.cluster_stories`) on
-  synthetic article features made on the executors (no NLP): 5 articles per story over a year,
+  synthetic article features made on the executors beforehand (no NLP; not timed): 5 articles per story over a year,
   each article a sparse hashed-text part (200 of 2**18 dimensions, 120 shared with its story) and a
   dense 384-dimension part (its story's direction plus noise), two actor keys. Time, and the peak
   resident memory of the driver, the JVM and the Python workers together (sampled from /proc).
 
     python benchmarks/bench_spark.py throughput --basil ../shared/data/basil --articles 60
     python benchmarks/bench_spark.py clustering --sizes 100000,1000000 --master 'local[2]'
+    python benchmarks/bench_spark.py agreement --basil ../shared/data/basil --articles 240
+
+* ``agreement``: ``crossread spark`` against ``crossread analyze`` on N BASIL articles (stories' B³,
+  tables that differ).
 """
 
 from __future__ import annotations
@@ -124,11 +128,11 @@ def synthetic_partition(part: int, n: int, parts: int, per_story: int = 5, days:
     for i in range(part, n, parts):
         story = i // per_story
         srng = np.random.default_rng(story)
-        topic = srng.choice(2**18, size=150, replace=False)
+        topic = np.unique(srng.integers(0, 2**18, size=150))
         direction = srng.standard_normal(384)
         day = 738000 + int(srng.integers(0, days))
         rng = np.random.default_rng(10**9 + i)
-        sparse = np.unique(np.concatenate([rng.choice(topic, 120, replace=False), rng.choice(2**18, 80)]))
+        sparse = np.unique(np.concatenate([rng.choice(topic, min(120, topic.size), replace=False), rng.choice(2**18, 80)]))
         sv = rng.random(sparse.size) + 0.2
         sv /= np.linalg.norm(sv)
         dense = direction / np.linalg.norm(direction) + 0.8 * rng.standard_normal(384) / np.sqrt(384)
@@ -152,24 +156,75 @@ def clustering(sizes: list[int], master: str, threshold: float) -> list[dict]:
     results = []
     for n in sizes:
         parts = max(8, n // 20000)
-        features = sc.parallelize(range(parts), parts).flatMap(lambda p, n=n, parts=parts: synthetic_partition(p, n, parts))
+        from pyspark import StorageLevel
+
+        t0 = time.perf_counter()
+        features = sc.parallelize(range(parts), parts) \
+            .flatMap(lambda p, n=n, parts=parts: synthetic_partition(p, n, parts)).persist(StorageLevel.MEMORY_AND_DISK)
+        features.count()
+        generated = time.perf_counter() - t0
         with PeakMemory() as memory:
             t0 = time.perf_counter()
             story = cluster_stories(features, threshold)
             elapsed = time.perf_counter() - t0
+        features.unpersist()
         truth: dict[int, set] = {}
         found: dict[str, set] = {}
         for aid, sid in story.items():
             truth.setdefault(int(aid) // 5, set()).add(aid)
             found.setdefault(sid, set()).add(aid)
         _, _, f1 = b_cubed(list(truth.values()), list(found.values()))
-        row = {"articles": n, "master": master, "seconds": round(elapsed, 1),
+        row = {"articles": n, "master": master, "generate_s": round(generated, 1), "seconds": round(elapsed, 1),
                "articles_per_s": round(n / elapsed), "peak_rss_gb": round(memory.peak / 2**30, 2),
                "stories": len(found), "b3_f1_vs_synthetic_truth": round(f1, 4)}
         print(json.dumps(row), flush=True)
         results.append(row)
     spark.stop()
     return results
+
+
+def agreement(basil: Path, articles: int, master: str) -> list[dict]:
+    """Stories of ``crossread spark`` against ``crossread analyze`` on the first N BASIL articles: B³
+    of the Spark stories against analyze's, and which tables differ once both are in a store."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from conftest import store_snapshot
+
+    from crossread.analyze.eval_basil import basil_records
+    from crossread.link.coref_metrics import b_cubed
+    from crossread.pipeline import AnalyzeOptions, run_analyze
+    from crossread.spark import SparkOptions, run_spark
+    from crossread.store import Store
+    from crossread.store.parquet_import import import_parquet
+
+    records, _ = basil_records(basil, None)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "basil.jsonl"
+        source.write_text("".join(json.dumps(r) + "\n" for r in records[:articles]), encoding="utf-8")
+        run_analyze([str(source)], AnalyzeOptions(outdir=Path(tmp) / "analyze", write_outputs=False, json="never"))
+        import sqlite3
+
+        with sqlite3.connect(Path(tmp) / "analyze" / "crossread.db") as conn:
+            first_seen = conn.execute("SELECT first_seen FROM articles LIMIT 1").fetchone()[0]
+        spark = _session(master)
+        run_spark([str(source)], SparkOptions(out=f"{tmp}/tables", first_seen=first_seen), spark=spark)
+        spark.stop()
+        store = Store(f"sqlite:///{tmp}/spark.db")
+        import_parquet(f"{tmp}/tables", store)
+        store.close()
+        a, b = store_snapshot(Path(tmp) / "analyze" / "crossread.db"), store_snapshot(Path(tmp) / "spark.db")
+
+    def clusters(snapshot: dict) -> list[set]:
+        groups: dict[str, set] = {}
+        for row in snapshot["articles"]:
+            groups.setdefault(row[-2], set()).add(row[0])
+        return list(groups.values())
+
+    p, r, f1 = b_cubed(clusters(a), clusters(b))
+    row = {"articles": articles, "stories_analyze": len(clusters(a)), "stories_spark": len(clusters(b)),
+           "b3_precision": round(p, 4), "b3_recall": round(r, 4), "b3_f1": round(f1, 4),
+           "tables_differing": sorted(t for t in a if a[t] != b.get(t))}
+    print(json.dumps(row), flush=True)
+    return [row]
 
 
 def main() -> None:
@@ -183,11 +238,17 @@ def main() -> None:
     c.add_argument("--sizes", default="100000")
     c.add_argument("--master", default="local[2]")
     c.add_argument("--threshold", type=float, default=0.34)
-    for p in (t, c):
+    a = sub.add_parser("agreement")
+    a.add_argument("--basil", type=Path, required=True)
+    a.add_argument("--articles", type=int, default=240)
+    a.add_argument("--master", default="local[2]")
+    for p in (t, c, a):
         p.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     if args.what == "throughput":
         results = throughput(args.basil, args.articles, [int(x) for x in args.cores.split(",")])
+    elif args.what == "agreement":
+        results = agreement(args.basil, args.articles, args.master)
     else:
         results = clustering([int(x) for x in args.sizes.split(",")], args.master, args.threshold)
     if args.json:

@@ -24,12 +24,13 @@ is LSH recall: a best match that shares no band and no entity key with the artic
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
-from crossread.link.story_assign import ACTOR_BOOST, WINDOW_DAYS, StoryFeatures
+from crossread.link.story_assign import ACTOR_BOOST, N_HASH_FEATURES, WINDOW_DAYS, StoryFeatures
 from crossread.records import record_id
 
 BAND_BITS = 8  # hyperplanes per band: P[band agrees] = (1 - angle/π)**8
@@ -47,20 +48,35 @@ def _mix(x: np.ndarray) -> np.ndarray:
         return x ^ (x >> np.uint64(31))
 
 
-def simhash(indices: np.ndarray, values: np.ndarray, bits: int = BAND_BITS * BANDS) -> np.ndarray:
-    """Signs of the projections of a sparse vector on ``bits`` fixed random hyperplanes (±1 entries
-    hashed from (dimension, plane)), as a bool array."""
-    if indices.size == 0:
-        return np.zeros(bits, dtype=bool)
+def plane_signs(indices: np.ndarray, bits: int) -> np.ndarray:
+    """±1 entries of ``bits`` fixed random hyperplanes at these dimensions, (len(indices), bits) float32:
+    bit ``b`` of dimension ``i`` is a bit of splitmix64(i·φ + word), the same on every machine."""
     words = (bits + 63) // 64
     idx = indices.astype(np.uint64)
-    planes = np.empty((indices.size, words * 64), dtype=bool)
     with np.errstate(over="ignore"):
-        for w in range(words):
-            h = _mix(idx * _GOLDEN + np.uint64(w + 1))
-            planes[:, w * 64:(w + 1) * 64] = ((h[:, None] >> np.arange(64, dtype=np.uint64)) & np.uint64(1)).astype(bool)
-    signs = np.where(planes[:, :bits], 1.0, -1.0)
-    return (values.astype(np.float64) @ signs) > 0
+        hashes = np.stack([_mix(idx * _GOLDEN + np.uint64(w + 1)) for w in range(words)], axis=1)
+    bits_ = np.unpackbits(hashes.astype("<u8").view(np.uint8), axis=1, bitorder="little")[:, :bits]
+    return bits_.astype(np.float32) * 2.0 - 1.0
+
+
+def simhash(indices: np.ndarray, values: np.ndarray, bits: int = BAND_BITS * BANDS) -> np.ndarray:
+    """Signs of the projections of a sparse vector on ``bits`` fixed random hyperplanes
+    (:func:`plane_signs`), as a bool array."""
+    if indices.size == 0:
+        return np.zeros(bits, dtype=bool)
+    values = values.astype(np.float32)
+    dense = indices >= N_HASH_FEATURES  # the lead embedding's dimensions: the same in every vector, cached
+    projection = values[~dense] @ plane_signs(indices[~dense], bits)
+    if dense.any():
+        offsets = indices[dense] - N_HASH_FEATURES
+        planes = _dense_planes(bits, max(512, 1 << int(offsets.max()).bit_length()))
+        projection += values[dense] @ planes[offsets]
+    return projection > 0
+
+
+@functools.lru_cache(maxsize=4)
+def _dense_planes(bits: int, size: int) -> np.ndarray:
+    return plane_signs(np.arange(N_HASH_FEATURES, N_HASH_FEATURES + size, dtype=np.int64), bits)
 
 
 def time_bucket(day: int, window_days: int = WINDOW_DAYS) -> int:
@@ -147,6 +163,9 @@ def cluster_stories(features: Any, threshold: float, window_days: int = WINDOW_D
         limit = max_entity_block if key.split("|", 1)[1].startswith("e:") else None
         return block_pairs(members, window_days, limit)
 
+    from pyspark import StorageLevel
+
+    features = features.persist(StorageLevel.MEMORY_AND_DISK)  # read four times below
     by_id = features.map(lambda f: (f.article_id, f))
     pairs = features.flatMap(keyed).groupByKey().flatMap(pairs_of).distinct()
     scored = (pairs.join(by_id)  # (earlier, (later, features of earlier))
@@ -157,4 +176,5 @@ def cluster_stories(features: Any, threshold: float, window_days: int = WINDOW_D
     best = scored.groupByKey().map(lambda kv: best_matches(kv[0], kv[1]))
     matches = {article_id: ids for article_id, _, ids in best.collect()}
     order_keys = dict(features.map(lambda f: (f.article_id, f.order_key)).collect())
+    features.unpersist()
     return file_in_order(order_keys, matches)

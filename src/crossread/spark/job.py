@@ -25,6 +25,7 @@ undated articles) is the run's start unless given.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -152,7 +153,7 @@ def analyse_partition(items: Iterable[tuple[int, Article]], nlp_name: str | None
     yield "nlp", pipeline_provenance(nlp)
     context = ArticleContext(first_seen=first_seen, embeddings=embeddings)
     batch = [first]
-    for item in [*items, None]:
+    for item in itertools.chain(items, [None]):  # None: the end, flush the last batch
         if item is not None:
             batch.append(item)
             if len(batch) < batch_size:
