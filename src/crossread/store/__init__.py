@@ -226,7 +226,8 @@ class Store:
         """(article id, local actor id) -> corpus-wide actor id, of every article actor."""
         t = s.article_actors
         with self.engine.connect() as conn:
-            return {(a, l): aid for a, l, aid in conn.execute(select(t.c.article_id, t.c.local_id, t.c.actor_id))}
+            return {(article, local): aid for article, local, aid in
+                    conn.execute(select(t.c.article_id, t.c.local_id, t.c.actor_id))}
 
     def _insert_all(self, conn: Connection, tables: Mapping[str, list[dict[str, Any]]]) -> None:
         for table in s.metadata.sorted_tables:  # parents before children
