@@ -417,6 +417,76 @@ def store_check(outdir: Path | None, db: str | None) -> None:
     click.echo(f"store {label}: ok (schema revision {result.revision or 'none'}{articles})", err=True)
 
 
+@store_group.command(name="import-parquet")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@_store_args
+def store_import_parquet(path: Path, outdir: Path | None, db: str | None) -> None:
+    """Load the Parquet tables that `crossread spark` wrote to PATH into a new store: OUTDIR/crossread.db
+    (or --db). `crossread serve`, `report` and `export` then read it."""
+    from crossread.store import default_db_url
+    from crossread.store.parquet_import import ParquetImportError, import_parquet
+
+    _check_db_url(db)
+    if db is None and outdir is None:
+        raise click.UsageError("give the folder for the new store (OUTDIR), or --db URL")
+    if outdir is not None:
+        outdir.mkdir(parents=True, exist_ok=True)
+    url = db or default_db_url(outdir)
+    with _faults_in_words(url):
+        store = _open_store(url, lock=True)
+        try:
+            counts = import_parquet(path, store)
+        except ParquetImportError as exc:
+            raise click.ClickException(str(exc)) from exc
+        finally:
+            store.close()
+    click.echo(f"imported {counts.get('articles', 0)} article(s) and {counts.get('stories', 0)} stor"
+               f"{'y' if counts.get('stories', 0) == 1 else 'ies'} into {url}", err=True)
+
+
+@main.command(name="spark")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--out", "out", required=True,
+              help="Folder (local path or Hadoop-compatible URI) for the Parquet tables, one folder per table.")
+@click.option("--master", default=None,
+              help="Spark master URL (local[4], yarn, spark://HOST:7077, k8s://...); default: spark-submit's, "
+                   "else local[*].")
+@click.option("--partitions", type=click.IntRange(min=1), default=None,
+              help="Partitions of the per-article stage (default: twice the cluster's cores).")
+@click.option("--nlp", "nlp_name", default=None, envvar="CROSSREAD_NLP",
+              help="spaCy pipeline name or path, installed on every executor (default: the shipped one).")
+@click.option("--no-embeddings", is_flag=True, help="Lexical features only (no MiniLM): as analyze --no-embeddings.")
+@click.option("--first-seen", default=None,
+              help="UTC time the run files undated articles at (default: now); give it to rerun identically.")
+@click.option("--max-bytes", type=int, default=20 * 1024 * 1024, show_default=True, help="Skip inputs larger than this.")
+@click.option("--conf", "confs", multiple=True, metavar="KEY=VALUE", help="A Spark setting; repeatable.")
+@click.option("-v", "--verbose", count=True)
+def spark_command(inputs: tuple[str, ...], out: str, master: str | None, partitions: int | None, nlp_name: str | None,
+                  no_embeddings: bool, first_seen: str | None, max_bytes: int, confs: tuple[str, ...],
+                  verbose: int) -> None:
+    """Run the analysis as an Apache Spark job and write the store's tables as Parquet under --out
+    (docs/SPARK.md); `crossread store import-parquet OUT DIR` loads them into a store."""
+    _setup_logging(verbose)
+    conf = {}
+    for item in confs:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise click.UsageError(f"--conf {item!r}: expected KEY=VALUE")
+        conf[key] = value
+    try:
+        from crossread.spark import SparkOptions, run_spark
+    except ImportError as exc:
+        raise click.ClickException(f"crossread spark needs pyspark: pip install 'crossread[spark]' ({exc})") from exc
+    options = SparkOptions(out=out, master=master, partitions=partitions or 0, nlp=nlp_name,
+                           embeddings=not no_embeddings, max_bytes=max_bytes, first_seen=first_seen, conf=conf)
+    summary = run_spark(inputs, options)
+    for item, reason in summary.errors:
+        click.echo(f"skipped {item}: {reason}", err=True)
+    click.echo(summary.line() + f"; tables in {out}", err=True)
+    if summary.errors:
+        sys.exit(EXIT_SKIPPED)
+
+
 @main.command()
 @_store_args
 @click.option("--host", default="127.0.0.1", show_default=True,

@@ -27,21 +27,23 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, event, func, insert, or_, select, text, update
 from sqlalchemy.engine import Connection, Engine, create_engine
 
-from crossread.analyze.coverage import outlet_column
 from crossread.extract import ArticleRecords
 from crossread.link.actor_resolve import ActorForm, actor_id, describe_counts, expand_unit, group_forms
 from crossread.records import Actor, Analysis, Article, Mention, Story
 from crossread.store import schema as s
-from crossread.store.codec import pack_dense, pack_sparse, sentence_from, unpack_dense, unpack_sparse
+from crossread.store.codec import pack_dense, sentence_from, unpack_dense, unpack_sparse
 from crossread.store.lock import StoreInUse, WriterLock, sqlite_file, store_label  # noqa: F401 - StoreInUse re-exported
-from crossread.store.rows import (
+from crossread.store.rows import (  # noqa: F401 - published_date re-exported
     article_of,
     article_rows,
     extraction_rows,
+    feature_row,
     framing_rows_of,
+    published_date,
     records_of,
     story_record_rows,
     story_records_of,
+    story_summary,
 )
 from crossread.store.tallies import tally_stories, untally_stories
 
@@ -106,16 +108,6 @@ class ArticleBundle:
     records: ArticleRecords
     features: Any = None  # crossread.link.story_assign.StoryFeatures
     nlp: dict[str, Any] | None = None  # crossread.nlp.loader.pipeline_provenance
-
-
-def published_date(published: str | None) -> str | None:
-    """The YYYY-MM-DD date of a publication time, None when it has none."""
-    day = (published or "").strip()[:10]
-    try:
-        _dt.date.fromisoformat(day)
-    except ValueError:
-        return None
-    return day
 
 
 def effective_when(article: Article, first_seen: str) -> str:
@@ -226,6 +218,18 @@ class Store:
             self._insert_all(conn, tables)
         return added
 
+    def insert_rows(self, conn: Connection, table_name: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert rows as they are into one table (:mod:`crossread.store.parquet_import`)."""
+        if rows:
+            conn.execute(insert(s.metadata.tables[table_name]), list(rows))
+
+    def article_actor_ids(self) -> dict[tuple[str, str], str | None]:
+        """(article id, local actor id) -> corpus-wide actor id, of every article actor."""
+        t = s.article_actors
+        with self.engine.connect() as conn:
+            return {(article, local): aid for article, local, aid in
+                    conn.execute(select(t.c.article_id, t.c.local_id, t.c.actor_id))}
+
     def _insert_all(self, conn: Connection, tables: Mapping[str, list[dict[str, Any]]]) -> None:
         for table in s.metadata.sorted_tables:  # parents before children
             rows = tables.get(table.name)
@@ -234,9 +238,7 @@ class Store:
 
     @staticmethod
     def _feature_row(features: Any) -> dict[str, Any]:
-        return {"article_id": features.article_id, "day": features.day, "order_key": features.order_key,
-                "vector": pack_sparse(features.indices, features.values),
-                "entities": "\n".join(sorted(features.entities))}
+        return feature_row(features)
 
     def articles_by_id(self, ids: Sequence[str], conn: Connection | None = None) -> dict[str, Article]:
         """Articles (with removed chrome, signals and authors) by id."""
@@ -654,23 +656,14 @@ class Store:
                 raise RuntimeError(f"story {story.id} changed while it was analysed; run again")
             meta = self._rows(conn, select(s.articles.c.id, s.articles.c.outlet, s.articles.c.published)
                               .where(s.articles.c.story_id == story.id))
-            outlet_of = {m["id"]: m["outlet"] for m in meta}
-            # as the report counts them (crossread.report.source): published dates only; a claim is
-            # contradicted when an article of the story contradicts it
-            dates = sorted(d for m in meta if (d := published_date(m["published"])))
-            contradicted = sum(any(r.stance == "contradicts" for r in c.relations) if c.relations
-                               else c.status == "contradicted" for c in output.claims)
             self._delete_story_records(conn, [story.id])
             rows = story_record_rows(story.id, texts, output.events, output.quotes, output.claims,
                                      output.derivations, output.framing)
             self._insert_all(conn, rows)
             tally_stories(conn, [story.id])
-            outlets = {outlet_column(o, a) for a, o in outlet_of.items()}
             conn.execute(update(s.stories).where(s.stories.c.id == story.id).values(
-                title=story.title, first_date=dates[0] if dates else None, last_date=dates[-1] if dates else None,
-                articles=len(texts), outlets=len(outlets), events=len(output.events), quotes=len(output.quotes),
-                claims=len(output.claims), contradicted_claims=contradicted,
-                derivations=len(output.derivations), stale=False))
+                **story_summary(output, {m["id"]: m["outlet"] for m in meta},
+                                {m["id"]: m["published"] for m in meta}), stale=False))
             self.mark_pending("report", [story.id], conn)
 
     # ------------------------------------------------------------------ reading records back

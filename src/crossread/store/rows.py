@@ -6,6 +6,7 @@ Evidence keeps offsets, not text: a sentence is stored as its slice of the artic
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -31,7 +32,7 @@ from crossread.records import (
     sorted_labels,
     sorted_terms,
 )
-from crossread.store.codec import sentence_from, sentence_offsets
+from crossread.store.codec import pack_sparse, sentence_from, sentence_offsets
 from crossread.store.schema import PLACE_COLUMNS
 
 Row = dict[str, Any]
@@ -94,6 +95,23 @@ def article_of(row: Mapping[str, Any], removed: Iterable[Mapping[str, Any]] = ()
         removed=[Removed(text=r["text"], reason=r["reason"]) for r in removed],
         signals=[Signal(kind=s["kind"], text=s["text"], start=s["char_start"], end=s["char_end"]) for s in signals],
     )
+
+
+def published_date(published: str | None) -> str | None:
+    """The YYYY-MM-DD date of a publication time, None when it has none."""
+    day = (published or "").strip()[:10]
+    try:
+        _dt.date.fromisoformat(day)
+    except ValueError:
+        return None
+    return day
+
+
+def feature_row(features: Any) -> Row:
+    """The ``story_features`` row of one article's :class:`~crossread.link.story_assign.StoryFeatures`."""
+    return {"article_id": features.article_id, "day": features.day, "order_key": features.order_key,
+            "vector": pack_sparse(features.indices, features.values),
+            "entities": "\n".join(sorted(features.entities))}
 
 
 # --------------------------------------------------------------------------- what one article says
@@ -295,6 +313,23 @@ def story_record_rows(story_id: str, texts: Mapping[str, str], events: Sequence[
                 out[table] += [{"story_id": story_id, "outlet": f.outlet, "actor_id": f.actor, column: item.text,
                                 "position": i, **evidence_row(texts, ev)} for i, ev in enumerate(item.evidence)]
     return dict(out)
+
+
+def story_summary(output: Any, outlet_of: Mapping[str, str | None], published_of: Mapping[str, str | None]) -> Row:
+    """The ``stories`` columns the story stage fills for one :class:`~crossread.analyze.story.StoryOutput`
+    (``outlet_of`` / ``published_of``: article id -> outlet / publication time, for the story's articles):
+    its title, dates and counts, as the report counts them (:mod:`crossread.report.source`): published
+    dates only; a claim is contradicted when an article of the story contradicts it."""
+    from crossread.analyze.coverage import outlet_column
+
+    dates = sorted(d for p in published_of.values() if (d := published_date(p)))
+    contradicted = sum(any(r.stance == "contradicts" for r in c.relations) if c.relations
+                       else c.status == "contradicted" for c in output.claims)
+    return {"title": output.story.title, "first_date": dates[0] if dates else None,
+            "last_date": dates[-1] if dates else None, "articles": len(outlet_of),
+            "outlets": len({outlet_column(o, a) for a, o in outlet_of.items()}), "events": len(output.events),
+            "quotes": len(output.quotes), "claims": len(output.claims), "contradicted_claims": contradicted,
+            "derivations": len(output.derivations)}
 
 
 def story_records_of(tables: Mapping[str, Sequence[Mapping[str, Any]]], texts: Mapping[str, str],
