@@ -53,6 +53,7 @@ from typing import Any
 
 from crossread.nlp import docview
 from crossread.records import Article, Evidence, Quote, QuoteKind, record_id
+from crossread.sentences import ENDS_WITH_TITLE_ABBREVIATION, sentence_spans as shared_sentence_spans
 
 # --------------------------------------------------------------------------- lexicon
 
@@ -712,8 +713,7 @@ def _doc_tokens(view: Any) -> tuple[list[_Tok], bool]:
     return toks, has_dep
 
 
-_ABBREV_END = re.compile(r"(?:^|\s)(?:No|Nos|Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Reps|Gov|Lt|Col|Sgt|Capt|Adm|Prof|Rev|St|"
-                         r"Sens|Gens|Maj|Cmdr|Supt|Insp|Amb|Pres|vs|Vol|Art|Sec|Fig)\.\s*$")
+_ABBREV_END = ENDS_WITH_TITLE_ABBREVIATION  # the shared list (crossread.sentences)
 
 # a sentence piece ending in a quotation closed on a comma, or on ?/!/a dash
 _OPEN_END = re.compile(r"[,;]\s*[”\"’']+\s*$")
@@ -735,7 +735,8 @@ def _sentence_ranges(text: str, doc: Any) -> list[tuple[int, int]]:
 
 
 def _ranges(text: str, raw: list[tuple[int, int]] | None) -> list[tuple[int, int]]:
-    """:func:`_sentence_ranges` from the Doc's sentence spans (``raw``), else (``None``) from a regex."""
+    """:func:`_sentence_ranges` from the Doc's sentence spans (``raw``), else (``None``, no Doc) from
+    :func:`crossread.sentences.sentence_spans`."""
     ranges: list[tuple[int, int]] = []
     if raw is not None:
         # statistical splitters break after title abbreviations ("its No. 1 ally", "Gen.
@@ -761,13 +762,8 @@ def _ranges(text: str, raw: list[tuple[int, int]] | None) -> list[tuple[int, int
                 a += m.end()
             if text[a:b].strip():
                 raw.append((a, b))
-    else:
-        raw = []
-        start = 0
-        for m in re.finditer(r"(?<=[.!?])[”\"’')\]]*\s+(?=[“\"‘'(\[]?[A-Z0-9])", text):
-            raw.append((start, m.start()))
-            start = m.end()
-        raw.append((start, len(text)))
+    else:  # no Doc: the one shared splitter (it also breaks at line breaks and strips)
+        raw = shared_sentence_spans(text)
     for start, end in raw:
         pos = start
         for piece in re.split(r"(\n)", text[start:end]):
