@@ -48,6 +48,7 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -672,19 +673,23 @@ class _Tok:
     is_ent: bool = False
 
 
-_TOKEN_RE = re.compile(r"\w+(?:[’'.]\w+)*|n't|''|[^\w\s]", re.UNICODE)
+@lru_cache(maxsize=1)
+def _tokenizer() -> Any:
+    """spaCy's English tokenizer alone (no parse), for text that comes without a Doc."""
+    import spacy
+
+    return spacy.blank("en").tokenizer
 
 
 def _tokens(text: str, doc: Any) -> tuple[list[_Tok], bool]:
-    """Tokens of ``text``; from ``doc`` when it was made from the same text. The list is read
-    once per Doc (shared by the quote and claim extractors of one extraction): never mutate it."""
+    """Tokens of ``text``, read from ``doc`` when it was made from the same text, else from a Doc that
+    spaCy's tokenizer makes of it (no parse: the rules fall back to word patterns); never a tokenizer
+    of our own. The list is read once per Doc (shared by the quote and claim extractors of one
+    extraction): never mutate it."""
     if doc is not None and docview.text_of(doc) == text and len(doc):
         view = docview.view_of(doc)
         return view.memo("quotes._tokens", lambda: _doc_tokens(view))
-    toks = [_Tok(k, m.start(), m.end(), '"' if m.group() == "''" else m.group(),
-                 '"' if m.group() == "''" else m.group().lower(), "", "", "", k)
-            for k, m in enumerate(_TOKEN_RE.finditer(text))]
-    return toks, False
+    return _doc_tokens(docview.DocView(_tokenizer()(text)))
 
 
 def _doc_tokens(view: Any) -> tuple[list[_Tok], bool]:
