@@ -80,3 +80,8 @@ def test_a_component_without_what_it_requires_says_which_to_add_first(nlp):
     doc = nlp(TEXT)
     with pytest.raises(ValueError, match="crossread_actors"):
         spacy.blank("en").add_pipe("crossread_events")(doc)
+
+
+def test_records_from_a_doc_without_the_components_results_say_what_to_run(nlp):
+    with pytest.raises(ValueError, match="extraction components"):
+        records_from_doc(nlp("Iran met Qatar."))

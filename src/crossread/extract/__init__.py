@@ -82,11 +82,15 @@ def records_from_doc(doc: Any) -> ArticleRecords:
     """The one conversion from the Doc's extraction annotations (``doc._.crossread_*``, written by the
     components) to records: quotes get their resolved speaker and confidence (one record per quote id),
     claims the speaker of the quote they come from, else the actor whose mention covers them."""
-    from crossread.extract.components import doc_article
+    from crossread.extract.components import OUTPUTS, doc_article
     from crossread.extract.coref import speaker_confidence
 
-    article = doc_article(doc)
     ext = doc._
+    missing = [name for name in OUTPUTS if getattr(ext, name) is None]
+    if missing:
+        raise ValueError(f"the Doc has no {', '.join(missing)} results: run the extraction components first "
+                         "(extract_records(article, doc) does)")
+    article = doc_article(doc)
     actors, events = ext.crossread_actors, ext.crossread_events
     mentions = _mention_index(actors)
     speaker_of: dict[tuple[int, int], str | None] = {}
