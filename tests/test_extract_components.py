@@ -58,6 +58,8 @@ def test_pipeline_components_give_the_records_extract_records_gives(nlp):
             with_extractors.add_pipe(name, before="parser" if name == "crossread_paragraphs" else None)
     for name in EXTRACTORS:
         with_extractors.add_pipe(name)
+    # every attribute a component requires is assigned by one before it (spaCy's pipeline analysis)
+    assert not any(with_extractors.analyze_pipes()["problems"].values())
     doc = with_extractors(article_doc(with_extractors, article()))
     assert all(getattr(doc._, name) is not None for name in EXTRACTORS)
     assert dump(records_from_doc(doc)) == expected
