@@ -67,6 +67,7 @@ import numpy as np
 from crossread.analyze.derivation import PARAPHRASE_COSINE, lexically_possible, stems
 from crossread.grouping import MinRootGroups
 from crossread.records import Article, Claim, ClaimRelation, Event, Evidence, Story, record_id
+from crossread.sentences import sentence_spans as shared_sentence_spans
 
 Embedder = Callable[[list[str]], np.ndarray]
 
@@ -82,7 +83,6 @@ _NOT_ONLY = re.compile(r"\bnot (?:only|just|merely)\b", re.IGNORECASE)
 _NEGATION_WORD = re.compile(r"\b(?:not|no|never|nor|neither|nobody|nothing|none|cannot)\b|n't\b", re.IGNORECASE)
 STOP = {"the", "a", "an", "of", "to", "in", "on", "and", "or", "that", "this", "is", "was", "were", "be", "has",
         "have", "had", "for", "with", "by", "as", "at", "it", "its", "their", "his", "her", "from", "which", "who"}
-_SENTENCE = re.compile(r"[^\n.!?]+(?:[.!?]+[\"”’']?|\n|$)")
 
 
 def _content_words(text: str) -> set[str]:
@@ -364,17 +364,9 @@ def claim_confidence(claim: Claim) -> float:
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of ``text`` (a light splitter for evidence offsets)."""
-    spans = []
-    for m in _SENTENCE.finditer(text):
-        start, end = m.start(), m.end()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end - start > 1:
-            spans.append((start, end))
-    return spans
+    """Character spans of the sentences of stored ``text`` (no Doc): the one shared splitter
+    (:func:`crossread.sentences.sentence_spans`)."""
+    return shared_sentence_spans(text)
 
 
 @lru_cache(maxsize=256)

@@ -30,6 +30,7 @@ from importlib import resources
 from typing import Any, Iterable, Sequence
 
 from crossread.nlp import docview
+from crossread.sentences import sentence_spans as shared_sentence_spans
 from crossread.records import (Actor, Analysis, Article, Evidence, Framing, Label, LoadedTerm, sorted_labels,
                                sorted_terms)
 
@@ -166,7 +167,8 @@ def _as_view(doc: Any) -> Any:
 
 
 def _sentence_spans(article: Article, doc: Any) -> list[tuple[int, int]]:
-    """Sentence char spans in article.text (from the doc when it has sentences, else a regex splitter)."""
+    """Sentence char spans in article.text (from the doc when it has sentences, else
+    :func:`crossread.sentences.sentence_spans`)."""
     if isinstance(doc, docview.DocView):  # asked three times per article: computed once per Doc and text
         return list(doc.memo(("framing._sentence_spans", article.text), lambda: _compute_sentence_spans(article, doc)))
     return _compute_sentence_spans(article, doc)
@@ -182,14 +184,8 @@ def _compute_sentence_spans(article: Article, doc: Any) -> list[tuple[int, int]]
                     spans.append((base + sent.start_char, base + sent.end_char))
         except (ValueError, AttributeError):
             spans = []
-    if not spans:
-        text = article.text
-        start = 0
-        for m in re.finditer(r"[.!?][\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]*[A-Z0-9])|\n+", text):
-            spans.append((start, m.end()))
-            start = m.end()
-        if start < len(text):
-            spans.append((start, len(text)))
+    if not spans:  # no Doc sentences: the one shared splitter
+        spans = shared_sentence_spans(article.text)
     # strip surrounding whitespace
     out = []
     for s, e in spans:

@@ -19,6 +19,8 @@ import re
 from functools import lru_cache
 from collections.abc import Sequence
 
+from crossread.sentences import sentences as split_sentences
+
 LABELS = ("agree", "disagree", "discuss", "unrelated")
 
 REFUTING = frozenset(
@@ -43,7 +45,6 @@ _STOP = frozenset(
     "new just".split()
 )
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_SENT = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def tokens(text: str) -> list[str]:
@@ -62,7 +63,8 @@ def content(text: str) -> list[str]:
 
 
 def sentences(body: str) -> list[str]:
-    return [s for s in (p.strip() for p in _SENT.split(body)) if s]
+    """The sentences of a body with no Doc: the one shared splitter (:mod:`crossread.sentences`)."""
+    return split_sentences(body)
 
 
 def _overlap(claim: set[str], other: set[str]) -> float:

@@ -1,8 +1,10 @@
 """Within-article extraction: actors, events, quotes, claims.
 
-Each extractor is a pure function over one article and its parsed ``doc``;
-``extract_records`` runs them in dependency order (actors first: events, quote
-speakers and claim attributions resolve to them).
+Each extractor is a spaCy pipeline component (:mod:`crossread.extract.components`) that reads the
+Doc's tokens, sentences and entities and writes its result to a Doc extension, in dependency order
+(actors first: events, quote speakers and claim attributions resolve to them);
+``records_from_doc`` converts those annotations to records, ``extract_records`` runs the components
+on a Doc that lacks them and converts.
 """
 
 from __future__ import annotations
@@ -68,37 +70,36 @@ def _actor_at(index: Sequence[tuple[int, int, str]], start: int | None, end: int
 
 
 def extract_records(article: Article, doc: Any) -> ArticleRecords:
-    """Run every extractor over one article's parsed ``doc``."""
-    from crossread.nlp import docview
+    """The records of one article from its parsed ``doc``: the extraction components
+    (:mod:`crossread.extract.components`) run on the Doc unless it already holds their results for
+    ``article``; :func:`records_from_doc` converts what they wrote."""
+    from crossread.extract.components import annotate
 
-    # one token view of ``doc`` for all the extractors (read once; dropped at the end)
-    with docview.scope(doc):
-        return _extract_all(article, doc)
+    return records_from_doc(annotate(doc, article))
 
 
-def _extract_all(article: Article, doc: Any) -> ArticleRecords:
-    from crossread.analyze.framing import framing_for_article
-    from crossread.extract.actors import resolve_actors
-    from crossread.extract.claims import extract_claim_spans
-    from crossread.extract.coref import resolve_speakers, speaker_confidence
-    from crossread.extract.events import extract_events
-    from crossread.extract.quotes import extract_quote_spans
+def records_from_doc(doc: Any) -> ArticleRecords:
+    """The one conversion from the Doc's extraction annotations (``doc._.crossread_*``, written by the
+    components) to records: quotes get their resolved speaker and confidence (one record per quote id),
+    claims the speaker of the quote they come from, else the actor whose mention covers them."""
+    from crossread.extract.components import OUTPUTS, doc_article
+    from crossread.extract.coref import speaker_confidence
 
-    actors = resolve_actors(article, doc)
-    events = extract_events(article, doc, actors)
-
+    ext = doc._
+    missing = [name for name in OUTPUTS if getattr(ext, name) is None]
+    if missing:
+        raise ValueError(f"the Doc has no {', '.join(missing)} results: run the extraction components first "
+                         "(extract_records(article, doc) does)")
+    article = doc_article(doc)
+    actors, events = ext.crossread_actors, ext.crossread_events
     mentions = _mention_index(actors)
-    quote_spans = extract_quote_spans(article, doc)
-    # the speaker of each quote: names, pronouns, role nouns and relative pronouns resolved to
-    # actors (extract/coref.py); the speaker span as it should be shown
-    speakers = resolve_speakers(article.text, doc, actors, quote_spans)
     speaker_of: dict[tuple[int, int], str | None] = {}
     quotes: list[Quote] = []
     seen: set[str] = set()
-    for span, speaker in zip(quote_spans, speakers):
-        if span.source_start is not None and span.source_end is not None:
-            speaker_of[(span.source_start, span.source_end)] = speaker.actor
-        span.source_start, span.source_end = speaker.start, speaker.end
+    for annotation in ext.crossread_quotes:
+        span, speaker = annotation.span, annotation.speaker
+        if annotation.cue_source is not None:
+            speaker_of[annotation.cue_source] = speaker.actor
         quote = span.to_record(article)
         if quote.id in seen:
             continue
@@ -110,7 +111,7 @@ def _extract_all(article: Article, doc: Any) -> ArticleRecords:
             speaker_of[(speaker.start, speaker.end)] = speaker.actor
 
     claims: list[Claim] = []
-    for claim_span in extract_claim_spans(article, doc, quote_spans, signal_spans=article.signals):
+    for claim_span in ext.crossread_claims:
         claim = claim_span.claim
         key = (claim_span.source_start, claim_span.source_end)
         if key in speaker_of:
@@ -118,5 +119,5 @@ def _extract_all(article: Article, doc: Any) -> ArticleRecords:
         else:
             claim.attributed_to = _actor_at(mentions, claim_span.source_start, claim_span.source_end)
         claims.append(claim)
-    framing = framing_for_article(article, doc, actors)
-    return ArticleRecords(actors=actors, events=events, quotes=quotes, claims=claims, framing=framing)
+    return ArticleRecords(actors=list(actors), events=list(events), quotes=quotes, claims=claims,
+                          framing=list(ext.crossread_framing))

@@ -48,11 +48,13 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from crossread.nlp import docview
 from crossread.records import Article, Evidence, Quote, QuoteKind, record_id
+from crossread.sentences import ENDS_WITH_TITLE_ABBREVIATION, sentence_spans as shared_sentence_spans
 
 # --------------------------------------------------------------------------- lexicon
 
@@ -671,19 +673,23 @@ class _Tok:
     is_ent: bool = False
 
 
-_TOKEN_RE = re.compile(r"\w+(?:[’'.]\w+)*|n't|''|[^\w\s]", re.UNICODE)
+@lru_cache(maxsize=1)
+def _tokenizer() -> Any:
+    """spaCy's English tokenizer alone (no parse), for text that comes without a Doc."""
+    import spacy
+
+    return spacy.blank("en").tokenizer
 
 
 def _tokens(text: str, doc: Any) -> tuple[list[_Tok], bool]:
-    """Tokens of ``text``; from ``doc`` when it was made from the same text. The list is read
-    once per Doc (shared by the quote and claim extractors of one extraction): never mutate it."""
+    """Tokens of ``text``, read from ``doc`` when it was made from the same text, else from a Doc that
+    spaCy's tokenizer makes of it (no parse: the rules fall back to word patterns); never a tokenizer
+    of our own. The list is read once per Doc (shared by the quote and claim extractors of one
+    extraction): never mutate it."""
     if doc is not None and docview.text_of(doc) == text and len(doc):
         view = docview.view_of(doc)
         return view.memo("quotes._tokens", lambda: _doc_tokens(view))
-    toks = [_Tok(k, m.start(), m.end(), '"' if m.group() == "''" else m.group(),
-                 '"' if m.group() == "''" else m.group().lower(), "", "", "", k)
-            for k, m in enumerate(_TOKEN_RE.finditer(text))]
-    return toks, False
+    return _doc_tokens(docview.DocView(_tokenizer()(text)))
 
 
 def _doc_tokens(view: Any) -> tuple[list[_Tok], bool]:
@@ -712,8 +718,7 @@ def _doc_tokens(view: Any) -> tuple[list[_Tok], bool]:
     return toks, has_dep
 
 
-_ABBREV_END = re.compile(r"(?:^|\s)(?:No|Nos|Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Reps|Gov|Lt|Col|Sgt|Capt|Adm|Prof|Rev|St|"
-                         r"Sens|Gens|Maj|Cmdr|Supt|Insp|Amb|Pres|vs|Vol|Art|Sec|Fig)\.\s*$")
+_ABBREV_END = ENDS_WITH_TITLE_ABBREVIATION  # the shared list (crossread.sentences)
 
 # a sentence piece ending in a quotation closed on a comma, or on ?/!/a dash
 _OPEN_END = re.compile(r"[,;]\s*[”\"’']+\s*$")
@@ -735,7 +740,8 @@ def _sentence_ranges(text: str, doc: Any) -> list[tuple[int, int]]:
 
 
 def _ranges(text: str, raw: list[tuple[int, int]] | None) -> list[tuple[int, int]]:
-    """:func:`_sentence_ranges` from the Doc's sentence spans (``raw``), else (``None``) from a regex."""
+    """:func:`_sentence_ranges` from the Doc's sentence spans (``raw``), else (``None``, no Doc) from
+    :func:`crossread.sentences.sentence_spans`."""
     ranges: list[tuple[int, int]] = []
     if raw is not None:
         # statistical splitters break after title abbreviations ("its No. 1 ally", "Gen.
@@ -761,13 +767,8 @@ def _ranges(text: str, raw: list[tuple[int, int]] | None) -> list[tuple[int, int
                 a += m.end()
             if text[a:b].strip():
                 raw.append((a, b))
-    else:
-        raw = []
-        start = 0
-        for m in re.finditer(r"(?<=[.!?])[”\"’')\]]*\s+(?=[“\"‘'(\[]?[A-Z0-9])", text):
-            raw.append((start, m.start()))
-            start = m.end()
-        raw.append((start, len(text)))
+    else:  # no Doc: the one shared splitter (it also breaks at line breaks and strips)
+        raw = shared_sentence_spans(text)
     for start, end in raw:
         pos = start
         for piece in re.split(r"(\n)", text[start:end]):

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from crossread.records import Article, record_id
+from crossread.sentences import sentences as split_sentences
 
 N_HASH_FEATURES = 2**18
 EMBEDDING_WEIGHT = 0.5
@@ -48,12 +48,12 @@ WINDOW_DAYS = 7
 EMBEDDING_THRESHOLD = 0.34
 TEXT_ONLY_THRESHOLD = 0.18
 LEAD_SENTENCES = 3
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def lead_text(article: Article, sentences: int = LEAD_SENTENCES, max_chars: int = 1000) -> str:
     """Headline plus the first ``sentences`` sentences of the body."""
-    parts = [p.strip() for p in _SENTENCE_END.split(article.text) if len(p.strip()) > 20]
+    # stored text, no Doc: the one shared splitter
+    parts = [p for p in split_sentences(article.text) if len(p) > 20]
     lead = " ".join(parts[:sentences])
     return f"{article.title or ''}. {lead}".strip(" .")[:max_chars]
 

@@ -297,7 +297,8 @@ def training_sequences(docs: Iterable[Doc]) -> Iterable[tuple[list[str], list[st
             yield [t.text for t in sent], tags[sent.start:sent.end]
 
 
-@Language.factory("crossread_crf_ner", default_config={"gate": 0.2, "propagate": True})
+@Language.factory("crossread_crf_ner", default_config={"gate": 0.2, "propagate": True},
+                  assigns=["doc.ents", "token.ent_iob", "token.ent_type"])
 def make_crf_ner(nlp: Language, name: str, gate: float, propagate: bool) -> "CrfNer":
     return CrfNer(nlp, name, gate=gate, propagate=propagate)
 

@@ -38,7 +38,8 @@ from crossread.nlp.gazetteer import DETERMINERS, GOVERNMENT_BY_LEADER, HONORIFIC
 
 @Language.factory("crossread_gazetteer",
                   default_config={"relabel": True, "add": True, "expand": True, "drop_lowercase": True,
-                                  "trim_titles": True})
+                                  "trim_titles": True},
+                  assigns=["doc.ents", "token.ent_iob", "token.ent_type"])
 def make_gazetteer(nlp: Language, name: str, relabel: bool, add: bool, expand: bool = True,
                    drop_lowercase: bool = True, trim_titles: bool = True) -> "Gazetteer":
     return Gazetteer(nlp, name, relabel=relabel, add=add, expand=expand, drop_lowercase=drop_lowercase,

@@ -109,6 +109,10 @@ def load_pipeline(name: str | None = None) -> Language:
     if name == transformer_ner.ACCURATE_PIPELINE:
         name = None  # the opt-in name of the transformer NER pipeline, which is now the shipped one
     key = "<shipped>" if name is None else str(name)
+    # the extraction components' factories (crossread_actors ... crossread_framing), so that
+    # ``nlp.add_pipe("crossread_actors")`` works without the entry points installed; not imported at
+    # module level: crossread.extract.components reads crossread.nlp.docview
+    from crossread.extract import components as _components  # noqa: F401
     with _LOCK:
         nlp = _CACHE.get(key)
         if nlp is None:

@@ -277,6 +277,7 @@ class WordPieceWindows:
 @Language.factory(
     "crossread_transformer_ner",
     default_config={"model_dir": None, "batch_size": RUN_BATCH, "threads": 0, "propagate": False, "merge": False},
+    assigns=["doc.ents", "token.ent_iob", "token.ent_type"],
 )
 def make_transformer_ner(nlp: Language, name: str, model_dir: str | None, batch_size: int, threads: int,
                          propagate: bool, merge: bool) -> "TransformerNer":
