@@ -1400,15 +1400,19 @@ class _Resolver:
         if k < len(tokens) and tokens[k].text in ("'s", "\u2019s") and c.kind != "demonym":
             k += 1
         run: list[int] = []
-        while k < len(tokens) and len(run) < 4 and k not in taken and tokens[k].is_alpha \
-                and tokens[k].text[:1].islower() and (not self.has_pos or tokens[k].pos_ in ("NOUN", "ADJ", "PROPN")):
+        while k < len(tokens) and len(run) < 4 and k not in taken and tokens[k].is_alpha and (
+                (tokens[k].text[:1].islower() and (not self.has_pos or tokens[k].pos_ in ("NOUN", "ADJ", "PROPN")))
+                or (self.has_pos and tokens[k].pos_ == "ADJ")):  # "Sri Lankan Tamil rebels"
             run.append(k)
             k += 1
         heads = [n for n in run if not self.has_pos or tokens[n].pos_ != "ADJ"]
         if not heads:
             return right_after
         head = heads[-1]
-        if _lower(tokens[head]) not in nouns or (head + 1 < len(tokens) and head + 1 in taken):
+        # an organisation's own kind of member or unit counts too ("the ALDE group", "the NATO alliance")
+        own = ORG_DESCRIPTORS | {"alliance", "bloc"} if c.label == "ORG" and c.kind != "demonym" else frozenset()
+        if (_lower(tokens[head]) not in nouns and _lower(tokens[head]) not in own) \
+                or (head + 1 < len(tokens) and head + 1 in taken):
             return right_after
         if _lower(tokens[head]) in ROLE_NOUNS and c.key and (c.key, self._role_norm(tokens[head].text)) in self.role_index:
             return None  # "the Hamas leader" where Haniyeh was introduced as Hamas's leader: his mention

@@ -873,6 +873,10 @@ def _extract_events(article: Article, doc: DocView, actors: Sequence[Actor],
             sources_tok, target_tok = subj, targets
         sources = list(dict.fromkeys(a for t in sources_tok for a in _actors_for(t, token_map, ctx)))
         tgts = [a for t in target_tok for a in _actors_for(t, token_map, ctx) if a not in sources]
+        if not tgts and sources:
+            # "X will sign an agreement with Y": the document is X's own, its partner is the target
+            tgts = [a for t in target_tok for a in _actors_for(t, token_map, ctx, resolve_docs=False)
+                    if a not in sources]
         reciprocal = lemma in RECIPROCAL or _lemma(trig) in RECIPROCAL or any(
             _lemma(c) in RECIPROCAL for c in verb.children if _dep(c) == "xcomp")
         mutual: list[str] = []
