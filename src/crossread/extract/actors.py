@@ -277,6 +277,7 @@ class _Resolver:
         self._lowercase_words: set[str] | None = None
         self._sent_starts: list[int] | None = None
         self._lookups: dict[tuple[int, int], Any] = {}
+        self._persons: list[_Cand] = []
 
     # -- span repair -----------------------------------------------------------
     def _lookup(self, i: int, j: int) -> Any:
@@ -1131,6 +1132,7 @@ class _Resolver:
                 c.label, c.key = "PERSON", None
         # persons
         persons = [c for c in cands if c.label == "PERSON"]
+        self._persons = persons
         for c in persons:
             self._person_context(c, cands)
         self._group_persons(persons)
@@ -1388,10 +1390,21 @@ class _Resolver:
         tokens = self.tokens
         if not (c.kind == "demonym" or c.label in ("ORG", "GPE", "NORP")):
             return None
+
+        def named_after(k: int) -> bool:
+            # "the Israeli newspaper Haaretz", "his Lebanese counterpart, Michel Aoun": the name that
+            # follows is the participant itself
+            return k + 1 < len(tokens) and (k + 1 in taken or (
+                tokens[k + 1].text == "," and k + 2 < len(tokens) and k + 2 in taken
+                and tokens[k + 2].text[:1].isupper() and any(
+                    p.tok_start == k + 2 and p.label == "PERSON" for p in self._persons)))
+
         j = c.tok_end
         # "Israeli officials": the group noun right after the modifier (unless the phrase goes on:
         # "Syrian government forces" are forces)
         right_after = j if j < len(tokens) and tokens[j].lower_ in GROUP_NOUNS else None
+        if right_after is not None and named_after(j):
+            return None
         if right_after is not None and not (j + 1 < len(tokens) and tokens[j + 1].text[:1].islower()
                                             and tokens[j + 1].pos_ == "NOUN"):
             return j
@@ -1411,8 +1424,7 @@ class _Resolver:
         head = heads[-1]
         # an organisation's own kind of member or unit counts too ("the ALDE group", "the NATO alliance")
         own = ORG_DESCRIPTORS | {"alliance", "bloc"} if c.label == "ORG" and c.kind != "demonym" else frozenset()
-        if (_lower(tokens[head]) not in nouns and _lower(tokens[head]) not in own) \
-                or (head + 1 < len(tokens) and head + 1 in taken):
+        if (_lower(tokens[head]) not in nouns and _lower(tokens[head]) not in own) or named_after(head):
             return right_after
         if _lower(tokens[head]) in ROLE_NOUNS and c.key and (c.key, self._role_norm(tokens[head].text)) in self.role_index:
             return None  # "the Hamas leader" where Haniyeh was introduced as Hamas's leader: his mention
