@@ -1428,6 +1428,8 @@ class _Resolver:
             return right_after
         if _lower(tokens[head]) in ROLE_NOUNS and c.key and (c.key, self._role_norm(tokens[head].text)) in self.role_index:
             return None  # "the Hamas leader" where Haniyeh was introduced as Hamas's leader: his mention
+        if _lower(tokens[head]) in ROLE_NOUNS and sector_nouns().get(_lower(tokens[head]), "GOV") == "GOV":
+            return right_after  # "The Texas governor": one person's office, never the place itself
         return head
 
     def _owner_country(self, cand: _Cand, cands: Sequence[_Cand]) -> str | None:
