@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
 from crossread.extract.actor_codes import actor_sector, sector_nouns
@@ -117,6 +118,14 @@ _CONGRESS_TAG = re.compile(r"\s*(?:\(\s*[DRI]\s*-\s*[A-Z][A-Za-z.]*(?:\s[A-Z][A-
 _ADJECTIVAL = re.compile(r"^[A-Z][a-z]+(ian|ean|ese|ish|ic|an|ist)$")
 _LEADING_THE = re.compile(r"^(?:the|The)\s+")
 _POSSESSIVE = ("'s", "\u2019s", "'", "\u2019")
+
+
+@lru_cache(maxsize=1)
+def participant_nouns() -> frozenset[str]:
+    """Nouns that name a participant when a state, place or organisation modifies them: the group
+    nouns and every word of the sector table (``data/actor_sectors.tsv``: "court", "journalist",
+    "refugees", "man")."""
+    return frozenset(GROUP_NOUNS | set(sector_nouns()))
 
 
 @dataclass
@@ -268,6 +277,7 @@ class _Resolver:
         self._lowercase_words: set[str] | None = None
         self._sent_starts: list[int] | None = None
         self._lookups: dict[tuple[int, int], Any] = {}
+        self._persons: list[_Cand] = []
 
     # -- span repair -----------------------------------------------------------
     def _lookup(self, i: int, j: int) -> Any:
@@ -1122,6 +1132,7 @@ class _Resolver:
                 c.label, c.key = "PERSON", None
         # persons
         persons = [c for c in cands if c.label == "PERSON"]
+        self._persons = persons
         for c in persons:
             self._person_context(c, cands)
         self._group_persons(persons)
@@ -1180,9 +1191,9 @@ class _Resolver:
             j = c.tok_end
             if c.extend_to:
                 end = max(end, c.extend_to)
-            elif j < len(tokens) and tokens[j].lower_ in GROUP_NOUNS and (c.kind in ("demonym",) or c.label in ("ORG", "GPE", "NORP")):
-                end = tokens[j].idx + len(tokens[j].text)
-                agent = self._agent(entry, tokens[j], self.doc_text[start:end])
+            elif (head := self._participant_head(c, entry, taken_tokens)) is not None:
+                end = tokens[head].idx + len(tokens[head].text)
+                agent = self._agent(entry, tokens[head], self.doc_text[start:end])
                 if agent is not None:  # "Russian police": an actor of its own, in Russia
                     agent.spans.append((start, end))
                     continue
@@ -1366,6 +1377,60 @@ class _Resolver:
         if k > j and _lower(tokens[k - 1]) in STATE_AGENCY_HEADS:
             return tokens[k - 1].idx + len(tokens[k - 1].text)
         return None
+
+    def _participant_head(self, c: _Cand, entry: RegistryEntry | None, taken: set[int]) -> int | None:
+        """The token index of the group or role noun a state, place or organisation modifies, whose
+        noun phrase names a participant ("Israeli officials", "a Turkish court", "senior Indian
+        diplomat", "Syrian government forces", "Afghanistan's intelligence services", "a Kyrgyz
+        journalist"), or None. The head is the last noun of the run of lowercase adjectives and nouns
+        after the modifier (at most four words, after an optional possessive); it must be a group noun
+        or a noun of the sector table (``data/actor_sectors.tsv``). Not when a name follows the noun
+        ("the Israeli newspaper Haaretz", an apposition naming the participant itself), nor when a role
+        noun names a person the article introduced with that title (that mention is the person's)."""
+        tokens = self.tokens
+        if not (c.kind == "demonym" or c.label in ("ORG", "GPE", "NORP")):
+            return None
+
+        def named_after(k: int) -> bool:
+            # "the Israeli newspaper Haaretz", "his Lebanese counterpart, Michel Aoun": the name that
+            # follows is the participant itself
+            return k + 1 < len(tokens) and (k + 1 in taken or (
+                tokens[k + 1].text == "," and k + 2 < len(tokens) and k + 2 in taken
+                and tokens[k + 2].text[:1].isupper() and any(
+                    p.tok_start == k + 2 and p.label == "PERSON" for p in self._persons)))
+
+        j = c.tok_end
+        # "Israeli officials": the group noun right after the modifier (unless the phrase goes on:
+        # "Syrian government forces" are forces)
+        right_after = j if j < len(tokens) and tokens[j].lower_ in GROUP_NOUNS else None
+        if right_after is not None and named_after(j):
+            return None
+        if right_after is not None and not (j + 1 < len(tokens) and tokens[j + 1].text[:1].islower()
+                                            and tokens[j + 1].pos_ == "NOUN"):
+            return j
+        nouns = participant_nouns()
+        k = j
+        if k < len(tokens) and tokens[k].text in ("'s", "\u2019s") and c.kind != "demonym":
+            k += 1
+        run: list[int] = []
+        while k < len(tokens) and len(run) < 4 and k not in taken and tokens[k].is_alpha and (
+                (tokens[k].text[:1].islower() and (not self.has_pos or tokens[k].pos_ in ("NOUN", "ADJ", "PROPN")))
+                or (self.has_pos and tokens[k].pos_ == "ADJ")):  # "Sri Lankan Tamil rebels"
+            run.append(k)
+            k += 1
+        heads = [n for n in run if not self.has_pos or tokens[n].pos_ != "ADJ"]
+        if not heads:
+            return right_after
+        head = heads[-1]
+        # an organisation's own kind of member or unit counts too ("the ALDE group", "the NATO alliance")
+        own = ORG_DESCRIPTORS | {"alliance", "bloc"} if c.label == "ORG" and c.kind != "demonym" else frozenset()
+        if (_lower(tokens[head]) not in nouns and _lower(tokens[head]) not in own) or named_after(head):
+            return right_after
+        if _lower(tokens[head]) in ROLE_NOUNS and c.key and (c.key, self._role_norm(tokens[head].text)) in self.role_index:
+            return None  # "the Hamas leader" where Haniyeh was introduced as Hamas's leader: his mention
+        if _lower(tokens[head]) in ROLE_NOUNS and sector_nouns().get(_lower(tokens[head]), "GOV") == "GOV":
+            return right_after  # "The Texas governor": one person's office, never the place itself
+        return head
 
     def _owner_country(self, cand: _Cand, cands: Sequence[_Cand]) -> str | None:
         """An organisation introduced by its state ("Iran's Supreme National Security Council",

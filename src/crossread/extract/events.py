@@ -164,10 +164,29 @@ def _subjects(verb: Any) -> tuple[list[Any], bool]:
     # object: the identity test never held, so it is left out to keep the same behaviour)
     if _dep(verb) == "conj" and _is_verb(head):
         return _subjects(head)
-    if _dep(verb) == "xcomp" and _lemma(head) in PLANNING_VERBS | ATTEMPT_VERBS:
+    if _planned_complement(verb) or (_dep(verb) == "xcomp" and _lemma(head) in ATTEMPT_VERBS):
         subj, _ = _subjects(head)
         return subj, False
     return [], False
+
+
+# "is about to restore", "is poised to sign", "is set to meet": an adjective or participle whose
+# infinitival complement is a planned event (the complement takes the adjective's subject)
+PLANNED_ADJECTIVES = {"about", "poised", "set", "ready", "willing", "due", "going", "prepared", "scheduled",
+                      "expected"}
+
+
+def _planned_complement(verb: Any) -> bool:
+    """Is ``verb`` the infinitival complement of a planning verb or adjective ("plans to expel" -- which
+    the parser may attach as acl --, "is about to restore", "is going to meet")?"""
+    if _dep(verb) not in ("xcomp", "acl") or verb.head.i == verb.i:
+        return False
+    if _dep(verb) == "acl" and not any(_dep(c) == "mark" and c.lower_ == "to" for c in verb.children):
+        return False
+    head = verb.head
+    if _dep(verb) == "acl" and head.pos_ not in ("VERB", "ADJ", "AUX"):
+        return False  # "a plan to expel" is a noun's complement, not a planned event of its subject
+    return _lemma(head) in PLANNING_VERBS or head.lower_ in PLANNED_ADJECTIVES
 
 
 def _expand(tok: Any) -> list[Any]:
@@ -206,6 +225,7 @@ def _actors_for(tok: Any, token_map: dict[int, str], ctx: dict[str, Any] | None 
             continue
         frontier = [t]
         found = None
+        also: list[str] = []
         # a role noun ("Former US Ambassador to Israel David Friedman") denotes the person
         # named in its phrase, not the states that modify it
         wants_person = t.lower_ in _ROLE_WORDS
@@ -224,6 +244,10 @@ def _actors_for(tok: Any, token_map: dict[int, str], ctx: dict[str, Any] | None 
             if level:
                 people = [a for a in level if types.get(a) == "PERSON"] if wants_person else []
                 found = (people or level)[0]
+                # the found actor's conjuncts are participants too ("ties with Egypt, Jordan and Turkey")
+                first = next((c for f in frontier for c in f.children if token_map.get(c.i) == found), None)
+                if first is not None:
+                    also = [token_map[x.i] for x in _expand(first)[1:] if x.i in token_map]
             if found or not nxt:
                 break
             frontier = nxt
@@ -237,6 +261,7 @@ def _actors_for(tok: Any, token_map: dict[int, str], ctx: dict[str, Any] | None 
                         break
         if found:
             ids.append(found)
+            ids.extend(also)
         elif resolve_docs and t.i in ctx.get("bodies", {}):
             ids.append(ctx["bodies"][t.i])
     seen: list[str] = []
@@ -286,6 +311,9 @@ def _negated(verb: Any) -> bool:
     for c in verb.children:
         if _dep(c) == "neg" or (_dep(c) == "advmod" and c.lower_ in ("not", "n't", "never")):
             return True
+        # "Neither Britain nor France boycotted ...": the negation sits on the coordinated subject
+        if _dep(c) in SUBJ | PASS_SUBJ and any(g.lower_ == "neither" for g in c.children):
+            return True
     return False
 
 
@@ -309,7 +337,7 @@ def _modality(verb: Any, sent: Any) -> str:
     for c in verb.children:
         if _dep(c) in ("aux", "aux:pass") and c.lower_ in FUTURE_AUX:
             return "planned"
-    if _dep(verb) == "xcomp" and _lemma(verb.head) in PLANNING_VERBS | {"going"}:
+    if _planned_complement(verb):
         return "planned"
     for c in verb.children:
         if _dep(c) in ("aux",) and c.lower_ == "to" and _dep(verb) == "xcomp" and _lemma(verb.head) in ("be",):
@@ -531,6 +559,23 @@ DOCUMENT_NOUNS = {"resolution", "decision", "vote", "statement", "report", "plan
                   "draft", "declaration", "text", "call"}
 # "X drew/faced criticism from Y": the noun's "from" phrase is the source, the subject the target.
 RECEIVER_VERBS = {"draw", "receive", "face", "attract", "earn", "garner", "meet", "win"}
+# "Hamas received money from Iran": the giver (the "from" phrase) is the source, the receiver the target;
+# receiving money, aid or arms is AID (CAMEO 071 economic, 072 military, 070 other aid)
+GIVEN_VERBS = {"receive", "obtain", "accept"}
+AID_OBJECTS = {**{n: "071" for n in ("money", "fund", "funds", "funding", "loan", "loans", "grant", "grants",
+                                     "cash", "payment", "payments", "donation", "donations", "investment")},
+               **{n: "072" for n in ("weapon", "weapons", "arms", "ammunition", "missile", "missiles",
+                                     "equipment", "training")},
+               **{n: "070" for n in ("aid", "assistance", "help", "supplies", "food", "medicine", "support",
+                                     "shelter", "asylum")}}
+# Polarity verbs with relations as their object: restoring or renewing ties is SUPPORT (CAMEO 054 covers
+# establishing and restoring relations; the crosswalk maps it to SUPPORT), abandoning, cutting or
+# suspending them SANCTION (CAMEO 161, "reduce or break diplomatic relations")
+RELATION_NOUNS = {"tie", "ties", "relation", "relations", "relationship", "contact", "contacts"}
+RESTORE_VERBS = {"restore", "renew", "resume", "establish", "re-establish", "reestablish", "normalize",
+                 "normalise", "upgrade", "mend"}
+BREAK_VERBS = {"abandon", "cut", "sever", "suspend", "break", "freeze", "downgrade", "end", "terminate",
+               "halt", "rupture"}
 MOTION_VERBS = {"travel", "fly", "arrive", "return", "come", "go", "leave", "depart", "head"}
 # Reciprocal events: with a coordinated subject and no object ("Trump and Putin agreed to
 # share ..."), the first conjunct is the source and the others the target (PLV's convention).
@@ -655,6 +700,20 @@ def _rule_for_verb(verb: Any) -> tuple[TriggerRule | None, Any, bool]:
         if any(_lemma(t) in DOCUMENT_NOUNS for o in _objects(verb) for t in (o, *_children(o, {"compound"}))):
             return ("SUPPORT", None, "051"), verb, False
         return ("CONSULT", "visit", "043"), verb, False
+    relation_objs = objs + ([verb.head] if _dep(verb) == "amod" else [])
+    if any(_lemma(o) in RELATION_NOUNS or o.lower_ in RELATION_NOUNS for o in relation_objs):
+        if lemma in RESTORE_VERBS:
+            return ("SUPPORT", None, "054"), verb, False
+        if lemma in BREAK_VERBS:
+            return ("SANCTION", "discontinue", "161"), verb, False
+    if lemma in GIVEN_VERBS and any(_case(c) == "from" for c in verb.children if _dep(c) in OBL):
+        code = next((AID_OBJECTS[o.lower_] for o in objs if o.lower_ in AID_OBJECTS), None)
+        if code is not None:
+            return ("AID", None, code), verb, False
+    if lemma == "call" and not any(c.lower_ == "off" for c in verb.children) and any(
+            _case(c) in ("for", "on") and c.ent_type_ not in ("DATE", "TIME") and c.lower_ not in WEEKDAYS
+            for c in verb.children if _dep(c) in ("obl", "nmod")):
+        return ("REQUEST", None, "100"), verb, False  # "called for a boycott", "called on Iran to ..."
     if lemma in CANCEL_VERBS or (lemma == "call" and any(c.lower_ == "off" for c in verb.children)):
         if any(_lemma(o) in MEETING_NOUNS for o in objs):
             return ("REJECT", "meet", "125"), verb, False
@@ -670,6 +729,9 @@ GATE_PROB = 0.5
 # classifier's probability. ``crossread eval events`` reports how precise each confidence band is.
 RULE_CONFIDENCE = 0.9
 LOCATION_TARGETS = True
+# a mutual event ("A and B agreed", "met", no other participant) is coded in both directions (ablation switch;
+# PLV marks one direction per sentence, so the second costs precision there, docs/EVALUATION.md)
+MUTUAL_BOTH_DIRECTIONS = True
 EVENT_FILTER = True  # drop saying/cognition verbs and unsure non-lexicon verbs (ablation switch)  # min. classifier probability for a verb outside the PLOVER lexicon
 
 
@@ -769,7 +831,8 @@ def _extract_events(article: Article, doc: DocView, actors: Sequence[Actor],
         if not _is_verb(verb):
             continue
         lemma = _lemma(verb)
-        if (lemma in PLANNING_VERBS or lemma in ATTEMPT_VERBS) and any(_dep(c) == "xcomp" for c in verb.children):
+        if (lemma in PLANNING_VERBS or lemma in ATTEMPT_VERBS) and any(
+                _dep(c) == "xcomp" or _planned_complement(c) for c in verb.children):
             continue  # "was scheduled to meet", "attempted to distance": the event is the complement
         if lemma == "blame" and ((_lemma(verb.head) == "be" and _dep(verb) == "xcomp") or any(
                 _dep(c) in ("cop", "aux") and _lemma(c) == "be" for c in verb.children)):
@@ -787,6 +850,13 @@ def _extract_events(article: Article, doc: DocView, actors: Sequence[Actor],
             # before it elsewhere ("after the United States refrained"), take that actor
             subj = [doc[verb.i - 1]]
         targets, agents = _targets(verb, passive)
+        noun_head = verb.head
+        if not targets and _dep(verb) == "amod" and verb.tag_ == "VBD" \
+                and noun_head.i == verb.i + 1 and any(_dep(c) in SUBJ for c in noun_head.children):
+            # "Israel renewed ties with Turkey" parsed with "renewed" as an adjective of "ties", the
+            # noun heading the clause: the noun is the object, its subject the verb's
+            subj, targets = _children(noun_head, SUBJ), [noun_head]
+        givers = [t for t in targets if _case(t) == "from"] if lemma in GIVEN_VERBS and not passive else []
         if lemma in MOTION_VERBS:  # "traveled from Qatar to Iran": the origin is no target
             targets = [t for t in targets if _case(t) != "from"]
         if trig is not verb and lemma in RECEIVER_VERBS and lemma not in LIGHT_VERBS:
@@ -825,15 +895,25 @@ def _extract_events(article: Article, doc: DocView, actors: Sequence[Actor],
                     break
         if passive:
             sources_tok, target_tok = agents, subj + targets
+        elif givers:
+            sources_tok, target_tok = givers, subj  # "received money from Iran": Iran gave
         else:
             sources_tok, target_tok = subj, targets
         sources = list(dict.fromkeys(a for t in sources_tok for a in _actors_for(t, token_map, ctx)))
         tgts = [a for t in target_tok for a in _actors_for(t, token_map, ctx) if a not in sources]
+        if not tgts and sources:
+            # "X will sign an agreement with Y": the document is X's own, its partner is the target
+            tgts = [a for t in target_tok for a in _actors_for(t, token_map, ctx, resolve_docs=False)
+                    if a not in sources]
         reciprocal = lemma in RECIPROCAL or _lemma(trig) in RECIPROCAL or any(
             _lemma(c) in RECIPROCAL for c in verb.children if _dep(c) == "xcomp")
+        mutual: list[str] = []
         if len(sources) > 1 and not passive and (not tgts or (reciprocal and not _children(verb, OBJ))):
             # "A and B upgraded ties", "Trump and Putin agreed to share ...": first conjunct
-            # acts, the others are the recipients
+            # acts, the others are the recipients; with no other participant the event is mutual and is
+            # coded in both directions (each member the source once, the others its targets)
+            if not tgts:
+                mutual = list(sources)
             sources, tgts = sources[:1], sources[1:] + [a for a in tgts if a not in sources]
             target_tok = _expand(sources_tok[0])[1:] + target_tok if sources_tok else target_tok
         if not tgts and LOCATION_TARGETS and sources:
@@ -869,6 +949,10 @@ def _extract_events(article: Article, doc: DocView, actors: Sequence[Actor],
                         None))
         if gated:
             gated_idx.add(len(pending) - 1)
+        for member in mutual[1:] if MUTUAL_BOTH_DIRECTIONS else []:  # the other directions, typed as the first
+            pending.append((trig, verb, [member], [m for m in mutual if m != member], marked, rule, None))
+            if gated:
+                gated_idx.add(len(pending) - 1)
     for noun in doc:
         if noun.i in used_nouns or noun.pos_ not in ("NOUN", "PROPN"):
             continue
@@ -896,6 +980,7 @@ def _extract_events(article: Article, doc: DocView, actors: Sequence[Actor],
                                            zip(probs, probs.argmax(axis=1))])
     events = []
     places: ArticlePlaces | None = None
+    used_ids: set[str] = set()
     for n, (trig, verb, sources, tgts, marked, rule, shown) in enumerate(pending):
         prob = RULE_CONFIDENCE
         if rule is None:
@@ -927,8 +1012,12 @@ def _extract_events(article: Article, doc: DocView, actors: Sequence[Actor],
         start = sent.start_char + base
         end = sent.start_char + base + len(sent.text.rstrip())
         date, date_source = _date_for(clause_verb, published, modality == "planned")
+        event_id = record_id("event", article.id, trig.idx + base, ptype)
+        if event_id in used_ids:  # another direction of a mutual event
+            event_id = record_id("event", article.id, trig.idx + base, ptype, *sources)
+        used_ids.add(event_id)
         ev = Event(
-            id=record_id("event", article.id, trig.idx + base, ptype),
+            id=event_id,
             plover=ptype, mode=mode, cameo=cameo,
             source=sources, target=tgts, trigger=trigger,
             negated=_negated(clause_verb), modality=modality,
