@@ -66,6 +66,7 @@ import numpy as np
 
 from crossread.analyze.derivation import PARAPHRASE_COSINE, lexically_possible, stems
 from crossread.grouping import MinRootGroups
+from crossread.nlp.embeddings import prune_pairs
 from crossread.records import Article, Claim, ClaimRelation, Event, Evidence, Story, record_id
 
 Embedder = Callable[[list[str]], np.ndarray]
@@ -172,6 +173,8 @@ def pair_scores(group: Sequence[Claim], embed: Embedder | None = None,
             hopeless = (cosine_needed > 1.0) | (
                 (cosine_needed >= PARAPHRASE_COSINE) & ~lexically_possible(words, words))
             needed &= ~hopeless
+            texts = [c.text for c in group]
+            needed = prune_pairs(embed, texts, texts, needed, cosine_needed)
         rows = np.flatnonzero(needed.any(axis=1))
         cosine = np.zeros_like(scores)
         if len(rows):

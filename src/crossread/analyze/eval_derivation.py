@@ -182,7 +182,7 @@ def eval_derivation_command(data: Path, seed: int, per_kind: int, embeddings: bo
     if embeddings:
         from crossread.nlp.embeddings import get_embedding_service
 
-        embed = get_embedding_service().embed
+        embed = get_embedding_service(stage="derivation").embed
     metrics, notes = evaluate(corpus, embed=embed)
     notes.append("paraphrase detection by sentence embeddings: " + ("on" if embed else "off"))
     emit_metrics("derivation", folder, metrics, json_path, notes=notes)
