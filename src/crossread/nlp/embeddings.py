@@ -67,7 +67,7 @@ STAGES = ("leads", "plover", "derivation", "claims", "quotes", "events")
 # "prefilter" (a stage of the corpus stage only): MiniLM decides, the static encoder prunes the pairs
 # first (TwoStageEmbedder).
 PREFILTER = "prefilter"
-STAGE_BACKENDS: dict[str, str | None] = {stage: None for stage in STAGES}
+STAGE_BACKENDS: dict[str, str | None] = {**{stage: None for stage in STAGES}, "derivation": PREFILTER}
 # sentences per model call when batch_size=None. ONNX: one sentence per call. The int8 model quantises
 # activations per call, and padding a sentence to its batch-mates' length changes its vector: on CPUs
 # without VNNI (AVX2 only) by up to 7 % of the cosine (0.93 to torch, against 0.995+ alone), on VNNI
@@ -457,22 +457,28 @@ def stage_embedders(wrap: Callable[[EmbeddingService], Any], store: Store | None
     backends (:func:`resolve_backend`); ``wrap`` turns a service into the embedder the caller passes on
     (e.g. ``lambda s: s.embed``). None where no backend loads."""
     chosen = {stage: resolve_backend(stage=stage) for stage in stages}
+    if len(stages) == 1:  # one stage: its embedder itself
+        return _stage_embedder(chosen[stages[0]], wrap, store, {})
     if len(set(chosen.values())) == 1 and PREFILTER not in chosen.values():
         only = optional_embedding_service(store, backend=next(iter(chosen.values())))
         return wrap(only) if only is not None else None
     wrapped: dict[str, Any] = {}
+    return {stage: _stage_embedder(backend, wrap, store, wrapped) for stage, backend in chosen.items()}
 
-    def embedder(backend: str) -> Any:
-        if backend not in wrapped:
-            if backend == PREFILTER:
-                full, cheap = embedder("auto"), embedder("static")
-                wrapped[backend] = TwoStageEmbedder(full, cheap) if full is not None and cheap is not None else full
-            else:
-                service = optional_embedding_service(store, backend=backend)
-                wrapped[backend] = wrap(service) if service is not None else None
-        return wrapped[backend]
 
-    return {stage: embedder(backend) for stage, backend in chosen.items()}
+def _stage_embedder(backend: str, wrap: Callable[[EmbeddingService], Any], store: Store | None,
+                    wrapped: dict[str, Any]) -> Any:
+    """The (wrapped) embedder of ``backend``, one per backend in ``wrapped``; "prefilter" pairs MiniLM with
+    the static encoder (MiniLM alone where the static model is missing)."""
+    if backend not in wrapped:
+        if backend == PREFILTER:
+            full = _stage_embedder("auto", wrap, store, wrapped)
+            cheap = _stage_embedder("static", wrap, None, wrapped)
+            wrapped[backend] = TwoStageEmbedder(full, cheap) if full is not None and cheap is not None else full
+        else:
+            service = optional_embedding_service(store, backend=backend)
+            wrapped[backend] = wrap(service) if service is not None else None
+    return wrapped[backend]
 
 
 def forget_loaded_encoders() -> list:
