@@ -2,7 +2,7 @@
 
 Usage:
     python -m crossread analyze basil.jsonl --out OUT            # once, MiniLM (the default)
-    python benchmarks/compare_encoders.py OUT [--variants all-static,claims,derivation,...]
+    python benchmarks/compare_encoders.py OUT [--variants all-static,claims,claims-prefilter,...]
 
 Every story of the store is analysed again (:func:`crossread.analyze.story.analyze_story`) with
 MiniLM for every stage (vectors from the store's cache, so this reference equals the stored run) and
@@ -10,8 +10,9 @@ with each variant: ``all-static`` (the static encoder for every stage) or one st
 encoder for that stage only, MiniLM for the rest). For each, per record kind, the links the stage
 makes are compared with the reference's: pairs of evidence grouped into one event / claim / quote, and
 derivations (source, derived, kind). Printed: links in the reference, lost, gained; and the distinct
-texts each encoder embedded. ``--prefilter T`` adds a variant ``claims-prefilter`` (MiniLM for claims,
-pairs pruned by the static cosine; ``crossread.analyze.claims.STATIC_PREFILTER``).
+texts each encoder embedded. A variant ``<stage>-prefilter`` gives that stage the two-stage embedder
+(``crossread.nlp.embeddings.TwoStageEmbedder``: the static cosine prunes pairs, MiniLM decides; only
+claims and derivation ask it to prune). Results: docs/EVALUATION.md, "Static sentence encoder".
 """
 
 from __future__ import annotations
