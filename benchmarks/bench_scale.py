@@ -3,7 +3,7 @@
 Usage:
     python benchmarks/bench_scale.py --basil ../shared/data/basil [--sizes 240,10000,100000]
                                      [--work /tmp/crossread-scale] [--rounds 2] [--skip throughput,adds,size]
-                                     [--json results.json]
+                                     [--json results.json] [--baseline-minilm]
 
 Three measurements, each side by side in one run on the same machine (2 cores here; the machine is
 noisy, so the figures that matter are ratios):
@@ -13,7 +13,9 @@ noisy, so the figures that matter are ratios):
    pass of the same pipeline over the same cleaned texts, alternating ``--rounds`` times; the ratio
    is bare seconds / analyze seconds (≥ 0.5 is the target). The analyze time is the command's wall
    time (process start and model loading included) and, separately, without its first 5 seconds'
-   worth of loading as measured by an empty run.
+   worth of loading as measured by an empty run. ``--baseline-minilm`` adds, in each round, an analyze
+   run with every stage on MiniLM (``CROSSREAD_EMBEDDINGS_<STAGE>=auto``): the choice before the
+   static encoder, side by side with today's.
 2. **Adding articles** to stores of each size in ``--sizes``: 1, then 10 new articles (real BASIL
    text, dated so that they join stories of the store) with ``crossread analyze --db``; the same
    articles into an empty store are the reference (target: at most 2x, and a peak memory under
@@ -51,13 +53,21 @@ DAY_SHIFT = 8  # days between two copies of the BASIL store: a story never meets
 # --------------------------------------------------------------------------- running crossread
 
 
-def run_analyze(inputs: list[str], out: Path, db: str | None = None, ok: tuple[int, ...] = (0,)) -> dict:
+def minilm_everywhere() -> dict[str, str]:
+    """Environment that makes every stage embed with MiniLM (the choice before the static encoder)."""
+    from crossread.nlp.embeddings import STAGES
+
+    return {**os.environ, **{f"CROSSREAD_EMBEDDINGS_{stage.upper()}": "auto" for stage in STAGES}}
+
+
+def run_analyze(inputs: list[str], out: Path, db: str | None = None, ok: tuple[int, ...] = (0,),
+                env: dict[str, str] | None = None) -> dict:
     """One `crossread analyze` process: wall seconds and the peak memory of its process tree."""
     command = [sys.executable, "-m", "crossread", "analyze", *inputs, "-o", str(out)]
     if db:
         command += ["--db", db]
     start = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     peak = 0.0
     while proc.poll() is None:
         peak = max(peak, _tree_pss_mib(proc.pid))
@@ -85,12 +95,15 @@ print(time.perf_counter() - start)
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def throughput(corpus: Path, rounds: int) -> dict:
-    bare, full = [], []
+def throughput(corpus: Path, rounds: int, baseline_minilm: bool = False) -> dict:
+    bare, full, minilm = [], [], []
     for _ in range(rounds):
         bare.append(bare_nlp_seconds(corpus))
         with tempfile.TemporaryDirectory() as tmp:
             full.append(run_analyze([str(corpus)], Path(tmp) / "out"))
+        if baseline_minilm:
+            with tempfile.TemporaryDirectory() as tmp:
+                minilm.append(run_analyze([str(corpus)], Path(tmp) / "out", env=minilm_everywhere()))
     with tempfile.TemporaryDirectory() as tmp:  # what starting up costs: an empty input
         empty = Path(tmp) / "empty.jsonl"
         empty.write_text("")
@@ -99,9 +112,14 @@ def throughput(corpus: Path, rounds: int) -> dict:
                                        for i in range(2))
     b = statistics.median(bare)
     a = statistics.median(r["seconds"] for r in full)
-    return {"bare_nlp_s": [round(x, 2) for x in bare], "analyze_s": [r["seconds"] for r in full],
-            "analyze_peak_tree_mib": max(r["peak_tree_mib"] for r in full), "startup_s": round(start_cost, 2),
-            "ratio": round(b / a, 3), "ratio_without_startup": round(b / max(a - start_cost, 1e-9), 3)}
+    result = {"bare_nlp_s": [round(x, 2) for x in bare], "analyze_s": [r["seconds"] for r in full],
+              "analyze_peak_tree_mib": max(r["peak_tree_mib"] for r in full), "startup_s": round(start_cost, 2),
+              "ratio": round(b / a, 3), "ratio_without_startup": round(b / max(a - start_cost, 1e-9), 3)}
+    if minilm:
+        m = statistics.median(r["seconds"] for r in minilm)
+        result.update({"analyze_minilm_everywhere_s": [r["seconds"] for r in minilm],
+                       "ratio_minilm_everywhere": round(b / m, 3)})
+    return result
 
 
 # --------------------------------------------------------------------------- synthetic stores
@@ -286,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--skip", default="", help="comma-separated: throughput, adds, size")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--baseline-minilm", action="store_true",
+                        help="throughput: each round also runs analyze with MiniLM for every stage (old vs new)")
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     args.work.mkdir(parents=True, exist_ok=True)
@@ -295,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (basil_out / "crossread.db").exists():
         run_analyze([str(corpus)], basil_out)
     if "throughput" not in skip:
-        results["throughput"] = throughput(corpus, args.rounds)
+        results["throughput"] = throughput(corpus, args.rounds, args.baseline_minilm)
         print(json.dumps(results["throughput"]), file=sys.stderr)
     if "size" not in skip:
         results["size"] = size(basil_out / "crossread.db", basil_out)

@@ -5,7 +5,7 @@ Usage:
 
 One `crossread analyze` run (this process and its forked workers) into a temporary folder, with
 ``EmbeddingService._encode`` wrapped to append one line per call (caller, texts, seconds, process) to
-a log; the totals per caller are printed at the end. Results: docs/BENCHMARKS.md, "Real corpora".
+a log; the totals per caller (and encoder: MiniLM or static) are printed at the end. Results: docs/BENCHMARKS.md, "Real corpora".
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ def main() -> int:
             start = time.process_time()
             out = encode(self, sentences)
             with log.open("a") as fh:  # appended by every process, whole lines
-                fh.write(json.dumps({"caller": _caller(), "texts": len(sentences),
+                encoder = "static" if "@static" in self.model_name else "MiniLM"
+                fh.write(json.dumps({"caller": f"{_caller()} [{encoder}]", "texts": len(sentences),
                                      "cpu_s": time.process_time() - start, "pid": os.getpid()}) + "\n")
             return out
 

@@ -156,7 +156,7 @@ def features_of(items: Sequence[tuple[Article, ArticleRecords, str]], cache: Any
     from crossread.link.story_assign import lead_text, story_features
     from crossread.nlp.embeddings import optional_embedding_service
 
-    service = optional_embedding_service(cache) if embeddings and items else None
+    service = optional_embedding_service(cache, stage="leads") if embeddings and items else None
     leads = service.embed([lead_text(a) for a, _, _ in items]) if service is not None else [None] * len(items)
     return [story_features(article, _records_by_kind(records), when, lead)
             for (article, records, when), lead in zip(items, leads)]
@@ -323,13 +323,18 @@ def analyze_one_story(inp: Any, store: Store | None, embeddings: bool = True) ->
     """:func:`crossread.analyze.story.analyze_story` with the embedding service, reading cached vectors
     from ``store``; (output, new vectors for the caller to cache)."""
     from crossread.analyze.story import analyze_story
-    from crossread.nlp.embeddings import optional_embedding_service
+    from crossread.nlp.embeddings import stage_embedders
 
-    service = optional_embedding_service(None) if embeddings else None
-    if service is None:
+    stages = ("events", "derivation", "claims", "quotes")
+    embed = stage_embedders(lambda service: _CachedEmbedder(service, store), None, stages) if embeddings else None
+    if embed is None:
         return analyze_story(inp, embed=None), {}
-    embed = _CachedEmbedder(service, store)
-    return analyze_story(inp, embed=embed), embed.new
+    output = analyze_story(inp, embed=embed)
+    new: dict[bytes, Any] = {}
+    for embedder in (embed.values() if isinstance(embed, dict) else [embed]):
+        for part in (embedder, getattr(embedder, "full", None)):  # a two-stage embedder caches its full stage
+            new.update(getattr(part, "new", {}))
+    return output, new
 
 
 def stored_features(store: Store, article_ids: Sequence[str], embeddings: bool = True) -> list[Any]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from crossread.analyze.claims import Embedder, add_relations, align_claims, claim_confidence, claim_speakers
 from crossread.analyze.derivation import detect_derivations
 from crossread.grouping import MinRootGroups
 from crossread.link.quote_merge import merge_quotes
+from crossread.nlp.embeddings import embedder_for
 from crossread.records import Analysis, Derivation
 
 
@@ -38,19 +39,22 @@ def record_outlets(article_ids: Iterable[str], outlet_of: dict[str, str | None])
     return sorted({outlet_of.get(i) or "unknown" for i in article_ids})
 
 
-def analyze_corpus(analysis: Analysis, embed: Embedder | None = None) -> Analysis:
+def analyze_corpus(analysis: Analysis, embed: Embedder | Mapping[str, Embedder | None] | None = None) -> Analysis:
     """Add derivations, align claims across articles, relate every article of a story to
     each claim and recount independent sources.
 
     ``embed`` (sentence list -> L2-normalised vectors, e.g. the embedding service's
-    ``embed``) adds semantic matching to claim alignment and paraphrase detection.
+    ``embed``) adds semantic matching to claim alignment and paraphrase detection; a mapping gives each
+    stage ("derivation", "claims", "quotes") its own (``crossread.nlp.embeddings.stage_embedders``).
     """
-    analysis.derivations = detect_derivations(analysis.articles, embed=embed, stories=analysis.stories)
+    analysis.derivations = detect_derivations(analysis.articles, embed=embedder_for(embed, "derivation"),
+                                              stories=analysis.stories)
     speakers = claim_speakers(analysis.claims)
-    analysis.claims = align_claims(analysis.claims, analysis.stories, embed=embed, events=analysis.events)
+    analysis.claims = align_claims(analysis.claims, analysis.stories, embed=embedder_for(embed, "claims"),
+                                   events=analysis.events)
     add_relations(analysis.claims, analysis.stories, {a.id: a for a in analysis.articles}, speakers)
     story_of = {aid: s.id for s in analysis.stories for aid in s.article_ids}
-    analysis.quotes = merge_quotes(analysis.quotes, story_of, embed=embed)
+    analysis.quotes = merge_quotes(analysis.quotes, story_of, embed=embedder_for(embed, "quotes"))
     outlet_of = {a.id: a.outlet for a in analysis.articles}
     for quote in analysis.quotes:
         article_ids = {e.article_id for e in [quote.evidence, *quote.also_in]}

@@ -66,6 +66,7 @@ import numpy as np
 
 from crossread.analyze.derivation import PARAPHRASE_COSINE, lexically_possible, stems
 from crossread.grouping import MinRootGroups
+from crossread.nlp.embeddings import prune_pairs
 from crossread.records import Article, Claim, ClaimRelation, Event, Evidence, Story, record_id
 from crossread.sentences import sentence_spans as shared_sentence_spans
 
@@ -160,7 +161,9 @@ def pair_scores(group: Sequence[Claim], embed: Embedder | None = None,
     (the others are never linked), and with ``thresholds`` (the lowest score that can
     change a decision, per pair or one for all) only where it can lift the score to its
     threshold (see the module docstring); the other pairs are scored as at cosine 0,
-    below their threshold either way. Only claims with such a pair are embedded."""
+    below their threshold either way. Only claims with such a pair are embedded. A two-stage ``embed``
+    (``crossread.nlp.embeddings.TwoStageEmbedder``) prunes those pairs by its cheap cosine first
+    (opt-in: ``CROSSREAD_EMBEDDINGS_CLAIMS=prefilter``; it lost 1.5 % of BASIL's claim links)."""
     scores = np.asarray(claim_similarity([c.text for c in group]), dtype=np.float64)
     bonus = _speaker_bonus(group)
     if embed is not None and len(group) > 1:
@@ -172,6 +175,8 @@ def pair_scores(group: Sequence[Claim], embed: Embedder | None = None,
             hopeless = (cosine_needed > 1.0) | (
                 (cosine_needed >= PARAPHRASE_COSINE) & ~lexically_possible(words, words))
             needed &= ~hopeless
+            texts = [c.text for c in group]
+            needed = prune_pairs(embed, texts, texts, needed, cosine_needed)
         rows = np.flatnonzero(needed.any(axis=1))
         cosine = np.zeros_like(scores)
         if len(rows):

@@ -180,9 +180,11 @@ def eval_derivation_command(data: Path, seed: int, per_kind: int, embeddings: bo
     corpus = build_corpus(load_basil(folder), seed=seed, per_kind=per_kind)
     embed = None
     if embeddings:
-        from crossread.nlp.embeddings import get_embedding_service
+        from crossread.nlp.embeddings import resolve_backend, stage_embedders
 
-        embed = get_embedding_service().embed
+        # the pipeline's choice for the stage (MiniLM, static, or static-prunes-MiniLM-decides)
+        embed = stage_embedders(lambda service: service.embed, None, ("derivation",))
     metrics, notes = evaluate(corpus, embed=embed)
-    notes.append("paraphrase detection by sentence embeddings: " + ("on" if embed else "off"))
+    notes.append("paraphrase detection by sentence embeddings: "
+                 + (resolve_backend(stage="derivation") if embed else "off"))
     emit_metrics("derivation", folder, metrics, json_path, notes=notes)

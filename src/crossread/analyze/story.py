@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from crossread.extract import ArticleRecords
+from crossread.nlp.embeddings import embedder_for
 from crossread.records import Actor, Analysis, Article, Claim, Derivation, Event, Framing, Quote, Story
 
 Embedder = Callable[[list[str]], np.ndarray]
@@ -91,8 +92,9 @@ def story_title(articles: Sequence[Article]) -> str:
     return _story_title(pool, sims, range(len(pool)))
 
 
-def analyze_story(inp: StoryInput, embed: Embedder | None = None) -> StoryOutput:
-    """Cross-source records of one story (see the module docstring)."""
+def analyze_story(inp: StoryInput, embed: Embedder | Mapping[str, Embedder | None] | None = None) -> StoryOutput:
+    """Cross-source records of one story (see the module docstring). ``embed``: one embedder for every
+    stage, or one per stage (``crossread.nlp.embeddings.stage_embedders``)."""
     import copy
 
     from crossread.analyze import analyze_corpus
@@ -126,7 +128,7 @@ def analyze_story(inp: StoryInput, embed: Embedder | None = None) -> StoryOutput
         claims += records.claims
         framing += records.framing
     story_of = dict.fromkeys(ids, inp.story_id)
-    events = merge_events(events, articles, story_of=story_of, actors=actors, embed=embed)
+    events = merge_events(events, articles, story_of=story_of, actors=actors, embed=embedder_for(embed, "events"))
     analysis = Analysis(articles=articles, actors=actors, events=events, quotes=quotes, claims=claims,
                         stories=[story], framing=aggregate_framing(framing))
     analysis = analyze_corpus(analysis, embed=embed)

@@ -410,7 +410,7 @@ def _embed_blocks(feats: Sequence[tuple[str, str, str, str]]) -> np.ndarray | No
     try:
         from crossread.nlp.embeddings import get_embedding_service
 
-        service = get_embedding_service()
+        service = get_embedding_service(stage="plover")
     except Exception:  # noqa: BLE001 - no backend: the sparse blocks still work
         return None
     return np.hstack([service.embed(texts) for texts in embedding_texts(feats)])

@@ -55,7 +55,7 @@ def add_embeddings(data: dict) -> bool:
     """Give every mention the MiniLM vector of its sentence; False where no backend loads."""
     from crossread.nlp.embeddings import optional_embedding_service
 
-    service = optional_embedding_service(None)
+    service = optional_embedding_service(None, stage="events")
     if service is None:
         return False
     mentions = [m for ms, _, _ in data.values() for m in ms]

@@ -60,7 +60,7 @@ class Clusterer:
         if method == "incremental" and embeddings:
             from crossread.nlp.embeddings import optional_embedding_service
 
-            self._service = optional_embedding_service(None)
+            self._service = optional_embedding_service(None, stage="leads")
 
     def _embed(self, articles: Sequence[Article]) -> None:
         from crossread.link.story_assign import lead_text
