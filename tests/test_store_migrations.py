@@ -35,11 +35,21 @@ NOT_EXTRACTED_BEFORE_0004 = {("article_actors", "sector"), ("actors", "sector"),
 NOT_EXTRACTED_BEFORE_0007 = set(ADDED_COLUMNS["0007"])
 
 
+# What this release extracts otherwise from the stored records of older ones (nothing is parsed again on
+# migration): event participants (a state or organisation with its group noun, "Hamas terror group"; every
+# member of a list as an argument) change the actor mentions and aliases, the events' actors and what is
+# counted or hashed from them. These tables are compared only between stores of one release.
+PARTICIPANTS_TABLES = {"actor_mentions", "article_actor_aliases", "actor_aliases", "actor_counts",
+                       "article_event_actors", "event_actors", "actor_story_months", "actor_story_links",
+                       "story_features"}
+
+
 def _snapshot(db: Path, skip: set[tuple[str, str]]) -> dict[str, list[tuple]]:
-    """``store_snapshot`` without the actor counts of the columns ``skip`` leaves out (the counts are rows)."""
-    snap = store_snapshot(db, skip)
+    """``store_snapshot`` without the actor counts of the columns ``skip`` leaves out (the counts are rows),
+    nor the tables :data:`PARTICIPANTS_TABLES`."""
+    snap = store_snapshot(db, skip, skip_tables=PARTICIPANTS_TABLES - {"actor_counts"})
     kinds = {column for table, column in skip if table == "actors"}
-    snap["actor_counts"] = [r for r in snap["actor_counts"] if r[1] not in kinds]
+    snap["actor_counts"] = [r for r in snap["actor_counts"] if r[1] not in kinds | {"alias", "form"}]
     return snap
 # what this release extracts differently from the stored 0.1 records (nothing is parsed again): quote
 # speakers come from the coreference sieves (extract/coref.py), and claims reuse them

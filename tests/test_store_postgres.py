@@ -149,7 +149,7 @@ def test_a_previous_release_store_on_postgres_is_migrated(postgres, tmp_path: Pa
 
     from crossread.store.migrate import _config
     from tests.test_store_migrations import (NOT_EXTRACTED_BEFORE_0003, NOT_EXTRACTED_BEFORE_0004,
-                                             NOT_EXTRACTED_BEFORE_0005, SPEAKERS, V1_STORE, _snapshot)
+                                             NOT_EXTRACTED_BEFORE_0007, SPEAKERS, V1_STORE, _snapshot)
 
     url = postgres("v1")
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
@@ -171,7 +171,7 @@ def test_a_previous_release_store_on_postgres_is_migrated(postgres, tmp_path: Pa
     assert migrated.ok and (migrated.added, migrated.already_stored) == (0, 2)
     assert run_analyze([str(SEEDS)], AnalyzeOptions(outdir=tmp_path / "fresh")).ok
     skip = ({("articles", "source")} | NOT_EXTRACTED_BEFORE_0003 | NOT_EXTRACTED_BEFORE_0004
-            | NOT_EXTRACTED_BEFORE_0005 | SPEAKERS)
+            | NOT_EXTRACTED_BEFORE_0007 | SPEAKERS)
     assert _snapshot(url, skip) == _snapshot(tmp_path / "fresh" / "crossread.db", skip)
 
 
