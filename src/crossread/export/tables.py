@@ -9,7 +9,7 @@ sentence) and its actors' ids and names joined with ``"; "``; the ``*_evidence``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -142,11 +142,16 @@ def _event_actors(part: Part) -> Iterator[tuple]:
                 yield (event.id, role, i, actor_id, *_actor_columns(part.actor(actor_id)))
 
 
-def _event_evidence(part: Part) -> Iterator[tuple]:
+def _evidence_rows(part: Part, records: Iterable[tuple[str, Sequence[Any]]]) -> Iterator[tuple]:
+    """(record id, position, evidence columns) of each (record id, its evidence spans)."""
     ctx = _Context(part)
-    for event in part.analysis.events:
-        for i, ev in enumerate(event.evidence):
-            yield (event.id, i, *ctx.evidence(ev))
+    for record_id, spans in records:
+        for i, ev in enumerate(spans):
+            yield (record_id, i, *ctx.evidence(ev))
+
+
+def _event_evidence(part: Part) -> Iterator[tuple]:
+    return _evidence_rows(part, ((e.id, e.evidence) for e in part.analysis.events))
 
 
 def _quotes(part: Part) -> Iterator[tuple]:
@@ -158,10 +163,7 @@ def _quotes(part: Part) -> Iterator[tuple]:
 
 
 def _quote_evidence(part: Part) -> Iterator[tuple]:
-    ctx = _Context(part)
-    for q in part.analysis.quotes:
-        for i, ev in enumerate([q.evidence, *q.also_in]):
-            yield (q.id, i, *ctx.evidence(ev))
+    return _evidence_rows(part, ((q.id, [q.evidence, *q.also_in]) for q in part.analysis.quotes))
 
 
 def _claims(part: Part) -> Iterator[tuple]:
@@ -174,10 +176,7 @@ def _claims(part: Part) -> Iterator[tuple]:
 
 
 def _claim_evidence(part: Part) -> Iterator[tuple]:
-    ctx = _Context(part)
-    for c in part.analysis.claims:
-        for i, ev in enumerate(c.evidence):
-            yield (c.id, i, *ctx.evidence(ev))
+    return _evidence_rows(part, ((c.id, c.evidence) for c in part.analysis.claims))
 
 
 def _claim_relations(part: Part) -> Iterator[tuple]:
